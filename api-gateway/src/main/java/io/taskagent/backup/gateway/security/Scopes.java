@@ -1,0 +1,17 @@
+package io.taskagent.backup.gateway.security;
+
+import java.util.Set;
+
+/** The scopes a token can hold. */
+public final class Scopes {
+
+    public static final String BACKUP_READ = "backup:read";
+    public static final String BACKUP_WRITE = "backup:write";
+    public static final String BACKUP_RESTORE = "backup:restore";
+    public static final String SCHEDULER_ADMIN = "scheduler:admin";
+
+    public static final Set<String> ALL = Set.of(BACKUP_READ, BACKUP_WRITE, BACKUP_RESTORE, SCHEDULER_ADMIN);
+
+    private Scopes() {
+    }
+}

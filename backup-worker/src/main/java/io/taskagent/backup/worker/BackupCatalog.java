@@ -1,0 +1,58 @@
+package io.taskagent.backup.worker;
+
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.worker.dump.BackupFormat;
+import io.taskagent.backup.worker.dump.DumpResult;
+import io.taskagent.backup.worker.job.JobStore;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Records finished backups ({@code worker.backups}) together with their job's success, in one transaction. */
+@Repository
+class BackupCatalog {
+
+    private final JdbcClient jdbc;
+    private final JobStore jobs;
+    private final TransactionTemplate tx;
+
+    BackupCatalog(JdbcClient jdbc, JobStore jobs, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.jobs = jobs;
+        this.tx = tx;
+    }
+
+    /**
+     * Inserts the backup row and marks the job SUCCEEDED.
+     *
+     * @return false (and nothing written) when this worker no longer holds the job's lease
+     */
+    boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result) {
+        Boolean recorded = tx.execute(status -> {
+            if (!jobs.succeed(jobId, worker)) {
+                status.setRollbackOnly();
+                return false;
+            }
+            jdbc.sql("""
+                            INSERT INTO backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
+                                                 compression, format_version, row_counts, table_count, duration_ms,
+                                                 created_at)
+                            VALUES (:id, :jobId, :target, :type, :fileName, :size, :sha, :compression, :version,
+                                    CAST(:rowCounts AS jsonb), :tableCount, :duration, :createdAt)""")
+                    .param("id", jobId).param("jobId", jobId).param("target", target).param("type", backupType)
+                    .param("fileName", result.fileName()).param("size", result.sizeBytes())
+                    .param("sha", result.sha256()).param("compression", result.compression().name().toLowerCase())
+                    .param("version", BackupFormat.FORMAT_VERSION)
+                    .param("rowCounts", MessageJson.mapper().writeValueAsString(result.rowCounts()))
+                    .param("tableCount", result.rowCounts().size()).param("duration", result.durationMillis())
+                    .param("createdAt", Timestamp.from(Instant.now()))
+                    .update();
+            return true;
+        });
+        return Boolean.TRUE.equals(recorded);
+    }
+}

@@ -1,0 +1,39 @@
+package io.taskagent.backup.worker;
+
+import io.taskagent.backup.worker.storage.StorageDirectory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.net.InetAddress;
+
+/** Beans of the worker that come from its settings. */
+@Configuration(proxyBeanMethods = false)
+class WorkerConfiguration {
+
+    /** The storage directory; stale temporary files of a crashed run are removed here, at start-up. */
+    @Bean
+    StorageDirectory storageDirectory(WorkerProperties properties) {
+        StorageDirectory storage = new StorageDirectory(properties.storage().dir());
+        storage.removeStaleTemporaryFiles();
+        return storage;
+    }
+
+    @Bean
+    WorkerIdentity workerIdentity(WorkerProperties properties) {
+        String id = properties.worker().id();
+        if (id == null || id.isBlank()) {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "worker";
+            }
+            id = host + "-" + ProcessHandle.current().pid();
+        }
+        return new WorkerIdentity(id);
+    }
+
+    /** This worker's name in job leases. */
+    record WorkerIdentity(String id) {
+    }
+}

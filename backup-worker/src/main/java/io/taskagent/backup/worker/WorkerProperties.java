@@ -1,0 +1,73 @@
+package io.taskagent.backup.worker;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of the backup worker ({@code backup.*}).
+ *
+ * @param source  the database to protect
+ * @param storage where backup files are written
+ * @param worker  how this worker runs jobs
+ */
+@Validated
+@ConfigurationProperties("backup")
+public record WorkerProperties(@Valid @NotNull Source source, @Valid @NotNull Storage storage,
+                               @Valid @NotNull Worker worker) {
+
+    /**
+     * The database to protect.
+     *
+     * @param target         its logical name in messages and the catalog
+     * @param url            JDBC URL ({@code BACKUP_SOURCE_URL})
+     * @param username       user ({@code BACKUP_SOURCE_USERNAME})
+     * @param password       password ({@code BACKUP_SOURCE_PASSWORD}); never logged
+     * @param connectTimeout how long to wait for a connection
+     * @param socketTimeout  longest silence from the server during a dump before the backup fails
+     */
+    public record Source(
+            @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
+            @NotBlank @Pattern(regexp = "jdbc:postgresql:.+", message = "must be a jdbc:postgresql: URL")
+            @DefaultValue("jdbc:postgresql://localhost:5432/taskagent") String url,
+            @NotBlank @DefaultValue("postgres") String username,
+            String password,
+            @NotNull @DefaultValue("10s") Duration connectTimeout,
+            @NotNull @DefaultValue("5m") Duration socketTimeout) {
+
+        @Override
+        public String toString() {
+            return "Source[target=" + target + ", url=" + url + ", username=" + username + ", password=***]";
+        }
+    }
+
+    /**
+     * @param dir         directory of backup files ({@code BACKUP_STORAGE_DIR})
+     * @param compression {@code zstd} (default), {@code gzip} or {@code none}
+     * @param zstdLevel   zstd level, 1 (fast) to 19 (small)
+     */
+    public record Storage(@NotNull @DefaultValue("./backups") Path dir,
+                          @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
+                          @DefaultValue("zstd") String compression,
+                          @Min(1) @Max(19) @DefaultValue("3") int zstdLevel) {
+    }
+
+    /**
+     * @param id            this worker's name in job records (default: host and process id)
+     * @param concurrency   jobs this worker runs at once
+     * @param leaseDuration how long a claimed job stays this worker's without a heartbeat
+     */
+    public record Worker(String id,
+                         @Min(1) @Max(16) @DefaultValue("1") int concurrency,
+                         @NotNull @DefaultValue("2m") Duration leaseDuration) {
+    }
+}

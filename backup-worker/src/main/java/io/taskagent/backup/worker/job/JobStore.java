@@ -1,0 +1,88 @@
+package io.taskagent.backup.worker.job;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The worker's job execution records ({@code worker.jobs}); this service is their only writer.
+ * Every state change is a conditional update that checks the expected state and, for a running job, the lease
+ * owner: two workers can never both finish one job.
+ */
+@Repository
+public class JobStore {
+
+    private final JdbcClient jdbc;
+
+    public JobStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records a requested job unless it is known already (a redelivered command changes nothing). */
+    public void insertIfAbsent(UUID id, String kind, String type, String target, String requestedBy,
+                               Instant requestedAt) {
+        jdbc.sql("""
+                        INSERT INTO jobs (id, kind, type, target, status, requested_by, requested_at)
+                        VALUES (:id, :kind, :type, :target, 'QUEUED', :requestedBy, :requestedAt)
+                        ON CONFLICT (id) DO NOTHING""")
+                .param("id", id).param("kind", kind).param("type", type).param("target", target)
+                .param("requestedBy", requestedBy).param("requestedAt", Timestamp.from(requestedAt))
+                .update();
+    }
+
+    /**
+     * Claims a queued job, or a running one whose lease expired, for {@code worker}.
+     *
+     * @return the attempt number, or empty when the job is finished or another worker holds a live lease
+     */
+    public Optional<Integer> claim(UUID id, String worker, Duration lease) {
+        return jdbc.sql("""
+                        UPDATE jobs SET status = 'RUNNING', attempts = attempts + 1,
+                               started_at = now(), lease_owner = :worker,
+                               lease_until = now() + make_interval(secs => :leaseSeconds), updated_at = now()
+                        WHERE id = :id AND (status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now()))
+                        RETURNING attempts""")
+                .param("worker", worker).param("leaseSeconds", (double) lease.toSeconds()).param("id", id)
+                .query(Integer.class).optional();
+    }
+
+    /** Extends the lease of a job this worker runs; false when it lost the lease. */
+    public boolean renewLease(UUID id, String worker, Duration lease) {
+        return jdbc.sql("""
+                        UPDATE jobs SET lease_until = now() + make_interval(secs => :leaseSeconds), updated_at = now()
+                        WHERE id = :id AND status = 'RUNNING' AND lease_owner = :worker""")
+                .param("leaseSeconds", (double) lease.toSeconds()).param("id", id).param("worker", worker)
+                .update() == 1;
+    }
+
+    /** RUNNING -> SUCCEEDED, by the lease owner only. */
+    public boolean succeed(UUID id, String worker) {
+        return finish(id, worker, JobStatus.SUCCEEDED, null);
+    }
+
+    /** RUNNING -> FAILED with a reason, by the lease owner only. */
+    public boolean fail(UUID id, String worker, String error) {
+        return finish(id, worker, JobStatus.FAILED, error);
+    }
+
+    private boolean finish(UUID id, String worker, JobStatus to, String error) {
+        String from = to.allowedFrom().iterator().next().name();
+        return jdbc.sql("""
+                        UPDATE jobs SET status = :to, finished_at = now(), error = :error,
+                               lease_owner = NULL, lease_until = NULL, updated_at = now()
+                        WHERE id = :id AND status = :from AND lease_owner = :worker""")
+                .param("to", to.name()).param("error", error).param("id", id).param("from", from)
+                .param("worker", worker)
+                .update() == 1;
+    }
+
+    public Optional<JobStatus> status(UUID id) {
+        return jdbc.sql("SELECT status FROM jobs WHERE id = :id").param("id", id)
+                .query(String.class).optional().map(JobStatus::valueOf);
+    }
+}

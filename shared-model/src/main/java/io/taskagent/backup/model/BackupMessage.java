@@ -1,0 +1,46 @@
+package io.taskagent.backup.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Every message on the broker: commands (imperative names) and events (past tense).
+ * <p>
+ * Each carries a unique {@code messageId} (consumers de-duplicate by it), the {@code jobId} it belongs to,
+ * the logical {@code target} database, when it happened, and the contract {@code version}. The JSON
+ * property {@code type} names the record, so one queue can carry several kinds of message.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RequestBackup.class, name = "RequestBackup"),
+        @JsonSubTypes.Type(value = BackupStarted.class, name = "BackupStarted"),
+        @JsonSubTypes.Type(value = BackupCompleted.class, name = "BackupCompleted"),
+        @JsonSubTypes.Type(value = BackupFailed.class, name = "BackupFailed")
+})
+public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupCompleted, BackupFailed {
+
+    /** The contract version this code writes; it reads every version from 1 up to this one. */
+    int CURRENT_VERSION = 1;
+
+    UUID messageId();
+
+    UUID jobId();
+
+    String target();
+
+    Instant occurredAt();
+
+    int version();
+
+    /** The exchange this message is published to. */
+    @JsonIgnore
+    String exchange();
+
+    /** The routing key this message is published with. */
+    @JsonIgnore
+    String routingKey();
+}

@@ -1,0 +1,81 @@
+package io.taskagent.backup.model;
+
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.core.TopicExchange;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Names of the broker's exchanges, queues and routing keys, and the one place that declares them.
+ * <p>
+ * Every service declares the whole topology at start-up (idempotently, with identical arguments), so a command
+ * is routable and kept even while its consumer is down. Each consuming queue is a quorum queue with a delivery
+ * limit and its own dead-letter queue, reached through {@link #DEAD_LETTER_EXCHANGE} with at-least-once
+ * dead-lettering.
+ */
+public final class Topology {
+
+    public static final String COMMANDS_EXCHANGE = "backup.commands";
+    public static final String EVENTS_EXCHANGE = "backup.events";
+    public static final String DEAD_LETTER_EXCHANGE = "backup.dlx";
+
+    public static final String RK_BACKUP_REQUEST = "backup.request";
+    public static final String RK_BACKUP_STARTED = "backup.started";
+    public static final String RK_BACKUP_COMPLETED = "backup.completed";
+    public static final String RK_BACKUP_FAILED = "backup.failed";
+
+    /** Commands for the backup workers (competing consumers). */
+    public static final String WORKER_COMMANDS_QUEUE = "backup-worker.commands";
+    /** Events the alert service turns into notifications. */
+    public static final String ALERT_EVENTS_QUEUE = "alert-service.events";
+
+    /** Redeliveries after which the broker dead-letters a message (e.g. a worker crashing on it each time). */
+    public static final int DELIVERY_LIMIT = 5;
+
+    private Topology() {
+    }
+
+    /** The dead-letter queue of {@code queue}. */
+    public static String deadLetterQueue(String queue) {
+        return queue + ".dlq";
+    }
+
+    /** Everything this system declares on the broker. */
+    public static Declarables declarables() {
+        TopicExchange commands = new TopicExchange(COMMANDS_EXCHANGE, true, false);
+        TopicExchange events = new TopicExchange(EVENTS_EXCHANGE, true, false);
+        DirectExchange dlx = new DirectExchange(DEAD_LETTER_EXCHANGE, true, false);
+
+        List<Declarable> all = new ArrayList<>(List.of(commands, events, dlx));
+        Queue worker = consumingQueue(WORKER_COMMANDS_QUEUE, dlx, all);
+        all.add(BindingBuilder.bind(worker).to(commands).with(RK_BACKUP_REQUEST));
+
+        Queue alerts = consumingQueue(ALERT_EVENTS_QUEUE, dlx, all);
+        all.add(BindingBuilder.bind(alerts).to(events).with(RK_BACKUP_FAILED));
+        return new Declarables(all);
+    }
+
+    private static Queue consumingQueue(String name, DirectExchange dlx, List<Declarable> all) {
+        Queue queue = QueueBuilder.durable(name)
+                .quorum()
+                .deliveryLimit(DELIVERY_LIMIT)
+                .deadLetterExchange(DEAD_LETTER_EXCHANGE)
+                .deadLetterRoutingKey(name)
+                .overflow(QueueBuilder.Overflow.rejectPublish)
+                .withArgument("x-dead-letter-strategy", "at-least-once")
+                .build();
+        Queue dlq = QueueBuilder.durable(deadLetterQueue(name)).quorum().build();
+        Binding dlqBinding = BindingBuilder.bind(dlq).to(dlx).with(name);
+        all.add(queue);
+        all.add(dlq);
+        all.add(dlqBinding);
+        return queue;
+    }
+}

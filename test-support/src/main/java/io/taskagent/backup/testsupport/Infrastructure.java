@@ -1,0 +1,172 @@
+package io.taskagent.backup.testsupport;
+
+import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.rabbitmq.RabbitMQContainer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The real PostgreSQL and RabbitMQ that integration tests ({@code *IT}) talk to.
+ * <ol>
+ * <li>The local services, from {@code PGHOST}/{@code PGPORT}/{@code PGUSER}/{@code PGPASSWORD} and
+ * {@code RABBITMQ_HOST}/{@code RABBITMQ_PORT}/{@code RABBITMQ_USERNAME}/{@code RABBITMQ_PASSWORD}
+ * (defaults 127.0.0.1:5432 postgres, 127.0.0.1:5672 guest/guest), when they answer.</li>
+ * <li>Otherwise, where Docker runs, Testcontainers.</li>
+ * <li>Otherwise the test fails with a message when {@code CI=true}, and is skipped with that message elsewhere.</li>
+ * </ol>
+ */
+public final class Infrastructure {
+
+    private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+    private static Infrastructure instance;
+
+    public final String pgHost;
+    public final int pgPort;
+    public final String pgUser;
+    public final String pgPassword;
+    public final String rabbitHost;
+    public final int rabbitPort;
+    public final String rabbitUser;
+    public final String rabbitPassword;
+
+    private Infrastructure(String pgHost, int pgPort, String pgUser, String pgPassword,
+                           String rabbitHost, int rabbitPort, String rabbitUser, String rabbitPassword) {
+        this.pgHost = pgHost;
+        this.pgPort = pgPort;
+        this.pgUser = pgUser;
+        this.pgPassword = pgPassword;
+        this.rabbitHost = rabbitHost;
+        this.rabbitPort = rabbitPort;
+        this.rabbitUser = rabbitUser;
+        this.rabbitPassword = rabbitPassword;
+    }
+
+    /** The services to use; fails (CI) or aborts (elsewhere) the calling test when there are none. */
+    public static synchronized Infrastructure get() {
+        if (instance == null) {
+            instance = discover();
+        }
+        return instance;
+    }
+
+    private static Infrastructure discover() {
+        String pgHost = env("PGHOST", "127.0.0.1");
+        int pgPort = Integer.parseInt(env("PGPORT", "5432"));
+        String rabbitHost = env("RABBITMQ_HOST", "127.0.0.1");
+        int rabbitPort = Integer.parseInt(env("RABBITMQ_PORT", "5672"));
+        boolean pgUp = reachable(pgHost, pgPort);
+        boolean rabbitUp = reachable(rabbitHost, rabbitPort);
+        if (pgUp && rabbitUp) {
+            return new Infrastructure(pgHost, pgPort, env("PGUSER", "postgres"), env("PGPASSWORD", ""),
+                    rabbitHost, rabbitPort, env("RABBITMQ_USERNAME", "guest"), env("RABBITMQ_PASSWORD", "guest"));
+        }
+        String missing = (pgUp ? "" : "PostgreSQL at " + pgHost + ":" + pgPort + " ")
+                + (rabbitUp ? "" : "RabbitMQ at " + rabbitHost + ":" + rabbitPort);
+        if (dockerAvailable()) {
+            log.info("{} not reachable: starting Testcontainers", missing.trim());
+            PostgreSQLContainer pg = new PostgreSQLContainer("postgres:15-alpine");
+            pg.start();
+            RabbitMQContainer rabbit = new RabbitMQContainer("rabbitmq:3.13-management");
+            rabbit.start();
+            return new Infrastructure(pg.getHost(), pg.getMappedPort(5432), pg.getUsername(), pg.getPassword(),
+                    rabbit.getHost(), rabbit.getAmqpPort(), rabbit.getAdminUsername(), rabbit.getAdminPassword());
+        }
+        String message = "Integration tests need a real PostgreSQL and RabbitMQ: " + missing.trim()
+                + " not reachable and no Docker for Testcontainers. Start them (see README, .ci/run) or set "
+                + "PGHOST/PGPORT and RABBITMQ_HOST/RABBITMQ_PORT.";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(message);
+        }
+        Assumptions.abort(message);
+        throw new IllegalStateException(message);
+    }
+
+    /** A JDBC URL of database {@code db} on the PostgreSQL server. */
+    public String jdbcUrl(String db) {
+        return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + db;
+    }
+
+    public Connection connect(String db) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(db), pgUser, pgPassword);
+    }
+
+    /** Creates database {@code name} unless it exists. */
+    public void ensureDatabase(String name) {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            s.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) {
+                throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Drops database {@code name} (and its connections) if it exists. */
+    public void dropDatabase(String name) {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS \"" + name.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Spring properties that point a service at these services, with {@code catalogDb} as its catalog. */
+    public Map<String, String> springProperties(String catalogDb) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("spring.datasource.url", jdbcUrl(catalogDb));
+        p.put("spring.datasource.username", pgUser);
+        p.put("spring.datasource.password", pgPassword);
+        p.put("spring.rabbitmq.host", rabbitHost);
+        p.put("spring.rabbitmq.port", String.valueOf(rabbitPort));
+        p.put("spring.rabbitmq.username", rabbitUser);
+        p.put("spring.rabbitmq.password", rabbitPassword);
+        return p;
+    }
+
+    /** The same as environment variables, for services started as processes. */
+    public Map<String, String> environment(String catalogDb) {
+        Map<String, String> e = new LinkedHashMap<>();
+        springProperties(catalogDb).forEach((k, v) -> e.put(k.toUpperCase().replace('.', '_').replace("-", ""), v));
+        return e;
+    }
+
+    private static boolean reachable(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
