@@ -1,0 +1,61 @@
+package io.taskagent.backup.scheduler;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The fire log ({@code scheduler.fires}, written only by this service). Its primary key (schedule, fire instant)
+ * makes each fire happen once across any number of scheduler replicas: only the replica whose insert succeeds
+ * publishes it.
+ */
+@Repository
+class FireLog {
+
+    record PendingFire(String schedule, Instant fireAt, UUID jobId) {
+    }
+
+    private final JdbcClient jdbc;
+
+    FireLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    boolean hasAny(String schedule) {
+        return jdbc.sql("SELECT count(*) FROM fires WHERE schedule = :s").param("s", schedule)
+                .query(Integer.class).single() > 0;
+    }
+
+    /** Records the schedule's first-start baseline: the current slot counts as done, nothing is published. */
+    void baseline(String schedule, Instant fireAt) {
+        jdbc.sql("""
+                        INSERT INTO fires (schedule, fire_at, job_id, status) VALUES (:s, :at, NULL, 'BASELINE')
+                        ON CONFLICT DO NOTHING""")
+                .param("s", schedule).param("at", Timestamp.from(fireAt)).update();
+    }
+
+    /** Claims a fire; true only for the one caller that recorded it. */
+    boolean claim(String schedule, Instant fireAt, UUID jobId) {
+        return jdbc.sql("""
+                        INSERT INTO fires (schedule, fire_at, job_id, status) VALUES (:s, :at, :job, 'PENDING')
+                        ON CONFLICT DO NOTHING""")
+                .param("s", schedule).param("at", Timestamp.from(fireAt)).param("job", jobId).update() == 1;
+    }
+
+    void markPublished(String schedule, Instant fireAt) {
+        jdbc.sql("UPDATE fires SET status = 'PUBLISHED', published_at = now() WHERE schedule = :s AND fire_at = :at")
+                .param("s", schedule).param("at", Timestamp.from(fireAt)).update();
+    }
+
+    /** Fires recorded but not confirmed by the broker (e.g. the broker was down): published again, same job id. */
+    List<PendingFire> pending() {
+        return jdbc.sql("SELECT schedule, fire_at, job_id FROM fires WHERE status = 'PENDING' ORDER BY fire_at")
+                .query((rs, n) -> new PendingFire(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        rs.getObject(3, UUID.class)))
+                .list();
+    }
+}
