@@ -1,0 +1,147 @@
+package io.taskagent.backup.testsupport;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DeliverCallback;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.Topology;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * A test's direct line to the real broker: purge and count queues, publish raw bytes, and capture every event
+ * published on {@code backup.events} through a private, exclusive queue.
+ */
+public final class BrokerProbe implements AutoCloseable {
+
+    private final Connection connection;
+    private final Channel channel;
+    private final List<BackupMessage> events = new CopyOnWriteArrayList<>();
+
+    public BrokerProbe(Infrastructure infra) {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(infra.rabbitHost);
+        factory.setPort(infra.rabbitPort);
+        factory.setUsername(infra.rabbitUser);
+        factory.setPassword(infra.rabbitPassword);
+        try {
+            connection = factory.newConnection("test-probe");
+            channel = connection.createChannel();
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("cannot connect to RabbitMQ: " + e, e);
+        }
+    }
+
+    /** Starts recording every event; call before the action under test. */
+    public BrokerProbe captureEvents() {
+        try {
+            channel.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true);
+            String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+            channel.queueBind(queue, Topology.EVENTS_EXCHANGE, "#");
+            DeliverCallback callback = (tag, delivery) -> {
+                try {
+                    events.add(MessageJson.read(delivery.getBody()));
+                } catch (RuntimeException ignored) {
+                    // not an event of ours
+                }
+            };
+            channel.basicConsume(queue, true, callback, tag -> {
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
+    public List<BackupMessage> events() {
+        return List.copyOf(events);
+    }
+
+    /** Waits for an event of {@code type} matching {@code filter}. */
+    public <T extends BackupMessage> T awaitEvent(Class<T> type, Predicate<T> filter, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (BackupMessage m : events) {
+                if (type.isInstance(m) && filter.test(type.cast(m))) {
+                    return type.cast(m);
+                }
+            }
+            sleep(100);
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " matching the filter within " + timeout
+                + "; events seen: " + events);
+    }
+
+    public void purge(String queue) {
+        try {
+            channel.queuePurge(queue);
+        } catch (IOException e) {
+            // the queue does not exist yet: nothing to purge; reopen the closed channel
+            throw new IllegalStateException("cannot purge " + queue + ": " + e, e);
+        }
+    }
+
+    /** Ready messages in {@code queue}. */
+    public long messageCount(String queue) {
+        try {
+            AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(queue);
+            return ok.getMessageCount();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot inspect " + queue + ": " + e, e);
+        }
+    }
+
+    /** Waits until {@code queue} holds {@code expected} ready messages. */
+    public void awaitMessageCount(String queue, long expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long count = -1;
+        while (System.nanoTime() < deadline) {
+            count = messageCount(queue);
+            if (count == expected) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError(queue + " holds " + count + " messages, expected " + expected);
+    }
+
+    /** Publishes raw bytes (for malformed-message tests), persistent, JSON content type. */
+    public void publishRaw(String exchange, String routingKey, byte[] body) {
+        try {
+            channel.basicPublish(exchange, routingKey, true,
+                    new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).build(), body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void publish(BackupMessage message) {
+        publishRaw(message.exchange(), message.routingKey(), MessageJson.write(message));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException e) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.taskagent.backup.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The TaskAgent reference database ({@code demo/schema.sql} and {@code demo/generate.sql}, copies of
+ * {@code ../shared/dataset}), created through JDBC so that tests need no {@code psql}.
+ */
+public final class ReferenceDataset {
+
+    private ReferenceDataset() {
+    }
+
+    /** The repository's {@code demo} directory, found from the current module's directory. */
+    public static Path demoDirectory() {
+        for (Path p : new Path[]{Path.of("demo"), Path.of("..", "demo")}) {
+            if (Files.isRegularFile(p.resolve("schema.sql"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find demo/schema.sql from " + Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Makes database {@code name} hold the reference data at {@code scale} (1 = 200,000 tasks). An existing
+     * database with the expected number of tasks is reused.
+     */
+    public static synchronized void ensure(Infrastructure infra, String name, int scale) {
+        infra.ensureDatabase(name);
+        try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('public.tasks') IS NOT NULL")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    try (ResultSet count = s.executeQuery("SELECT count(*) FROM tasks")) {
+                        count.next();
+                        if (count.getLong(1) == 200_000L * scale) {
+                            return;
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot inspect database " + name + ": " + e.getMessage(), e);
+        }
+        infra.dropDatabase(name);
+        infra.ensureDatabase(name);
+        load(infra, name, scale);
+    }
+
+    /** Loads schema and data into an existing empty database. */
+    public static void load(Infrastructure infra, String name, int scale) {
+        try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
+            s.execute(Files.readString(demoDirectory().resolve("schema.sql")));
+            s.execute(generateSql(scale));
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot load the reference dataset into " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** generate.sql with psql's {@code :scale} variable substituted and its psql meta-commands removed. */
+    static String generateSql(int scale) throws IOException {
+        String sql = Files.readString(demoDirectory().resolve("generate.sql"));
+        StringBuilder out = new StringBuilder();
+        for (String line : sql.split("\n")) {
+            if (line.startsWith("\\")) {
+                continue;
+            }
+            out.append(line.replace(":scale", String.valueOf(scale))).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Row counts of every table in {@code public}, from the database itself. */
+    public static Map<String, Long> rowCounts(Infrastructure infra, String name) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
+            java.util.List<String> tables = new java.util.ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM public.\"" + table + "\"")) {
+                    rs.next();
+                    counts.put("public." + table, rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count rows of " + name + ": " + e.getMessage(), e);
+        }
+        return counts;
+    }
+}
