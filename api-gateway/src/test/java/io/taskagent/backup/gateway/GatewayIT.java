@@ -1,0 +1,204 @@
+package io.taskagent.backup.gateway;
+
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.Infrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.net.http.HttpResponse;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import static io.taskagent.backup.gateway.GatewayTestSupport.ADMIN;
+import static io.taskagent.backup.gateway.GatewayTestSupport.call;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The REST API on the real broker and catalog: authentication, scopes, confirmed commands, reads, errors. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class GatewayIT {
+
+    static final String CATALOG = "backup_catalog_it_gateway";
+    static final String READER = "it-reader-secret";
+    static BrokerProbe broker;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        GatewayTestSupport.freshCatalog(CATALOG);
+        Infrastructure.get().springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("gateway.admin-token", () -> ADMIN);
+        registry.add("gateway.tokens[0].name", () -> "reader");
+        String readerSha = HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(READER.getBytes()));
+        registry.add("gateway.tokens[0].sha256", () -> readerSha);
+        registry.add("gateway.tokens[0].scopes", () -> "backup:read");
+    }
+
+    @BeforeAll
+    static void broker() {
+        broker = new BrokerProbe(Infrastructure.get());
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        broker.purge(Topology.WORKER_COMMANDS_QUEUE); // no worker runs here: leave no commands behind
+        broker.close();
+    }
+
+    @Value("${local.server.port}")
+    int port;
+    @Autowired
+    JdbcClient catalog;
+
+    @BeforeEach
+    void emptyCommandQueue() {
+        broker.purge(Topology.WORKER_COMMANDS_QUEUE);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return MessageJson.mapper().readTree(response.body());
+    }
+
+    @Test
+    void withoutATokenOrWithAWrongOneEveryApiCallIs401AndNothingIsPublished() throws Exception {
+        for (String token : new String[]{null, "wrong", ADMIN + "x"}) {
+            HttpResponse<String> create = call(port, "POST", "/api/backup/create", token, "{\"backup_type\":\"manual\"}");
+            assertThat(create.statusCode()).as("create with token %s", token).isEqualTo(401);
+            assertThat(create.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(create.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+            assertThat(call(port, "GET", "/api/backup/history", token, null).statusCode()).isEqualTo(401);
+        }
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isZero();
+    }
+
+    @Test
+    void aTokenWithoutTheScopeIs403() throws Exception {
+        HttpResponse<String> response = call(port, "POST", "/api/backup/create", READER, "{\"backup_type\":\"manual\"}");
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(json(response).get("detail").asString()).contains("backup:write");
+        assertThat(call(port, "GET", "/api/backup/history", READER, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void createAnswers202WithTheJobOnlyAfterTheCommandIsOnTheQueue() throws Exception {
+        HttpResponse<String> response = call(port, "POST", "/api/backup/create", ADMIN, "{\"backup_type\":\"manual\"}");
+        assertThat(response.statusCode()).isEqualTo(202);
+        String jobId = json(response).get("job_id").asString();
+        assertThat(response.headers().firstValue("Location")).hasValue("/api/backup/jobs/" + jobId);
+
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isEqualTo(1);
+        HttpResponse<String> job = call(port, "GET", "/api/backup/jobs/" + jobId, ADMIN, null);
+        assertThat(job.statusCode()).isEqualTo(200);
+        assertThat(json(job).get("status").asString()).isEqualTo("QUEUED");
+
+        assertThat(catalog.sql("SELECT token_name || ' ' || action || ' ' || outcome FROM gateway.audit_log WHERE job_id = :id")
+                .param("id", UUID.fromString(jobId)).query(String.class).single()).isEqualTo("admin backup.create ACCEPTED");
+        assertThat(catalog.sql("SELECT parameters::text FROM gateway.audit_log WHERE job_id = :id")
+                .param("id", UUID.fromString(jobId)).query(String.class).single()).doesNotContain(ADMIN);
+    }
+
+    @Test
+    void theCommandOnTheQueueIsAValidRequestBackup() throws Exception {
+        call(port, "POST", "/api/backup/create", ADMIN, "{}");
+        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        Infrastructure infra = Infrastructure.get();
+        factory.setHost(infra.rabbitHost);
+        factory.setPort(infra.rabbitPort);
+        factory.setUsername(infra.rabbitUser);
+        factory.setPassword(infra.rabbitPassword);
+        try (var connection = factory.newConnection(); var channel = connection.createChannel()) {
+            var delivery = channel.basicGet(Topology.WORKER_COMMANDS_QUEUE, true);
+            assertThat(delivery).isNotNull();
+            RequestBackup request = MessageJson.read(delivery.getBody(), RequestBackup.class);
+            assertThat(request.backupType()).isEqualTo("manual");
+            assertThat(request.target()).isEqualTo("taskagent");
+            assertThat(request.requestedBy()).isEqualTo("admin");
+            assertThat(delivery.getProps().getMessageId()).isEqualTo(request.messageId().toString());
+            assertThat(delivery.getProps().getDeliveryMode()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anUnknownBackupTypeIs400NamingTheFieldAndNothingIsPublished() throws Exception {
+        HttpResponse<String> response = call(port, "POST", "/api/backup/create", ADMIN, "{\"backup_type\":\"weekly-ish\"}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json(response).get("errors").get("backup_type").asString()).contains("manual").contains("weekly-ish");
+        assertThat(call(port, "POST", "/api/backup/create", ADMIN, "{not json").statusCode()).isEqualTo(400);
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isZero();
+    }
+
+    @Test
+    void anUnknownJobIs404AndAMalformedIdIs400() throws Exception {
+        HttpResponse<String> response = call(port, "GET", "/api/backup/jobs/" + UUID.randomUUID(), ADMIN, null);
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(call(port, "GET", "/api/backup/jobs/not-a-uuid", ADMIN, null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void historyListsBackupsNewestFirstWithTheSeedsFields() throws Exception {
+        UUID older = UUID.randomUUID();
+        UUID newer = UUID.randomUUID();
+        insertJob(older, "SUCCEEDED", Instant.parse("2026-01-01T00:00:00Z"), null);
+        catalog.sql("""
+                        INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
+                            compression, format_version, row_counts, table_count, duration_ms, created_at)
+                        VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_x.json.zst', 3145728, :sha, 'zstd', 1,
+                                '{"public.users": 3}', 1, 1500, now())""")
+                .param("id", older).param("sha", "a".repeat(64)).update();
+        insertJob(newer, "FAILED", Instant.parse("2026-01-02T00:00:00Z"), "cannot connect");
+
+        HttpResponse<String> response = call(port, "GET", "/api/backup/history?limit=10", ADMIN, null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode history = json(response);
+        assertThat(history.get(0).get("id").asString()).isEqualTo(newer.toString());
+        assertThat(history.get(0).get("error_message").asString()).isEqualTo("cannot connect");
+        JsonNode ok = history.get(1);
+        assertThat(ok.get("file_name").asString()).isEqualTo("manual_backup_x.json.zst");
+        assertThat(ok.get("size_bytes").asLong()).isEqualTo(3145728);
+        assertThat(ok.get("size_mb").asDouble()).isEqualTo(3.0);
+        assertThat(ok.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(ok.get("backup_type").asString()).isEqualTo("manual");
+        assertThat(ok.get("duration_seconds").asDouble()).isEqualTo(60.0);
+        assertThat(ok.get("tables_backed_up").get(0).asString()).isEqualTo("public.users");
+
+        JsonNode failedOnly = json(call(port, "GET", "/api/backup/history?status_filter=failed", ADMIN, null));
+        assertThat(failedOnly.size()).isEqualTo(1);
+        HttpResponse<String> bad = call(port, "GET", "/api/backup/history?limit=0&status_filter=nope", ADMIN, null);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("errors").has("limit")).isTrue();
+        assertThat(json(bad).get("errors").has("status_filter")).isTrue();
+    }
+
+    private void insertJob(UUID id, String status, Instant requestedAt, String error) {
+        catalog.sql("""
+                        INSERT INTO worker.jobs (id, kind, type, target, status, requested_at, started_at, finished_at,
+                                                 attempts, error)
+                        VALUES (:id, 'backup', 'manual', 'taskagent', :status, :at, :at, :finished, 1, :error)""")
+                .param("id", id).param("status", status).param("at", Timestamp.from(requestedAt))
+                .param("finished", Timestamp.from(requestedAt.plusSeconds(60))).param("error", error).update();
+    }
+
+    @Test
+    void healthAndPrometheusNeedNoToken() throws Exception {
+        assertThat(call(port, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = call(port, "GET", "/actuator/prometheus", null, null);
+        assertThat(metrics.body()).contains("application=\"api-gateway\"").doesNotContain(ADMIN);
+    }
+}
