@@ -5,6 +5,7 @@ import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.PublishException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -19,13 +20,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fires the interval schedule: every poll it records the current slot in the {@link FireLog} (once across
  * replicas) and publishes {@link RequestBackup} with type {@code interval}, waiting for the broker's confirm. A fire
- * the broker did not confirm stays PENDING and is published again (same job id, so the worker runs it once).
+ * the broker did not confirm stays PENDING and is published again after a minute (same job id, so the worker runs it once).
  * On the very first start the current slot is only recorded: the first backup comes at the next slot.
  */
 @Component
 class BackupScheduler implements SmartLifecycle {
 
     static final String INTERVAL = "interval";
+    /** A fire unconfirmed for this long is published again (longer than a publisher's confirm timeout). */
+    static final Duration PENDING_GRACE = Duration.ofMinutes(1);
     private static final Logger log = LoggerFactory.getLogger(BackupScheduler.class);
 
     private final FireLog fires;
@@ -35,6 +38,7 @@ class BackupScheduler implements SmartLifecycle {
     private final Clock clock;
     private ScheduledExecutorService executor;
 
+    @Autowired
     BackupScheduler(FireLog fires, ConfirmingPublisher publisher, SchedulerProperties properties) {
         this(fires, publisher, properties, Clock.systemUTC());
     }
@@ -49,7 +53,7 @@ class BackupScheduler implements SmartLifecycle {
 
     /** One check: publish pending fires, then the current slot's fire if nobody did yet. */
     void tick(Instant now) {
-        for (FireLog.PendingFire pending : fires.pending()) {
+        for (FireLog.PendingFire pending : fires.takeOverStalePending(PENDING_GRACE)) {
             publish(pending.schedule(), pending.fireAt(), pending.jobId());
         }
         Instant slot = schedule.latestFireAtOrBefore(now);

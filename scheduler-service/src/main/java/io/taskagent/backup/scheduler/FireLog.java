@@ -51,7 +51,23 @@ class FireLog {
                 .param("s", schedule).param("at", Timestamp.from(fireAt)).update();
     }
 
-    /** Fires recorded but not confirmed by the broker (e.g. the broker was down): published again, same job id. */
+    /**
+     * Takes over fires that were recorded but not confirmed by the broker within {@code grace} (the broker was down,
+     * or the replica died between recording and publishing), to publish them again with the same job id. The update
+     * is atomic, so one replica takes each; a fire still being published by its replica is left alone.
+     */
+    List<PendingFire> takeOverStalePending(java.time.Duration grace) {
+        return jdbc.sql("""
+                        UPDATE fires SET recorded_at = now()
+                        WHERE status = 'PENDING' AND recorded_at < now() - make_interval(secs => :grace)
+                        RETURNING schedule, fire_at, job_id""")
+                .param("grace", (double) grace.toSeconds())
+                .query((rs, n) -> new PendingFire(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        rs.getObject(3, UUID.class)))
+                .list();
+    }
+
+    /** Fires recorded but not yet confirmed by the broker. */
     List<PendingFire> pending() {
         return jdbc.sql("SELECT schedule, fire_at, job_id FROM fires WHERE status = 'PENDING' ORDER BY fire_at")
                 .query((rs, n) -> new PendingFire(rs.getString(1), rs.getTimestamp(2).toInstant(),
