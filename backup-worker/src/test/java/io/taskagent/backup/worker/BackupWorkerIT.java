@@ -6,6 +6,7 @@ import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.worker.dump.BackupFileReader;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import org.junit.jupiter.api.AfterAll;
@@ -103,7 +104,7 @@ class BackupWorkerIT {
 
         Path file = storage.resolve(completed.fileName());
         assertThat(completed.fileName()).matches("manual_backup_\\d{8}_\\d{6}_[0-9a-f]{8}\\.json\\.zst");
-        BackupFileContents contents = BackupFileContents.read(file);
+        BackupFileReader contents = BackupFileReader.read(file);
         assertThat(contents.format()).isEqualTo("taskagent-backup");
         assertThat(contents.formatVersion()).isEqualTo(1);
         assertThat(contents.rowCounts()).isEqualTo(expected);

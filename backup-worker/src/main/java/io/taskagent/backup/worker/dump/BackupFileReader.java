@@ -1,4 +1,4 @@
-package io.taskagent.backup.worker;
+package io.taskagent.backup.worker.dump;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.taskagent.backup.model.MessageJson;
@@ -15,11 +15,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
-/** Reads a backup file the way an outside tool would: decompress, stream-parse, count rows per table. */
-record BackupFileContents(String format, int formatVersion, JsonNode metadata, Map<String, Long> rowCounts,
-                          JsonNode summary) {
+/**
+ * Reads a backup file back: decompresses it (by its extension), stream-parses it and counts the rows of each table
+ * without holding them in memory. Used by tests now, and the base of verification and restore.
+ *
+ * @param rowCounts rows per table as found in the file's {@code data}
+ */
+public record BackupFileReader(String format, int formatVersion, JsonNode metadata, Map<String, Long> rowCounts,
+                               JsonNode summary) {
 
-    static BackupFileContents read(Path file) throws IOException {
+    /** Reads {@code file}; an {@link IOException} names what is wrong with it. */
+    public static BackupFileReader read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream in = file.toString().endsWith(".zst") ? new ZstdInputStream(raw)
                      : file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
@@ -55,7 +61,7 @@ record BackupFileContents(String format, int formatVersion, JsonNode metadata, M
                     default -> p.skipChildren();
                 }
             }
-            return new BackupFileContents(format, version, metadata, counts, summary);
+            return new BackupFileReader(format, version, metadata, counts, summary);
         }
     }
 }

@@ -1,0 +1,207 @@
+package io.taskagent.backup.system;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ReferenceDataset;
+import io.taskagent.backup.worker.dump.BackupFileReader;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The walking skeleton end to end: the four services as real processes (their executable jars) on the real
+ * broker and database, driven through the REST API, with a real SMTP server (GreenMail) receiving the alert.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupPipelineIT {
+
+    static final String CATALOG = "backup_catalog_it_e2e";
+    static final String SOURCE = "taskagent_ref";
+    static final String MISSING = "taskagent_does_not_exist";
+    static final String TOKEN = "e2e-admin-token-" + System.nanoTime();
+
+    static Infrastructure infra;
+    static GreenMail smtp;
+    static Path storage;
+    static BrokerProbe broker;
+    static ServiceProcess gateway;
+    static ServiceProcess worker;
+    static ServiceProcess alerts;
+    static ServiceProcess scheduler;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startTheSystem() throws Exception {
+        infra = Infrastructure.get();
+        infra.dropDatabase(CATALOG);
+        infra.ensureDatabase(CATALOG);
+        infra.dropDatabase(MISSING);
+        ReferenceDataset.ensure(infra, SOURCE, 1);
+        storage = Files.createTempDirectory("e2e-backups");
+        smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        broker = new BrokerProbe(infra);
+        broker.purge(Topology.WORKER_COMMANDS_QUEUE);
+        broker.purge(Topology.ALERT_EVENTS_QUEUE);
+
+        gateway = ServiceProcess.start("api-gateway", env(Map.of("BACKUP_ADMIN_TOKEN", TOKEN)));
+        worker = startWorker(infra.jdbcUrl(SOURCE));
+        alerts = ServiceProcess.start("alert-service", env(Map.of(
+                "SPRING_MAIL_HOST", "127.0.0.1",
+                "SPRING_MAIL_PORT", String.valueOf(smtp.getSmtp().getPort()),
+                "ALERT_MAIL_RECIPIENTS", "oncall@taskagent.test")));
+        scheduler = ServiceProcess.start("scheduler-service", env(Map.of()));
+        Duration startup = Duration.ofSeconds(120);
+        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
+            p.awaitHealthy(startup);
+        }
+    }
+
+    private static Map<String, String> env(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(infra.environment(CATALOG));
+        env.put("BACKUP_SOURCE_USERNAME", infra.pgUser);
+        env.put("BACKUP_SOURCE_PASSWORD", infra.pgPassword);
+        env.put("BACKUP_STORAGE_DIR", storage.toString());
+        env.putAll(extra);
+        return env;
+    }
+
+    private static ServiceProcess startWorker(String sourceUrl) throws Exception {
+        return ServiceProcess.start("backup-worker", env(Map.of("BACKUP_SOURCE_URL", sourceUrl)));
+    }
+
+    @AfterAll
+    static void stopTheSystem() throws Exception {
+        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    private static HttpResponse<String> api(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url(path)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode awaitFinished(String jobId) {
+        JsonNode[] job = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            HttpResponse<String> r = api("GET", "/api/backup/jobs/" + jobId, TOKEN, null);
+            job[0] = MessageJson.mapper().readTree(r.body());
+            String status = job[0].path("status").asString();
+            return status.equals("SUCCEEDED") || status.equals("FAILED");
+        });
+        return job[0];
+    }
+
+    private static String create() throws Exception {
+        HttpResponse<String> response = api("POST", "/api/backup/create", TOKEN, "{\"backup_type\":\"manual\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String jobId = MessageJson.mapper().readTree(response.body()).get("job_id").asString();
+        assertThat(response.headers().firstValue("Location")).hasValue("/api/backup/jobs/" + jobId);
+        return jobId;
+    }
+
+    @Test
+    @Order(1)
+    void withoutATokenOrWithAWrongOneTheApiAnswers401() throws Exception {
+        assertThat(api("POST", "/api/backup/create", null, "{\"backup_type\":\"manual\"}").statusCode()).isEqualTo(401);
+        assertThat(api("POST", "/api/backup/create", "wrong-token", "{\"backup_type\":\"manual\"}").statusCode()).isEqualTo(401);
+        assertThat(api("GET", "/api/backup/history", "wrong-token", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(2)
+    void aManualBackupSucceedsIsListedAndItsFileHoldsEveryRowOfEveryTable() throws Exception {
+        String jobId = create();
+        JsonNode job = awaitFinished(jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+
+        JsonNode history = MessageJson.mapper().readTree(api("GET", "/api/backup/history", TOKEN, null).body());
+        assertThat(history.get(0).get("id").asString()).isEqualTo(jobId);
+        assertThat(history.get(0).get("status").asString()).isEqualTo("SUCCEEDED");
+
+        String fileName = job.get("backup").get("file_name").asString();
+        BackupFileReader file = BackupFileReader.read(storage.resolve(fileName));
+        Map<String, Long> expected = ReferenceDataset.rowCounts(infra, SOURCE);
+        assertThat(file.rowCounts()).isEqualTo(expected);
+        Map<String, Long> catalogued = new LinkedHashMap<>();
+        job.get("backup").get("row_counts").properties().forEach(e -> catalogued.put(e.getKey(), e.getValue().asLong()));
+        assertThat(catalogued).isEqualTo(expected);
+    }
+
+    @Test
+    @Order(3)
+    void aMalformedCommandIsDeadLetteredAndTheNextRequestStillSucceeds() throws Exception {
+        String dlq = Topology.deadLetterQueue(Topology.WORKER_COMMANDS_QUEUE);
+        long before = broker.messageCount(dlq);
+        broker.publishRaw(Topology.COMMANDS_EXCHANGE, Topology.RK_BACKUP_REQUEST, "{\"type\":\"RequestBackup\",".getBytes());
+        broker.awaitMessageCount(dlq, before + 1, Duration.ofSeconds(20));
+        assertThat(awaitFinished(create()).get("status").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    @Order(4)
+    void withTheSourceDatabaseMissingTheJobFailsNamingItAndAnEmailArrives() throws Exception {
+        worker.close();
+        worker = startWorker(infra.jdbcUrl(MISSING)).awaitHealthy(Duration.ofSeconds(120));
+
+        String jobId = create();
+        JsonNode job = awaitFinished(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("FAILED");
+        assertThat(job.get("error").asString()).contains(MISSING);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length >= 1);
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("oncall@taskagent.test");
+        assertThat(mail.getSubject()).contains("FAILED").contains("taskagent");
+        assertThat((String) mail.getContent()).contains(jobId).contains(MISSING);
+    }
+
+    @Test
+    @Order(5)
+    void everyServiceExposesHealthAndPrometheusMetrics() throws Exception {
+        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(p.url("/actuator/prometheus")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as(p.module).isEqualTo(200);
+            assertThat(metrics.body()).as(p.module).contains("application=\"" + p.module + "\"");
+            assertThat(Files.readString(p.log)).as("%s log", p.module).doesNotContain(TOKEN);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.taskagent.backup.system;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One service started as a real process from its executable jar, as {@code run.sh} starts it. */
+final class ServiceProcess implements AutoCloseable {
+
+    final String module;
+    final int port;
+    private final Process process;
+    final Path log;
+
+    private ServiceProcess(String module, int port, Process process, Path log) {
+        this.module = module;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ServiceProcess start(String module, Map<String, String> environment) throws IOException {
+        Path jar = Path.of("..", module, "target", module + "-0.1.0-SNAPSHOT-exec.jar").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no executable jar " + jar + ": build the modules first (mvn package)");
+        }
+        int port = freePort();
+        Path logDir = Path.of("target", "e2e-logs");
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(module + "-" + port + ".log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("SERVER_PORT", String.valueOf(port));
+        return new ServiceProcess(module, port, builder.start(), log);
+    }
+
+    /** Waits until {@code /actuator/health} answers UP. */
+    ServiceProcess awaitHealthy(Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + tail());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health")))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("\"status\":\"UP\"")) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(module + " not healthy within " + timeout + ":\n" + tail());
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    String tail() {
+        try {
+            var lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
