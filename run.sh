@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds what is missing and runs the four services in the foreground against the local PostgreSQL and RabbitMQ.
+# Each service logs to logs/<service>.log. Ctrl-C (SIGINT) or SIGTERM stops them all.
+#
+# Environment (all optional):
+#   PGHOST, PGPORT, PGUSER, PGPASSWORD     the PostgreSQL server (default 127.0.0.1:5432, postgres)
+#   CATALOG_DB                             the catalog database (default backup_catalog)
+#   BACKUP_SOURCE_URL                      the database to protect (default jdbc:postgresql://$PGHOST:$PGPORT/taskagent);
+#                                          created with the demo TaskAgent data if it does not exist
+#   DEMO_SCALE                             size of that demo data (default 1: 200,000 tasks)
+#   BACKUP_ADMIN_TOKEN                     the secret of the all-scopes API token; generated and printed once if unset
+#   BACKUP_STORAGE_DIR                     where backups go (default ./backups)
+#   SPRING_RABBITMQ_HOST/PORT/USERNAME/PASSWORD, SPRING_MAIL_HOST/PORT, ALERT_MAIL_RECIPIENTS: see README
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+CATALOG_DB=${CATALOG_DB:-backup_catalog}
+export BACKUP_SOURCE_URL=${BACKUP_SOURCE_URL:-jdbc:postgresql://$PGHOST:$PGPORT/taskagent}
+export BACKUP_SOURCE_USERNAME=${BACKUP_SOURCE_USERNAME:-$PGUSER}
+export BACKUP_SOURCE_PASSWORD=${BACKUP_SOURCE_PASSWORD:-${PGPASSWORD:-}}
+export SPRING_DATASOURCE_URL=${SPRING_DATASOURCE_URL:-jdbc:postgresql://$PGHOST:$PGPORT/$CATALOG_DB}
+export SPRING_DATASOURCE_USERNAME=${SPRING_DATASOURCE_USERNAME:-$PGUSER}
+export SPRING_DATASOURCE_PASSWORD=${SPRING_DATASOURCE_PASSWORD:-${PGPASSWORD:-}}
+export BACKUP_STORAGE_DIR=${BACKUP_STORAGE_DIR:-$PWD/backups}
+DEMO_SCALE=${DEMO_SCALE:-1}
+SERVICES=(backup-worker alert-service scheduler-service api-gateway)
+
+# 1. build what is missing
+missing=0
+for s in "${SERVICES[@]}"; do
+  [ -f "$s/target/$s-0.1.0-SNAPSHOT-exec.jar" ] || missing=1
+done
+if [ "$missing" = 1 ]; then
+  echo "building the services (mvn -B -q -DskipTests package)..."
+  mvn -B -q -DskipTests package
+fi
+
+# 2. databases
+db_exists() { psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
+if ! db_exists "$CATALOG_DB"; then
+  echo "creating catalog database $CATALOG_DB"
+  createdb "$CATALOG_DB"
+fi
+source_db=${BACKUP_SOURCE_URL##*/}; source_db=${source_db%%\?*}
+source_hostport=${BACKUP_SOURCE_URL#jdbc:postgresql://}; source_hostport=${source_hostport%%/*}
+if [ "$source_hostport" = "$PGHOST:$PGPORT" ] || [ "$source_hostport" = "localhost:$PGPORT" ]; then
+  if ! db_exists "$source_db"; then
+    echo "creating the demo TaskAgent database $source_db (scale $DEMO_SCALE)..."
+    createdb "$source_db"
+    psql -q -d "$source_db" -f demo/schema.sql
+    psql -q -d "$source_db" -v scale="$DEMO_SCALE" -f demo/generate.sql
+  fi
+fi
+
+# 3. the admin token
+if [ -z "${BACKUP_ADMIN_TOKEN:-}" ]; then
+  BACKUP_ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  echo "generated an admin API token (shown only now; set BACKUP_ADMIN_TOKEN to choose your own):"
+  echo "  export TOKEN=$BACKUP_ADMIN_TOKEN"
+fi
+export BACKUP_ADMIN_TOKEN
+
+# 4. start, and stop everything on SIGINT/SIGTERM or when one service dies
+mkdir -p logs
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "stopping services..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+for s in "${SERVICES[@]}"; do
+  java ${JAVA_OPTS:-} -jar "$s/target/$s-0.1.0-SNAPSHOT-exec.jar" > "logs/$s.log" 2>&1 &
+  pids+=($!)
+  echo "started $s (pid $!, log logs/$s.log)"
+done
+
+for _ in $(seq 1 90); do
+  if curl -fs http://localhost:${GATEWAY_PORT:-8080}/actuator/health > /dev/null 2>&1; then break; fi
+  sleep 1
+done
+cat <<MSG
+
+API: http://localhost:8080/api/backup  (Authorization: Bearer \$TOKEN)
+  curl -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+       -d '{"backup_type":"manual"}' localhost:8080/api/backup/create
+Backups in $BACKUP_STORAGE_DIR. Ctrl-C stops all services.
+MSG
+
+# returns when any service exits (or on a signal)
+wait -n "${pids[@]}" || true
+echo "a service exited; see logs/" >&2
