@@ -64,7 +64,9 @@ export BACKUP_ADMIN_TOKEN
 # 4. start, and stop everything on SIGINT/SIGTERM or when one service dies
 mkdir -p logs
 pids=()
+stopping=0
 stop() {
+  stopping=1
   trap - INT TERM EXIT
   echo "stopping services..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -91,4 +93,6 @@ MSG
 
 # returns when any service exits (or on a signal)
 wait -n "${pids[@]}" || true
-echo "a service exited; see logs/" >&2
+if [ "$stopping" = 0 ]; then
+  echo "a service exited; see logs/ - stopping the others" >&2
+fi
