@@ -19,7 +19,7 @@ import java.util.List;
  */
 @Validated
 @ConfigurationProperties("alert")
-public record AlertProperties(@Valid @NotNull Mail mail) {
+public record AlertProperties(@Valid @NotNull @DefaultValue Mail mail) {
 
     /**
      * @param enabled    whether alerts are e-mailed

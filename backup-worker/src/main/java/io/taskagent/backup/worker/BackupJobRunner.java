@@ -123,7 +123,12 @@ class BackupJobRunner {
             throw new DumpException("unknown target '" + request.target() + "': this worker backs up '"
                     + dumper.target() + "'");
         }
-        return dumper.dump(request.jobId(), request.backupType(), request.target());
+        try {
+            return dumper.dump(request.jobId(), request.backupType(), request.target());
+        } catch (RuntimeException e) {
+            log.error("unexpected error in backup job {}", request.jobId(), e);
+            throw new DumpException("unexpected error: " + e, e);
+        }
     }
 
     private void renew(RequestBackup request) {

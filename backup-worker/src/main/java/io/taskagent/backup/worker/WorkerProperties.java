@@ -22,8 +22,8 @@ import java.time.Duration;
  */
 @Validated
 @ConfigurationProperties("backup")
-public record WorkerProperties(@Valid @NotNull Source source, @Valid @NotNull Storage storage,
-                               @Valid @NotNull Worker worker) {
+public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Valid @NotNull @DefaultValue Storage storage,
+                               @Valid @NotNull @DefaultValue Worker worker) {
 
     /**
      * The database to protect.

@@ -1,0 +1,56 @@
+package io.taskagent.backup.worker;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A bad setting stops start-up with a message naming the property and the value. */
+class WorkerPropertiesTest {
+
+    @Configuration
+    @EnableConfigurationProperties(WorkerProperties.class)
+    static class Config {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Config.class);
+
+    private static String failure(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    @Test
+    void defaultsAreValid() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            WorkerProperties p = context.getBean(WorkerProperties.class);
+            assertThat(p.storage().compression()).isEqualTo("zstd");
+            assertThat(p.source().url()).isEqualTo("jdbc:postgresql://localhost:5432/taskagent");
+            assertThat(p.worker().concurrency()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void badValuesAreRefusedByName() {
+        runner.withPropertyValues("backup.storage.compression=lz4").run(context ->
+                assertThat(failure(context.getStartupFailure())).contains("storage.compression").contains("lz4"));
+        runner.withPropertyValues("backup.source.url=mysql://x").run(context ->
+                assertThat(failure(context.getStartupFailure())).contains("source.url"));
+        runner.withPropertyValues("backup.worker.concurrency=0").run(context ->
+                assertThat(failure(context.getStartupFailure())).contains("worker.concurrency"));
+        runner.withPropertyValues("backup.source.socket-timeout=soon").run(context ->
+                assertThat(failure(context.getStartupFailure())).contains("backup.source.socket-timeout"));
+    }
+
+    @Test
+    void thePasswordNeverShowsInToString() {
+        runner.withPropertyValues("backup.source.password=s3cr3t-value").run(context ->
+                assertThat(context.getBean(WorkerProperties.class).toString()).doesNotContain("s3cr3t-value"));
+    }
+}
