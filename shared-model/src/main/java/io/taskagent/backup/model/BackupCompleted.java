@@ -21,8 +21,7 @@ public record BackupCompleted(UUID messageId, UUID jobId, String target, Instant
     public BackupCompleted {
         MessageValidation.envelope(messageId, jobId, target, occurredAt, version);
         MessageValidation.backupType(backupType);
-        MessageValidation.require(fileName != null && !fileName.isBlank() && !fileName.contains("/"),
-                "fileName must be a plain file name but was " + MessageValidation.quote(fileName));
+        MessageValidation.fileName(fileName);
         MessageValidation.require(sizeBytes >= 0, "sizeBytes must not be negative");
         MessageValidation.require(sha256 != null && sha256.matches("[0-9a-f]{64}"),
                 "sha256 must be 64 lowercase hex digits but was " + MessageValidation.quote(sha256));

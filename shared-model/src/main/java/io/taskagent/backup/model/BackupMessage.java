@@ -18,10 +18,24 @@ import java.util.UUID;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RequestBackup.class, name = "RequestBackup"),
         @JsonSubTypes.Type(value = BackupStarted.class, name = "BackupStarted"),
+        @JsonSubTypes.Type(value = BackupProgress.class, name = "BackupProgress"),
         @JsonSubTypes.Type(value = BackupCompleted.class, name = "BackupCompleted"),
-        @JsonSubTypes.Type(value = BackupFailed.class, name = "BackupFailed")
+        @JsonSubTypes.Type(value = BackupFailed.class, name = "BackupFailed"),
+        @JsonSubTypes.Type(value = BackupOversized.class, name = "BackupOversized"),
+        @JsonSubTypes.Type(value = RequestVerify.class, name = "RequestVerify"),
+        @JsonSubTypes.Type(value = VerifyCompleted.class, name = "VerifyCompleted"),
+        @JsonSubTypes.Type(value = VerifyFailed.class, name = "VerifyFailed"),
+        @JsonSubTypes.Type(value = RestoreCompleted.class, name = "RestoreCompleted"),
+        @JsonSubTypes.Type(value = RestoreFailed.class, name = "RestoreFailed"),
+        @JsonSubTypes.Type(value = BackupStale.class, name = "BackupStale"),
+        @JsonSubTypes.Type(value = DiskSpaceLow.class, name = "DiskSpaceLow"),
+        @JsonSubTypes.Type(value = HealthCheckFailed.class, name = "HealthCheckFailed"),
+        @JsonSubTypes.Type(value = BackupAnomaly.class, name = "BackupAnomaly"),
+        @JsonSubTypes.Type(value = AlertSent.class, name = "AlertSent")
 })
-public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupCompleted, BackupFailed {
+public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
+        BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RestoreCompleted,
+        RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

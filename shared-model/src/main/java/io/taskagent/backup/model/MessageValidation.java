@@ -34,6 +34,12 @@ final class MessageValidation {
                 "backupType must match " + BACKUP_TYPE.pattern() + " but was " + quote(backupType));
     }
 
+    static void fileName(String fileName) {
+        require(fileName != null && !fileName.isBlank() && !fileName.contains("/") && !fileName.contains("\\")
+                        && !fileName.contains(".."),
+                "fileName must be a plain file name but was " + quote(fileName));
+    }
+
     static void require(boolean condition, String problem) {
         if (!condition) {
             throw new InvalidMessageException(problem);

@@ -30,6 +30,29 @@ public final class Topology {
     public static final String RK_BACKUP_STARTED = "backup.started";
     public static final String RK_BACKUP_COMPLETED = "backup.completed";
     public static final String RK_BACKUP_FAILED = "backup.failed";
+    public static final String RK_BACKUP_PROGRESS = "backup.progress";
+    public static final String RK_BACKUP_OVERSIZED = "backup.oversized";
+    public static final String RK_BACKUP_ANOMALY = "backup.anomaly";
+    public static final String RK_BACKUP_STALE = "backup.stale";
+    public static final String RK_VERIFY_REQUEST = "verify.request";
+    public static final String RK_VERIFY_COMPLETED = "verify.completed";
+    public static final String RK_VERIFY_FAILED = "verify.failed";
+    public static final String RK_RESTORE_COMPLETED = "restore.completed";
+    public static final String RK_RESTORE_FAILED = "restore.failed";
+    public static final String RK_DISK_SPACE_LOW = "storage.disk_low";
+    public static final String RK_HEALTH_CHECK_FAILED = "health.failed";
+    public static final String RK_ALERT_SENT = "alert.sent";
+
+    /** Commands the backup workers consume. */
+    public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST);
+
+    /**
+     * Events the alert service consumes: failures and warnings, completions (for anomaly detection and the optional
+     * RestoreCompleted notice).
+     */
+    public static final List<String> ALERT_EVENT_KEYS = List.of(RK_BACKUP_FAILED, RK_BACKUP_OVERSIZED,
+            RK_BACKUP_COMPLETED, RK_BACKUP_ANOMALY, RK_BACKUP_STALE, RK_VERIFY_FAILED, RK_RESTORE_FAILED,
+            RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED);
 
     /** Commands for the backup workers (competing consumers). */
     public static final String WORKER_COMMANDS_QUEUE = "backup-worker.commands";
@@ -55,10 +78,10 @@ public final class Topology {
 
         List<Declarable> all = new ArrayList<>(List.of(commands, events, dlx));
         Queue worker = consumingQueue(WORKER_COMMANDS_QUEUE, dlx, all);
-        all.add(BindingBuilder.bind(worker).to(commands).with(RK_BACKUP_REQUEST));
+        WORKER_COMMAND_KEYS.forEach(key -> all.add(BindingBuilder.bind(worker).to(commands).with(key)));
 
         Queue alerts = consumingQueue(ALERT_EVENTS_QUEUE, dlx, all);
-        all.add(BindingBuilder.bind(alerts).to(events).with(RK_BACKUP_FAILED));
+        ALERT_EVENT_KEYS.forEach(key -> all.add(BindingBuilder.bind(alerts).to(events).with(key)));
         return new Declarables(all);
     }
 
