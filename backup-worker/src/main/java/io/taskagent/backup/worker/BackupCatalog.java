@@ -10,7 +10,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import tools.jackson.core.type.TypeReference;
 
 /** Records finished backups ({@code worker.backups}) together with their job's success, in one transaction. */
 @Repository
@@ -24,6 +28,23 @@ class BackupCatalog {
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.tx = tx;
+    }
+
+    /** A catalogued backup. */
+    record StoredBackup(UUID backupId, String target, String fileName, long sizeBytes, String sha256,
+                        String compression, Map<String, Long> rowCounts) {
+    }
+
+    Optional<StoredBackup> find(UUID backupId) {
+        return jdbc.sql("""
+                        SELECT job_id, target, file_name, size_bytes, sha256, compression, row_counts::text
+                        FROM backups WHERE job_id = :id""")
+                .param("id", backupId)
+                .query((rs, n) -> new StoredBackup(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        rs.getLong(4), rs.getString(5), rs.getString(6),
+                        MessageJson.mapper().readValue(rs.getString(7), new TypeReference<LinkedHashMap<String, Long>>() {
+                        })))
+                .optional();
     }
 
     /**

@@ -1,42 +1,87 @@
 package io.taskagent.backup.worker;
 
+import com.rabbitmq.client.Channel;
+import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestVerify;
 import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.worker.job.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
+import java.io.IOException;
+import java.util.Optional;
+
 /**
- * Consumes the worker's command queue. A message that cannot be parsed or validated is rejected without requeue,
- * so the broker moves it to the dead-letter queue at once; the listener goes on with the next message. The message
- * is acknowledged only after the job's outcome is recorded.
+ * Consumes the worker's command queue, acknowledging by hand:
+ * <ul>
+ * <li>a message that cannot be parsed or validated, or is not a command for the worker, is rejected without requeue:
+ * the broker dead-letters it at once and the listener goes on;</li>
+ * <li>a valid command is acknowledged as soon as its job is recorded and claimed in the catalog; from then on the
+ * job's lease, not the unacknowledged message, tracks it, so a dump may outlast RabbitMQ's consumer timeout, and a
+ * worker that dies mid-job is replaced by another one taking the job over ({@link LeaseReaper});</li>
+ * <li>when the catalog stays unreachable through the retries, the message is rejected and dead-lettered.</li>
+ * </ul>
+ * The job then runs on this listener thread: with a prefetch of 1, the worker takes no more commands than it has
+ * threads ({@code backup.worker.concurrency}).
  */
 @Component
 class BackupCommandListener {
 
     private static final Logger log = LoggerFactory.getLogger(BackupCommandListener.class);
 
-    private final BackupJobRunner runner;
+    private final BackupJobRunner backups;
+    private final VerifyJobRunner verifications;
 
-    BackupCommandListener(BackupJobRunner runner) {
-        this.runner = runner;
+    BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications) {
+        this.backups = backups;
+        this.verifications = verifications;
     }
 
-    @RabbitListener(id = "backup-commands", queues = Topology.WORKER_COMMANDS_QUEUE,
+    @RabbitListener(id = "backup-commands", queues = Topology.WORKER_COMMANDS_QUEUE, ackMode = "MANUAL",
             concurrency = "${backup.worker.concurrency:1}")
-    void onCommand(Message message) {
-        RequestBackup request;
+    void onCommand(Message message, Channel channel) throws IOException {
+        long tag = message.getMessageProperties().getDeliveryTag();
+        BackupMessage command;
         try {
-            request = MessageJson.read(message.getBody(), RequestBackup.class);
+            command = MessageJson.read(message.getBody());
+            if (!(command instanceof RequestBackup) && !(command instanceof RequestVerify)) {
+                throw new InvalidMessageException(command.getClass().getSimpleName() + " is not a worker command");
+            }
         } catch (InvalidMessageException e) {
             log.warn("dead-lettering message {}: {}", message.getMessageProperties().getMessageId(), e.getMessage());
-            throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
+            channel.basicReject(tag, false);
+            return;
         }
-        runner.run(request);
+        Optional<JobStore.Job> job;
+        try {
+            job = command instanceof RequestBackup backup ? backups.accept(backup)
+                    : verifications.accept((RequestVerify) command);
+        } catch (RuntimeException e) {
+            log.warn("dead-lettering {} of job {}: could not record it: {}", command.getClass().getSimpleName(),
+                    command.jobId(), e.toString());
+            channel.basicReject(tag, false);
+            return;
+        }
+        channel.basicAck(tag, false);
+        job.ifPresent(j -> run(command, j));
+    }
+
+    private void run(BackupMessage command, JobStore.Job job) {
+        try {
+            if (command instanceof RequestBackup) {
+                backups.execute(job);
+            } else {
+                verifications.execute(job);
+            }
+        } catch (RuntimeException e) {
+            // the job stays RUNNING; its lease expires and a worker takes it over
+            log.error("job {} stopped: {}", job.id(), e.toString(), e);
+        }
     }
 }

@@ -5,14 +5,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.model.BackupOversized;
+import io.taskagent.backup.model.BackupProgress;
 import io.taskagent.backup.model.BackupStarted;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.dump.BackupDumper;
+import io.taskagent.backup.worker.dump.BackupFormat;
 import io.taskagent.backup.worker.dump.DumpException;
 import io.taskagent.backup.worker.dump.DumpResult;
 import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,17 +25,15 @@ import org.springframework.stereotype.Service;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs one backup job: records it, claims it under a lease (so a redelivered or duplicate request does nothing),
- * announces it, dumps, records the outcome in the catalog and publishes {@link BackupCompleted} or
- * {@link BackupFailed}. The lease is renewed while the dump runs.
+ * Runs backup jobs. {@link #accept} records a requested job and claims it under a lease (a redelivered or
+ * duplicate request claims nothing); {@link #execute} announces it, dumps, records the outcome and publishes
+ * {@link BackupCompleted} (and {@link BackupOversized} above the size limit) or {@link BackupFailed}, with
+ * {@link BackupProgress} on the way.
  */
 @Service
 class BackupJobRunner {
@@ -44,100 +46,152 @@ class BackupJobRunner {
     private final StorageDirectory storage;
     private final ConfirmingPublisher publisher;
     private final Retry retry;
-    private final String worker;
-    private final Duration lease;
+    private final LeaseKeeper leases;
+    private final WorkerProperties properties;
     private final MeterRegistry meters;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lease-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     BackupJobRunner(JobStore jobs, BackupCatalog catalog, BackupDumper dumper, StorageDirectory storage,
-                    ConfirmingPublisher publisher, Retry retry, WorkerConfiguration.WorkerIdentity identity,
-                    WorkerProperties properties, MeterRegistry meters) {
+                    ConfirmingPublisher publisher, Retry retry, LeaseKeeper leases, WorkerProperties properties,
+                    MeterRegistry meters) {
         this.jobs = jobs;
         this.catalog = catalog;
         this.dumper = dumper;
         this.storage = storage;
         this.publisher = publisher;
         this.retry = retry;
-        this.worker = identity.id();
-        this.lease = properties.worker().leaseDuration();
+        this.leases = leases;
+        this.properties = properties;
         this.meters = meters;
     }
 
-    void run(RequestBackup request) {
+    /** Records and claims the requested job; empty when it is finished or another worker runs it. */
+    Optional<JobStore.Job> accept(RequestBackup request) {
         retry.run("recording job " + request.jobId(), () -> jobs.insertIfAbsent(request.jobId(), "backup",
                 request.backupType(), request.target(), request.requestedBy(), request.occurredAt()));
-        Optional<Integer> claimed = retry.get("claiming job " + request.jobId(),
-                () -> jobs.claim(request.jobId(), worker, lease));
-        if (claimed.isEmpty()) {
-            log.info("job {} is finished or running on another worker: nothing to do", request.jobId());
+        return claim(request.jobId());
+    }
+
+    /** Claims a job (queued, or running under an expired lease). */
+    Optional<JobStore.Job> claim(UUID jobId) {
+        Optional<Integer> attempt = retry.get("claiming job " + jobId, () -> jobs.claim(jobId, leases.worker(), leases.lease()));
+        if (attempt.isEmpty()) {
+            log.info("job {} is finished or running on another worker: nothing to do", jobId);
+            return Optional.empty();
+        }
+        return retry.get("reading job " + jobId, () -> jobs.find(jobId));
+    }
+
+    void execute(JobStore.Job job) {
+        String worker = leases.worker();
+        retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(job.id(),
+                job.target(), job.type(), worker, job.attempts())));
+        Timer.Sample sample = Timer.start(meters);
+        DumpResult result;
+        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+            result = dump(job);
+        } catch (DumpException e) {
+            sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
+            fail(job, e.getMessage());
             return;
         }
-        int attempt = claimed.get();
-        retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(request.jobId(),
-                request.target(), request.backupType(), worker, attempt)));
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> renew(request),
-                lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
-        Timer.Sample sample = Timer.start(meters);
-        try {
-            DumpResult result = dump(request);
-            heartbeat.cancel(false);
-            boolean recorded = retry.get("recording backup " + result.fileName(),
-                    () -> catalog.recordSuccess(request.jobId(), worker, request.target(), request.backupType(), result));
-            if (!recorded) {
-                log.warn("job {} was taken over by another worker: discarding {}", request.jobId(), result.fileName());
-                storage.delete(result.fileName());
-                storage.delete(result.fileName() + ".manifest.json");
-                return;
-            }
-            sample.stop(meters.timer("backup.duration", "target", request.target(), "outcome", "success"));
-            meters.summary("backup.size.bytes", "target", request.target()).record(result.sizeBytes());
-            meters.summary("backup.rows", "target", request.target())
-                    .record(result.rowCounts().values().stream().mapToLong(Long::longValue).sum());
-            lastSuccessGauge(request.target()).set(System.currentTimeMillis() / 1000);
-            retry.run("publishing BackupCompleted", () -> publisher.publishEvent(BackupCompleted.of(
-                    request.jobId(), request.target(), request.backupType(), result.fileName(),
-                    result.sizeBytes(), result.sha256(), result.rowCounts(), result.durationMillis())));
-        } catch (DumpException e) {
-            heartbeat.cancel(false);
-            sample.stop(meters.timer("backup.duration", "target", request.target(), "outcome", "failure"));
-            meters.counter("backup.failures", "target", request.target()).increment();
-            log.warn("backup job {} failed: {}", request.jobId(), e.getMessage());
-            boolean recorded = retry.get("recording failure of job " + request.jobId(),
-                    () -> jobs.fail(request.jobId(), worker, e.getMessage()));
-            if (recorded) {
-                retry.run("publishing BackupFailed", () -> publisher.publishEvent(BackupFailed.of(
-                        request.jobId(), request.target(), request.backupType(), e.getMessage(), attempt)));
-            }
-        } finally {
-            heartbeat.cancel(false);
+        boolean recorded = retry.get("recording backup " + result.fileName(),
+                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result));
+        if (!recorded) {
+            log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
+            storage.delete(result.fileName());
+            storage.delete(result.fileName() + BackupFormat.MANIFEST_SUFFIX);
+            return;
+        }
+        sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "success"));
+        meters.summary("backup.size.bytes", "target", job.target()).record(result.sizeBytes());
+        meters.summary("backup.rows", "target", job.target())
+                .record(result.rowCounts().values().stream().mapToLong(Long::longValue).sum());
+        lastSuccessGauge(job.target()).set(System.currentTimeMillis() / 1000);
+        retry.run("publishing BackupCompleted", () -> publisher.publishEvent(BackupCompleted.of(
+                job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(), result.sha256(),
+                result.rowCounts(), result.durationMillis())));
+        long limit = properties.storage().maxBackupSizeMb() * 1024L * 1024L;
+        if (result.sizeBytes() > limit) {
+            log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(),
+                    properties.storage().maxBackupSizeMb());
+            retry.run("publishing BackupOversized", () -> publisher.publishEvent(BackupOversized.of(job.id(),
+                    job.target(), job.type(), result.fileName(), result.sizeBytes(), limit)));
         }
     }
 
-    private DumpResult dump(RequestBackup request) throws DumpException {
-        if (!request.target().equals(dumper.target())) {
-            throw new DumpException("unknown target '" + request.target() + "': this worker backs up '"
+    /** Records a failure (by the lease owner) and announces it. */
+    private void fail(JobStore.Job job, String reason) {
+        meters.counter("backup.failures", "target", job.target()).increment();
+        log.warn("backup job {} failed: {}", job.id(), reason);
+        boolean recorded = retry.get("recording failure of job " + job.id(),
+                () -> jobs.fail(job.id(), leases.worker(), reason));
+        if (recorded) {
+            retry.run("publishing BackupFailed", () -> publisher.publishEvent(BackupFailed.of(
+                    job.id(), job.target(), job.type(), reason, job.attempts())));
+        }
+    }
+
+    /** A job whose lease expired too often: failed for good, and announced. */
+    void giveUp(JobStore.Job job, String reason) {
+        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+            meters.counter("backup.failures", "target", job.target()).increment();
+            log.warn("backup job {} failed: {}", job.id(), reason);
+            retry.run("publishing BackupFailed", () -> publisher.publishEvent(BackupFailed.of(
+                    job.id(), job.target(), job.type(), reason, job.attempts())));
+        }
+    }
+
+    private DumpResult dump(JobStore.Job job) throws DumpException {
+        if (!job.target().equals(dumper.target())) {
+            throw new DumpException("unknown target '" + job.target() + "': this worker backs up '"
                     + dumper.target() + "'");
         }
         try {
-            return dumper.dump(request.jobId(), request.backupType(), request.target());
+            return dumper.dump(job.id(), job.type(), job.target(), new ProgressReporter(job));
         } catch (RuntimeException e) {
-            log.error("unexpected error in backup job {}", request.jobId(), e);
+            log.error("unexpected error in backup job {}", job.id(), e);
             throw new DumpException("unexpected error: " + e, e);
         }
     }
 
-    private void renew(RequestBackup request) {
-        try {
-            if (!jobs.renewLease(request.jobId(), worker, lease)) {
-                log.warn("lost the lease of job {}", request.jobId());
+    /** Writes progress to the job record and publishes BackupProgress, at most once per interval. */
+    private final class ProgressReporter implements BackupDumper.Progress {
+        private final JobStore.Job job;
+        private final long intervalNanos = properties.worker().progressInterval().toNanos();
+        private long estimated;
+        private int tables;
+        private long lastReport = System.nanoTime();
+
+        ProgressReporter(JobStore.Job job) {
+            this.job = job;
+        }
+
+        @Override
+        public void estimate(long rows, int tableCount) {
+            estimated = rows;
+            tables = tableCount;
+            try {
+                jobs.progress(job.id(), leases.worker(), 0L, rows);
+            } catch (RuntimeException e) {
+                log.debug("progress of job {} not recorded: {}", job.id(), e.toString());
             }
-        } catch (RuntimeException e) {
-            log.warn("could not renew the lease of job {}: {}", request.jobId(), e.toString());
+        }
+
+        @Override
+        public void rowsDone(long rows) {
+            long now = System.nanoTime();
+            if (now - lastReport < intervalNanos) {
+                return;
+            }
+            lastReport = now;
+            try {
+                jobs.progress(job.id(), leases.worker(), rows, null);
+                publisher.publishEvent(BackupProgress.of(job.id(), job.target(), job.type(), rows,
+                        Math.max(estimated, rows), 0, tables));
+            } catch (RuntimeException e) {
+                log.debug("progress of job {} not reported: {}", job.id(), e.toString());
+            }
         }
     }
 
@@ -149,5 +203,9 @@ class BackupJobRunner {
                     .tag("target", t).register(meters);
             return value;
         });
+    }
+
+    Duration lease() {
+        return leases.lease();
     }
 }

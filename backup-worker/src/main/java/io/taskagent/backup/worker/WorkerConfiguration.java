@@ -33,6 +33,12 @@ class WorkerConfiguration {
         return new WorkerIdentity(id);
     }
 
+    @Bean
+    io.taskagent.backup.worker.job.LeaseKeeper leaseKeeper(io.taskagent.backup.worker.job.JobStore jobs,
+                                                           WorkerIdentity identity, WorkerProperties properties) {
+        return new io.taskagent.backup.worker.job.LeaseKeeper(jobs, identity.id(), properties.worker().leaseDuration());
+    }
+
     /** This worker's name in job leases. */
     record WorkerIdentity(String id) {
     }

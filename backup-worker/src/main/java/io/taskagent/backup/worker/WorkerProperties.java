@@ -12,6 +12,7 @@ import org.springframework.validation.annotation.Validated;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Settings of the backup worker ({@code backup.*}).
@@ -34,6 +35,9 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param password       password ({@code BACKUP_SOURCE_PASSWORD}); never logged
      * @param connectTimeout how long to wait for a connection
      * @param socketTimeout  longest silence from the server during a dump before the backup fails
+     * @param schemas        schemas to back up (empty: every non-system schema)
+     * @param includeTables  {@code schema.table} names or {@code *} patterns to back up (empty: all)
+     * @param excludeTables  {@code schema.table} names or {@code *} patterns to leave out
      */
     public record Source(
             @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
@@ -42,7 +46,10 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
             @NotBlank @DefaultValue("postgres") String username,
             String password,
             @NotNull @DefaultValue("10s") Duration connectTimeout,
-            @NotNull @DefaultValue("5m") Duration socketTimeout) {
+            @NotNull @DefaultValue("5m") Duration socketTimeout,
+            @NotNull @DefaultValue List<String> schemas,
+            @NotNull @DefaultValue List<String> includeTables,
+            @NotNull @DefaultValue List<String> excludeTables) {
 
         @Override
         public String toString() {
@@ -54,20 +61,29 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param dir         directory of backup files ({@code BACKUP_STORAGE_DIR})
      * @param compression {@code zstd} (default), {@code gzip} or {@code none}
      * @param zstdLevel   zstd level, 1 (fast) to 19 (small)
+     * @param maxBackupSizeMb a bigger backup is kept but announced with BackupOversized
      */
     public record Storage(@NotNull @DefaultValue("./backups") Path dir,
                           @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
                           @DefaultValue("zstd") String compression,
-                          @Min(1) @Max(19) @DefaultValue("3") int zstdLevel) {
+                          @Min(1) @Max(19) @DefaultValue("3") int zstdLevel,
+                          @Min(1) @Max(10000) @DefaultValue("500") int maxBackupSizeMb) {
     }
 
     /**
      * @param id            this worker's name in job records (default: host and process id)
      * @param concurrency   jobs this worker runs at once
-     * @param leaseDuration how long a claimed job stays this worker's without a heartbeat
+     * @param parallelism   connections (sharing one snapshot) and threads reading one dump
+     * @param leaseDuration how long a claimed job stays this worker's without a heartbeat; after that another
+     *                      worker takes it over
+     * @param maxAttempts   attempts of a job (take-overs included) before it is failed
+     * @param progressInterval least time between two progress reports of a job
      */
     public record Worker(String id,
                          @Min(1) @Max(16) @DefaultValue("1") int concurrency,
-                         @NotNull @DefaultValue("2m") Duration leaseDuration) {
+                         @Min(1) @Max(32) @DefaultValue("2") int parallelism,
+                         @NotNull @DefaultValue("2m") Duration leaseDuration,
+                         @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
+                         @NotNull @DefaultValue("5s") Duration progressInterval) {
     }
 }

@@ -3,53 +3,71 @@ package io.taskagent.backup.worker.dump;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.storage.StorageDirectory;
-import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Streams every table of the source database into one JSON file, inside one {@code REPEATABLE READ READ ONLY}
- * transaction so all tables come from the same snapshot. The server turns each row into JSON
- * ({@code COPY (SELECT row_to_json(...)) TO STDOUT}); this class only moves bytes, so memory does not grow with the
- * size of a table. The file format is described in {@code docs/backup-format.md}.
+ * Dumps every table of the source database into one JSON file from one consistent snapshot.
+ * <p>
+ * The first connection opens a {@code REPEATABLE READ READ ONLY} transaction, reads the catalog and exports its
+ * snapshot; further connections import it (as {@code pg_dump -j} does), so every reader sees the same data. Big
+ * tables are split into ranges of heap pages (a TID range scan, PostgreSQL 14+). Each chunk is read with
+ * {@code COPY ... TO STDOUT} in the server's cheap text form, turned into JSON and compressed into independent
+ * frames on the worker, in parallel; the frames are written in order, so memory stays bounded by the chunks in
+ * flight, whatever the size of the database. The format is described in {@code docs/backup-format.md}.
  */
 @Component
 public class BackupDumper {
 
     private static final Logger log = LoggerFactory.getLogger(BackupDumper.class);
     private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/?]*)/([^?]*)(\\?.*)?");
+    /** Pages per chunk (8 kB each): about 16 MB of table, a few MB compressed. */
+    static final long PAGES_PER_CHUNK = 2048;
 
     private final WorkerProperties.Source source;
     private final WorkerProperties.Storage storageSettings;
+    private final int parallelism;
     private final StorageDirectory storage;
+    private final TableFilter filter;
 
     public BackupDumper(WorkerProperties properties, StorageDirectory storage) {
         this.source = properties.source();
         this.storageSettings = properties.storage();
+        this.parallelism = properties.worker().parallelism();
         this.storage = storage;
+        this.filter = new TableFilter(source.schemas(), source.includeTables(), source.excludeTables());
     }
 
     /** The target this worker backs up. */
@@ -57,61 +75,248 @@ public class BackupDumper {
         return source.target();
     }
 
-    /** Dumps the source database to a new committed file named after the job. */
-    public DumpResult dump(UUID jobId, String backupType, String target) throws DumpException {
+    /**
+     * Dumps the source database to a new committed file named after the job.
+     *
+     * @param progress receives the number of rows written so far, with the estimated total first
+     */
+    public DumpResult dump(UUID jobId, String backupType, String target, Progress progress) throws DumpException {
         long started = System.nanoTime();
         Instant createdAt = Instant.now();
         Compression compression = Compression.parse(storageSettings.compression());
         String fileName = BackupFormat.fileName(backupType, createdAt, jobId, compression);
-        try (Connection connection = connect()) {
-            connection.setAutoCommit(false);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            connection.setReadOnly(true);
-            try (Statement s = connection.createStatement()) {
-                s.execute("SET LOCAL TimeZone = 'UTC'");
-                s.execute("SET LOCAL extra_float_digits = 3");
+        List<Connection> connections = new ArrayList<>();
+        ExecutorService readers = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "dump-reader-" + jobId.toString().substring(0, 8));
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Connection main = connect();
+            connections.add(main);
+            main.setAutoCommit(false);
+            main.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            main.setReadOnly(true);
+            SourceSchema schema = SchemaDiscovery.discover(main, filter);
+            int versionNumber;
+            String snapshot;
+            try (Statement s = main.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, pg_export_snapshot()")) {
+                rs.next();
+                versionNumber = rs.getInt(1);
+                snapshot = rs.getString(2);
             }
-            SourceSchema schema = SchemaDiscovery.discover(connection);
-            DumpResult result;
-            try (StorageDirectory.PendingFile pending = storage.create(fileName)) {
-                MessageDigest fileDigest = sha256();
-                Map<String, Long> rowCounts = new LinkedHashMap<>();
-                Map<String, String> tableDigests = new LinkedHashMap<>();
-                try (OutputStream out = new BufferedOutputStream(compression.wrap(
-                        new DigestOutputStream(pending.open(), fileDigest), storageSettings.zstdLevel()), 1 << 16)) {
-                    writeHeader(out, jobId, target, backupType, createdAt, compression, schema);
-                    boolean first = true;
-                    for (SourceSchema.Table table : schema.tables()) {
-                        out.write((first ? "\n" : ",\n").getBytes(StandardCharsets.US_ASCII));
-                        first = false;
-                        writeTable(connection, table, out, rowCounts, tableDigests);
-                    }
-                    Map<String, Object> summary = new LinkedHashMap<>();
-                    summary.put("row_counts", rowCounts);
-                    summary.put("table_sha256", tableDigests);
-                    summary.put("total_rows", rowCounts.values().stream().mapToLong(Long::longValue).sum());
-                    out.write("\n},\n\"summary\":".getBytes(StandardCharsets.US_ASCII));
-                    out.write(MessageJson.mapper().writeValueAsBytes(summary));
-                    out.write("}\n".getBytes(StandardCharsets.US_ASCII));
+            BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(parallelism);
+            pool.add(main);
+            for (int i = 1; i < parallelism; i++) {
+                Connection reader = connect();
+                connections.add(reader);
+                reader.setAutoCommit(false);
+                reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                reader.setReadOnly(true);
+                try (Statement s = reader.createStatement()) {
+                    s.execute("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'");
                 }
-                connection.commit();
-                long size = pending.size();
-                String sha = HexFormat.of().formatHex(fileDigest.digest());
-                long durationMillis = (System.nanoTime() - started) / 1_000_000;
-                result = new DumpResult(fileName, size, sha, compression, rowCounts, tableDigests, durationMillis);
-                pending.commit();
-                writeManifest(result, jobId, target, backupType, createdAt);
-            } catch (IOException e) {
-                storage.delete(fileName);
-                storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
-                throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
+                pool.add(reader);
             }
-            log.info("backup {} of {}: {} rows in {} tables, {} bytes, {} ms", fileName, target,
+            List<ChunkReader.Chunk> chunks = plan(schema, versionNumber >= 140000);
+            progress.estimate(schema.tables().stream().mapToLong(SourceSchema.Table::estimatedRows).sum(),
+                    schema.tables().size());
+            DumpResult result = write(jobId, backupType, target, createdAt, compression, fileName, schema, chunks,
+                    pool, readers, progress, started);
+            log.info("backup {} of {}: {} rows in {} tables, {} chunks, {} bytes, {} ms", fileName, target,
                     result.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
-                    result.rowCounts().size(), result.sizeBytes(), result.durationMillis());
+                    result.rowCounts().size(), chunks.size(), result.sizeBytes(), result.durationMillis());
             return result;
         } catch (SQLException e) {
             throw new DumpException("reading source database " + describe() + " failed: " + e.getMessage(), e);
+        } finally {
+            readers.shutdownNow();
+            for (Connection c : connections) {
+                try {
+                    c.close();
+                } catch (SQLException | RuntimeException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    /** Called from the dump's threads: the estimate once, then rows done as they grow. */
+    public interface Progress {
+        void estimate(long rows, int tables);
+
+        void rowsDone(long rows);
+
+        Progress NONE = new Progress() {
+            @Override
+            public void estimate(long rows, int tables) {
+            }
+
+            @Override
+            public void rowsDone(long rows) {
+            }
+        };
+    }
+
+    static List<ChunkReader.Chunk> plan(SourceSchema schema, boolean tidRangeScans) {
+        List<ChunkReader.Chunk> chunks = new ArrayList<>();
+        for (SourceSchema.Table table : schema.tables()) {
+            if (!tidRangeScans || !"r".equals(table.kind()) || table.pages() <= PAGES_PER_CHUNK) {
+                chunks.add(new ChunkReader.Chunk(chunks.size(), table, -1, -1));
+                continue;
+            }
+            for (long from = 0; from < table.pages(); from += PAGES_PER_CHUNK) {
+                long to = from + PAGES_PER_CHUNK >= table.pages() ? -1 : from + PAGES_PER_CHUNK;
+                chunks.add(new ChunkReader.Chunk(chunks.size(), table, from, to));
+            }
+        }
+        return chunks;
+    }
+
+    private DumpResult write(UUID jobId, String backupType, String target, Instant createdAt, Compression compression,
+                             String fileName, SourceSchema schema, List<ChunkReader.Chunk> chunks,
+                             BlockingQueue<Connection> pool, ExecutorService readers, Progress progress, long started)
+            throws DumpException, SQLException {
+        int level = storageSettings.zstdLevel();
+        AtomicLong rowsDone = new AtomicLong();
+        MessageDigest fileDigest = ChunkReader.sha256();
+        Map<String, Long> rowCounts = new LinkedHashMap<>();
+        Map<String, MessageDigest> tableDigests = new LinkedHashMap<>();
+        try (StorageDirectory.PendingFile pending = storage.create(fileName)) {
+            long size;
+            OutputStream out = pending.open();
+            DumpResult result;
+            try {
+                Frames frames = new Frames(out, fileDigest, compression, level);
+                frames.text("{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":"
+                        + BackupFormat.FORMAT_VERSION + ",\n\"metadata\":"
+                        + metadata(jobId, target, backupType, createdAt, compression, schema) + ",\n\"data\":{");
+                Deque<Future<ChunkReader.Result>> window = new ArrayDeque<>();
+                int next = 0;
+                int inFlight = parallelism + 1;
+                String currentTable = null;
+                long lastReported = 0;
+                while (next < chunks.size() || !window.isEmpty()) {
+                    while (next < chunks.size() && window.size() < inFlight) {
+                        ChunkReader.Chunk chunk = chunks.get(next++);
+                        window.add(readers.submit(() -> {
+                            Connection c = pool.take();
+                            try {
+                                return ChunkReader.read(c, chunk, compression, level, rowsDone);
+                            } finally {
+                                pool.add(c);
+                            }
+                        }));
+                    }
+                    ChunkReader.Result chunkResult = await(window.poll());
+                    String table = chunkResult.chunk().table().qualifiedName();
+                    if (!table.equals(currentTable)) {
+                        if (currentTable != null) {
+                            frames.text(rowCounts.get(currentTable) > 0 ? "\n]," : "],");
+                        }
+                        frames.text("\n" + MessageJson.mapper().writeValueAsString(table) + ":[");
+                        currentTable = table;
+                        rowCounts.put(table, 0L);
+                        tableDigests.put(table, ChunkReader.sha256());
+                    }
+                    if (chunkResult.rows() > 0 && rowCounts.get(table) > 0) {
+                        frames.text(",");
+                    }
+                    for (byte[] frame : chunkResult.frames()) {
+                        frames.raw(frame);
+                    }
+                    rowCounts.merge(table, chunkResult.rows(), Long::sum);
+                    tableDigests.get(table).update(chunkResult.rowHashes());
+                    long done = rowsDone.get();
+                    if (done != lastReported) {
+                        progress.rowsDone(done);
+                        lastReported = done;
+                    }
+                }
+                if (currentTable != null) {
+                    frames.text(rowCounts.get(currentTable) > 0 ? "\n]" : "]");
+                }
+                Map<String, String> digests = new LinkedHashMap<>();
+                tableDigests.forEach((t, d) -> digests.put(t, HexFormat.of().formatHex(d.digest())));
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("row_counts", rowCounts);
+                summary.put("table_sha256", digests);
+                summary.put("total_rows", rowCounts.values().stream().mapToLong(Long::longValue).sum());
+                frames.text("\n},\n\"summary\":" + MessageJson.mapper().writeValueAsString(summary) + "}\n");
+                size = frames.written();
+                result = new DumpResult(fileName, size, HexFormat.of().formatHex(fileDigest.digest()),
+                        compression, rowCounts, digests, (System.nanoTime() - started) / 1_000_000);
+            } catch (IOException | SQLException | DumpException | RuntimeException e) {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // the temporary file is deleted anyway
+                }
+                throw e;
+            }
+            out.close(); // fsyncs
+            pending.commit();
+            try {
+                writeManifest(result, jobId, target, backupType, createdAt);
+            } catch (IOException e) {
+                storage.delete(fileName);
+                throw e;
+            }
+            progress.rowsDone(rowsDone.get());
+            return result;
+        } catch (IOException e) {
+            storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
+            throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static ChunkReader.Result await(Future<ChunkReader.Result> future) throws SQLException, DumpException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DumpException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DumpException("reading a chunk failed: " + cause, cause);
+        }
+    }
+
+    /** Writes compressed frames to the file, counting and digesting the bytes as stored. */
+    private static final class Frames {
+        private final OutputStream out;
+        private final MessageDigest digest;
+        private final Compression compression;
+        private final int level;
+        private long written;
+
+        Frames(OutputStream out, MessageDigest digest, Compression compression, int level) {
+            this.out = out;
+            this.digest = digest;
+            this.compression = compression;
+            this.level = level;
+        }
+
+        void text(String text) throws IOException {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            raw(compression.frame(bytes, 0, bytes.length, level));
+        }
+
+        void raw(byte[] frame) throws IOException {
+            out.write(frame);
+            digest.update(frame);
+            written += frame.length;
+        }
+
+        long written() {
+            return written;
         }
     }
 
@@ -121,10 +326,14 @@ public class BackupDumper {
         if (source.password() != null && !source.password().isEmpty()) {
             props.setProperty(PGProperty.PASSWORD.getName(), source.password());
         }
-        props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
-        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
+        long connectSeconds = Math.max(1, source.connectTimeout().toSeconds());
+        props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), String.valueOf(connectSeconds));
+        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), String.valueOf(connectSeconds));
         props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), String.valueOf(Math.max(1, source.socketTimeout().toSeconds())));
         props.setProperty(PGProperty.APPLICATION_NAME.getName(), "taskagent-backup-worker");
+        // text forms that read back exactly: ISO dates in UTC, all float digits, hex bytea
+        props.setProperty(PGProperty.OPTIONS.getName(),
+                "-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3 -c bytea_output=hex -c IntervalStyle=postgres");
         try {
             return DriverManager.getConnection(source.url(), props);
         } catch (SQLException e) {
@@ -138,8 +347,8 @@ public class BackupDumper {
         return m.matches() ? "'" + m.group(2) + "' at " + m.group(1) : "(unparseable URL)";
     }
 
-    private void writeHeader(OutputStream out, UUID jobId, String target, String backupType, Instant createdAt,
-                             Compression compression, SourceSchema schema) throws IOException {
+    private static String metadata(UUID jobId, String target, String backupType, Instant createdAt,
+                                   Compression compression, SourceSchema schema) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("backup_id", jobId.toString());
         metadata.put("target", target);
@@ -156,6 +365,7 @@ public class BackupDumper {
                 Map<String, Object> column = new LinkedHashMap<>();
                 column.put("name", c.name());
                 column.put("type", c.type());
+                column.put("json", c.kind().name().toLowerCase());
                 column.put("nullable", c.nullable());
                 column.put("generated", c.generated());
                 column.put("identity", c.identity());
@@ -176,47 +386,7 @@ public class BackupDumper {
             seq.put("owned_by", s.ownedBy());
             return seq;
         }).toList());
-        out.write(("{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":" + BackupFormat.FORMAT_VERSION
-                + ",\n\"metadata\":").getBytes(StandardCharsets.US_ASCII));
-        out.write(MessageJson.mapper().writeValueAsBytes(metadata));
-        out.write(",\n\"data\":{".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private void writeTable(Connection connection, SourceSchema.Table table, OutputStream out,
-                            Map<String, Long> rowCounts, Map<String, String> tableDigests)
-            throws SQLException, IOException {
-        MessageDigest digest = sha256();
-        out.write(MessageJson.mapper().writeValueAsBytes(table.qualifiedName()));
-        out.write(":[".getBytes(StandardCharsets.US_ASCII));
-        String sql = "COPY (SELECT row_to_json(r.*) FROM " + ("r".equals(table.kind()) ? "ONLY " : "")
-                + table.sqlName() + " r) TO STDOUT";
-        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
-        long rows = 0;
-        byte[] buffer = new byte[1 << 14];
-        try {
-            byte[] row;
-            while ((row = copy.readFromCopy()) != null) {
-                if (buffer.length < row.length) {
-                    buffer = new byte[Math.max(row.length, buffer.length * 2)];
-                }
-                int length = CopyTextDecoder.decode(row, buffer);
-                out.write(rows == 0 ? '\n' : ',');
-                if (rows > 0) {
-                    out.write('\n');
-                }
-                out.write(buffer, 0, length);
-                digest.update(buffer, 0, length);
-                digest.update((byte) '\n');
-                rows++;
-            }
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
-        out.write(rows == 0 ? "]".getBytes(StandardCharsets.US_ASCII) : "\n]".getBytes(StandardCharsets.US_ASCII));
-        rowCounts.put(table.qualifiedName(), rows);
-        tableDigests.put(table.qualifiedName(), HexFormat.of().formatHex(digest.digest()));
+        return MessageJson.mapper().writeValueAsString(metadata);
     }
 
     private void writeManifest(DumpResult result, UUID jobId, String target, String backupType, Instant createdAt)
@@ -239,14 +409,6 @@ public class BackupDumper {
                 out.write(MessageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
             }
             pending.commit();
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

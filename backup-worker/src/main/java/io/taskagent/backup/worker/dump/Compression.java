@@ -1,9 +1,13 @@
 package io.taskagent.backup.worker.dump;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStream;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /** How a backup file is compressed; the file name's extension says which. */
@@ -22,6 +26,34 @@ public enum Compression {
 
     public static Compression parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Compresses {@code len} bytes into one self-contained frame (a zstd frame, a gzip member, or the bytes as
+     * they are). Concatenated frames form a valid file that {@code zstdcat} / {@code zcat} read as one stream, so
+     * chunks can be compressed in parallel and written in order.
+     */
+    public byte[] frame(byte[] src, int off, int len, int zstdLevel) {
+        return switch (this) {
+            case NONE -> Arrays.copyOfRange(src, off, off + len);
+            case ZSTD -> {
+                byte[] dst = new byte[(int) Zstd.compressBound(len)];
+                long n = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, zstdLevel);
+                if (Zstd.isError(n)) {
+                    throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
+                }
+                yield Arrays.copyOf(dst, (int) n);
+            }
+            case GZIP -> {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(len / 4 + 64);
+                try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 1 << 16)) {
+                    gzip.write(src, off, len);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                yield bytes.toByteArray();
+            }
+        };
     }
 
     /** Wraps {@code out}; closing the result finishes the compressed stream and closes {@code out}. */

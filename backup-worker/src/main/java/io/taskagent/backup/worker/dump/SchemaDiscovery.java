@@ -21,6 +21,10 @@ final class SchemaDiscovery {
     }
 
     static SourceSchema discover(Connection connection) throws SQLException {
+        return discover(connection, TableFilter.ALL);
+    }
+
+    static SourceSchema discover(Connection connection, TableFilter filter) throws SQLException {
         String version;
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
             rs.next();
@@ -28,7 +32,8 @@ final class SchemaDiscovery {
         }
         Map<Long, String[]> tables = new LinkedHashMap<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("""
-                SELECT c.oid, n.nspname, c.relname, c.relkind
+                SELECT c.oid, n.nspname, c.relname, c.relkind,
+                       pg_relation_size(c.oid) / current_setting('block_size')::bigint, greatest(c.reltuples, 0)::bigint
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -37,14 +42,19 @@ final class SchemaDiscovery {
                                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
                 ORDER BY n.nspname, c.relname""")) {
             while (rs.next()) {
-                tables.put(rs.getLong(1), new String[]{rs.getString(2), rs.getString(3), rs.getString(4)});
+                if (filter.includes(rs.getString(2), rs.getString(3))) {
+                    tables.put(rs.getLong(1), new String[]{rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6)});
+                }
             }
         }
         Map<Long, List<SourceSchema.Column>> columns = new HashMap<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("""
                 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                       a.attgenerated, a.attidentity
+                       a.attgenerated, a.attidentity, bt.typname
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                JOIN pg_type t ON t.oid = a.atttypid
+                JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
                 WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attrelid, a.attnum""")) {
             while (rs.next()) {
@@ -58,7 +68,8 @@ final class SchemaDiscovery {
                     default -> null;
                 };
                 columns.computeIfAbsent(oid, k -> new ArrayList<>()).add(new SourceSchema.Column(
-                        rs.getString(2), rs.getString(3), !rs.getBoolean(4), !rs.getString(5).isEmpty(), identity));
+                        rs.getString(2), rs.getString(3), !rs.getBoolean(4), !rs.getString(5).isEmpty(), identity,
+                        ColumnKind.of(rs.getString(7))));
             }
         }
         Map<Long, List<String>> primaryKeys = new HashMap<>();
@@ -89,7 +100,8 @@ final class SchemaDiscovery {
                     .distinct().sorted().toList();
             unordered.add(new SourceSchema.Table(oid, t.getValue()[0], t.getValue()[1], t.getValue()[2],
                     List.copyOf(columns.getOrDefault(oid, List.of())),
-                    List.copyOf(primaryKeys.getOrDefault(oid, List.of())), references));
+                    List.copyOf(primaryKeys.getOrDefault(oid, List.of())), references,
+                    Long.parseLong(t.getValue()[3]), Long.parseLong(t.getValue()[4])));
         }
         ForeignKeyOrder.Result order = ForeignKeyOrder.sort(unordered);
         return new SourceSchema(version, order.tables(), order.selfReferencing(), order.cycles(),

@@ -19,9 +19,11 @@ public record SourceSchema(String serverVersion, List<Table> tables, List<String
      * @param kind       {@code r} (table) or {@code p} (partitioned table)
      * @param primaryKey primary key columns in key order (empty without one)
      * @param references tables this one has foreign keys to ({@code schema.table})
+     * @param pages      heap pages at the start of the dump (to split big tables into chunks)
+     * @param estimatedRows the planner's row estimate ({@code reltuples}), for progress
      */
     public record Table(long oid, String schema, String name, String kind, List<Column> columns,
-                        List<String> primaryKey, List<String> references) {
+                        List<String> primaryKey, List<String> references, long pages, long estimatedRows) {
 
         public String qualifiedName() {
             return schema + "." + name;
@@ -36,8 +38,10 @@ public record SourceSchema(String serverVersion, List<Table> tables, List<String
     /**
      * @param generated {@code true} for a stored generated column (the restore skips it)
      * @param identity  {@code always}, {@code by_default} or null
+     * @param kind      how its values are written (from the base type)
      */
-    public record Column(String name, String type, boolean nullable, boolean generated, String identity) {
+    public record Column(String name, String type, boolean nullable, boolean generated, String identity,
+                         ColumnKind kind) {
     }
 
     public record Sequence(String schema, String name, Long lastValue, boolean called, String ownedBy) {

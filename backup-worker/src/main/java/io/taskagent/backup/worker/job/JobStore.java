@@ -6,6 +6,7 @@ import org.springframework.stereotype.Repository;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -23,15 +24,66 @@ public class JobStore {
         this.jdbc = jdbc;
     }
 
+    /** A job as stored: what a worker needs to run it, or to take it over. */
+    public record Job(UUID id, String kind, String type, String target, String requestedBy, UUID subjectId,
+                      int attempts) {
+    }
+
     /** Records a requested job unless it is known already (a redelivered command changes nothing). */
     public void insertIfAbsent(UUID id, String kind, String type, String target, String requestedBy,
                                Instant requestedAt) {
+        insertIfAbsent(id, kind, type, target, requestedBy, requestedAt, null);
+    }
+
+    /** The same, for a job about another one ({@code subjectId}: the backup a verify job checks). */
+    public void insertIfAbsent(UUID id, String kind, String type, String target, String requestedBy,
+                               Instant requestedAt, UUID subjectId) {
         jdbc.sql("""
-                        INSERT INTO jobs (id, kind, type, target, status, requested_by, requested_at)
-                        VALUES (:id, :kind, :type, :target, 'QUEUED', :requestedBy, :requestedAt)
+                        INSERT INTO jobs (id, kind, type, target, status, requested_by, requested_at, subject_id)
+                        VALUES (:id, :kind, :type, :target, 'QUEUED', :requestedBy, :requestedAt, :subject)
                         ON CONFLICT (id) DO NOTHING""")
                 .param("id", id).param("kind", kind).param("type", type).param("target", target)
                 .param("requestedBy", requestedBy).param("requestedAt", Timestamp.from(requestedAt))
+                .param("subject", subjectId)
+                .update();
+    }
+
+    /** Running jobs whose lease expired: their worker died or hangs. */
+    public List<UUID> expiredLeases() {
+        return jdbc.sql("SELECT id FROM jobs WHERE status = 'RUNNING' AND lease_until < now() ORDER BY requested_at")
+                .query(UUID.class).list();
+    }
+
+    public Optional<Job> find(UUID id) {
+        return jdbc.sql("SELECT id, kind, type, target, requested_by, subject_id, attempts FROM jobs WHERE id = :id")
+                .param("id", id)
+                .query((rs, n) -> new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getObject(6, UUID.class), rs.getInt(7)))
+                .optional();
+    }
+
+    /** RUNNING (lease expired) -> FAILED, when a job used up its attempts. */
+    public boolean abandon(UUID id, String error) {
+        return jdbc.sql("""
+                        UPDATE jobs SET status = 'FAILED', finished_at = now(), error = :error,
+                               lease_owner = NULL, lease_until = NULL, updated_at = now()
+                        WHERE id = :id AND status = 'RUNNING' AND lease_until < now()""")
+                .param("error", error).param("id", id).update() == 1;
+    }
+
+    /** Progress of a running job. */
+    public void progress(UUID id, String worker, Long rowsDone, Long rowsEstimated) {
+        jdbc.sql("""
+                        UPDATE jobs SET rows_done = coalesce(:done, rows_done),
+                               rows_estimated = coalesce(:estimated, rows_estimated), updated_at = now()
+                        WHERE id = :id AND status = 'RUNNING' AND lease_owner = :worker""")
+                .param("done", rowsDone).param("estimated", rowsEstimated).param("id", id).param("worker", worker)
+                .update();
+    }
+
+    /** Stores a finished job's result document (e.g. verification findings). */
+    public void result(UUID id, String json) {
+        jdbc.sql("UPDATE jobs SET result = CAST(:json AS jsonb) WHERE id = :id").param("json", json).param("id", id)
                 .update();
     }
 

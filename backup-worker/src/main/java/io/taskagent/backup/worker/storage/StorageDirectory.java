@@ -79,6 +79,27 @@ public class StorageDirectory {
         return removed;
     }
 
+    /** Removes temporary files not written to for {@code idle} (their writer died); returns how many. */
+    public int removeTemporaryFilesIdleFor(java.time.Duration idle) {
+        int removed = 0;
+        long cutoff = System.currentTimeMillis() - idle.toMillis();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (TEMPORARY.matcher(entry.getFileName().toString()).matches() && Files.isRegularFile(entry)
+                        && Files.getLastModifiedTime(entry).toMillis() < cutoff) {
+                    Files.deleteIfExists(entry);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot clean temporary files in {}: {}", dir, e.toString());
+        }
+        if (removed > 0) {
+            log.info("removed {} abandoned temporary file(s) from {}", removed, dir);
+        }
+        return removed;
+    }
+
     /** The path of a stored file, refusing anything that is not a plain file name inside this directory. */
     public Path resolve(String fileName) {
         if (fileName == null || !PLAIN_NAME.matcher(fileName).matches() || fileName.contains("..")) {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ForeignKeyOrderTest {
 
     private static SourceSchema.Table table(String name, String... references) {
-        return new SourceSchema.Table(name.hashCode(), "public", name, "r", List.of(), List.of(), List.of(references));
+        return new SourceSchema.Table(name.hashCode(), "public", name, "r", List.of(), List.of(), List.of(references), 0, 0);
     }
 
     private static List<String> names(ForeignKeyOrder.Result result) {
