@@ -1,6 +1,11 @@
 package io.taskagent.backup.worker;
 
 import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.BackupOversized;
+import io.taskagent.backup.model.BackupProgress;
+import io.taskagent.backup.model.RequestVerify;
+import io.taskagent.backup.model.VerifyCompleted;
+import io.taskagent.backup.model.VerifyFailed;
 import io.taskagent.backup.model.BackupStarted;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.Topology;
@@ -59,6 +64,8 @@ class BackupWorkerIT {
         registry.add("backup.source.username", () -> infra.pgUser);
         registry.add("backup.source.password", () -> infra.pgPassword);
         registry.add("backup.storage.dir", () -> storage.toString());
+        registry.add("backup.worker.progress-interval", () -> "50ms");
+        registry.add("backup.storage.max-backup-size-mb", () -> "1");
     }
 
     @BeforeAll
@@ -181,5 +188,99 @@ class BackupWorkerIT {
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("application=\"backup-worker\"");
+    }
+
+    @Test
+    void reportsProgressAndAnnouncesABackupAboveTheSizeLimitButKeepsIt() {
+        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(request);
+        assertThat(awaitFinalStatus(request.jobId())).isEqualTo("SUCCEEDED");
+        BackupOversized oversized = broker.awaitEvent(BackupOversized.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(10));
+        assertThat(oversized.limitBytes()).isEqualTo(1024 * 1024);
+        assertThat(oversized.sizeBytes()).isGreaterThan(oversized.limitBytes());
+        assertThat(storage.resolve(oversized.fileName())).exists();
+        BackupProgress progress = broker.awaitEvent(BackupProgress.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(10));
+        assertThat(progress.rowsEstimated()).isGreaterThan(0);
+        assertThat(progress.rowsDone()).isGreaterThan(0).isLessThanOrEqualTo(progress.rowsEstimated());
+        Map<String, Object> job = catalog.sql("SELECT rows_done, rows_estimated FROM worker.jobs WHERE id = :id")
+                .param("id", request.jobId()).query().singleRow();
+        assertThat((Long) job.get("rows_estimated")).isGreaterThan(300_000L);
+        assertThat((Long) job.get("rows_done")).isEqualTo(325_998L);
+    }
+
+    private BackupCompleted backup() {
+        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(request);
+        return broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(90));
+    }
+
+    private RequestVerify verify(UUID backupId) {
+        RequestVerify verify = RequestVerify.of(UUID.randomUUID(), "taskagent", backupId, "it");
+        publisher.publishCommand(verify);
+        return verify;
+    }
+
+    @Test
+    void verifyConfirmsAnIntactBackup() {
+        BackupCompleted completed = backup();
+        RequestVerify verify = verify(completed.jobId());
+        VerifyCompleted ok = broker.awaitEvent(VerifyCompleted.class, e -> e.jobId().equals(verify.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(ok.rowCounts()).isEqualTo(completed.rowCounts());
+        assertThat(awaitFinalStatus(verify.jobId())).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void verifyDetectsAFlippedByte() throws Exception {
+        BackupCompleted completed = backup();
+        Path file = storage.resolve(completed.fileName());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(file, bytes);
+        RequestVerify verify = verify(completed.jobId());
+        VerifyFailed failed = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).startsWith("sha256 is"));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("content unreadable"));
+        assertThat(awaitFinalStatus(verify.jobId())).isEqualTo("FAILED");
+    }
+
+    @Test
+    void verifyDetectsATruncatedFile() throws Exception {
+        BackupCompleted completed = backup();
+        Path file = storage.resolve(completed.fileName());
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+        RequestVerify verify = verify(completed.jobId());
+        VerifyFailed failed = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("size is " + (bytes.length - 1000)));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("content unreadable"));
+    }
+
+    @Test
+    void verifyDetectsAFileOfAnotherFormatAndAMissingFile() throws Exception {
+        BackupCompleted first = backup();
+        Path file = storage.resolve(first.fileName());
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(file))) {
+            out.write("PGDMP this is a pg_dump archive, not ours".getBytes());
+        }
+        RequestVerify verify = verify(first.jobId());
+        VerifyFailed failed = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("not a taskagent-backup file"));
+
+        BackupCompleted second = backup();
+        Files.delete(storage.resolve(second.fileName()));
+        RequestVerify missing = verify(second.jobId());
+        VerifyFailed gone = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(missing.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(gone.problems()).singleElement().asString().contains("is missing");
+
+        RequestVerify unknown = verify(UUID.randomUUID());
+        assertThat(broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(unknown.jobId()), Duration.ofSeconds(60))
+                .problems()).singleElement().asString().contains("no backup");
     }
 }
