@@ -1,42 +1,36 @@
 package io.taskagent.backup.alert;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.taskagent.backup.alert.delivery.DeliveryLog;
-import io.taskagent.backup.alert.mail.MailChannel;
-import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.alert.anomaly.AnomalyDetector;
+import io.taskagent.backup.alert.delivery.AlertDispatcher;
+import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.Topology;
-import io.taskagent.backup.model.messaging.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.mail.SimpleMailMessage;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes failure events and notifies people. Each event is sent once per channel: the delivery is recorded in
- * the catalog before the message is acknowledged, and a redelivered event that was delivered already sends nothing.
- * A channel that keeps failing is retried with back-off, then the event is dead-lettered and counted.
+ * Consumes the alert queue: completed backups feed anomaly detection; failures, warnings, anomalies (including the
+ * ones this service raises) and optionally completed restores become alerts. A body that is not a valid message is
+ * dead-lettered at once; work that still fails after its retries (a channel, the catalog, the broker) dead-letters
+ * the event after the channels that worked were recorded.
  */
 @Component
 class AlertEventListener {
 
     private static final Logger log = LoggerFactory.getLogger(AlertEventListener.class);
 
-    private final MailChannel mail;
-    private final DeliveryLog deliveries;
-    private final Retry retry;
-    private final MeterRegistry meters;
+    private final AlertDispatcher dispatcher;
+    private final AnomalyDetector anomalies;
 
-    AlertEventListener(MailChannel mail, DeliveryLog deliveries, Retry retry, MeterRegistry meters) {
-        this.mail = mail;
-        this.deliveries = deliveries;
-        this.retry = retry;
-        this.meters = meters;
+    AlertEventListener(AlertDispatcher dispatcher, AnomalyDetector anomalies) {
+        this.dispatcher = dispatcher;
+        this.anomalies = anomalies;
     }
 
     @RabbitListener(id = "alert-events", queues = Topology.ALERT_EVENTS_QUEUE)
@@ -48,35 +42,16 @@ class AlertEventListener {
             log.warn("dead-lettering message {}: {}", message.getMessageProperties().getMessageId(), e.getMessage());
             throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
         }
-        if (event instanceof BackupFailed failed) {
-            alert(failed);
-        } else {
-            log.debug("no alert for {}", event.getClass().getSimpleName());
-        }
-    }
-
-    private void alert(BackupFailed event) {
-        if (!mail.enabled()) {
-            log.warn("backup job {} of {} failed but e-mail alerts are off or have no recipients: {}",
-                    event.jobId(), event.target(), event.reason());
-            return;
-        }
-        if (retry.get("checking deliveries", () -> deliveries.delivered(event.messageId(), MailChannel.CHANNEL))) {
-            log.info("alert for event {} was e-mailed already: not sending it again", event.messageId());
-            return;
-        }
-        SimpleMailMessage email = mail.compose(event);
         try {
-            retry.run("e-mailing alert for job " + event.jobId(), () -> mail.send(email));
+            if (event instanceof BackupCompleted completed) {
+                anomalies.check(completed);
+            } else {
+                dispatcher.dispatch(event);
+            }
         } catch (RuntimeException e) {
-            meters.counter("alerts.failed", "channel", MailChannel.CHANNEL, "kind", "BackupFailed").increment();
-            throw e;
+            log.warn("dead-lettering {} {} of {} (job {}): {}", event.getClass().getSimpleName(), event.messageId(),
+                    event.target(), event.jobId(), e.getMessage());
+            throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
         }
-        retry.run("recording delivery", () -> deliveries.record(event.messageId(), MailChannel.CHANNEL,
-                "BackupFailed", event.jobId(), event.target(), String.join(",", mail.recipients()),
-                email.getSubject()));
-        meters.counter("alerts.sent", "channel", MailChannel.CHANNEL, "kind", "BackupFailed").increment();
-        log.info("e-mailed alert for failed backup job {} of {} to {} recipient(s)", event.jobId(), event.target(),
-                mail.recipients().size());
     }
 }

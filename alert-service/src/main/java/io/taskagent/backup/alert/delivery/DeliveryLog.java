@@ -3,28 +3,31 @@ package io.taskagent.backup.alert.delivery;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Alert history ({@code alerts.deliveries}, written only by this service): one row per event and channel that was
- * delivered. Checked before sending, so a redelivered event sends nothing twice.
+ * Alert history per channel ({@code alerts.deliveries}, written only by this service): one row per event and
+ * channel that was delivered. Checked before sending, so a redelivered event sends nothing twice on a channel.
  */
 @Repository
-public class DeliveryLog {
+class DeliveryLog {
 
     private final JdbcClient jdbc;
 
-    public DeliveryLog(JdbcClient jdbc) {
+    DeliveryLog(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
-    public boolean delivered(UUID messageId, String channel) {
-        return jdbc.sql("SELECT count(*) FROM deliveries WHERE message_id = :id AND channel = :channel")
-                .param("id", messageId).param("channel", channel).query(Integer.class).single() > 0;
+    /** The channels {@code messageId} was delivered on. */
+    Set<String> channels(UUID messageId) {
+        return Set.copyOf(jdbc.sql("SELECT channel FROM deliveries WHERE message_id = :id")
+                .param("id", messageId).query(String.class).list());
     }
 
-    public void record(UUID messageId, String channel, String eventType, UUID jobId, String target,
-                       String recipients, String subject) {
+    void record(UUID messageId, String channel, String eventType, UUID jobId, String target,
+                String recipients, String subject) {
         jdbc.sql("""
                         INSERT INTO deliveries (message_id, channel, event_type, job_id, target, recipients, subject)
                         VALUES (:id, :channel, :eventType, :jobId, :target, :recipients, :subject)
@@ -33,5 +36,16 @@ public class DeliveryLog {
                 .param("jobId", jobId).param("target", target).param("recipients", recipients)
                 .param("subject", subject)
                 .update();
+    }
+
+    /** Channels {@code messageId} was delivered on whose AlertSent is not confirmed yet. */
+    List<String> unannounced(UUID messageId) {
+        return jdbc.sql("SELECT channel FROM deliveries WHERE message_id = :id AND announced_at IS NULL ORDER BY channel")
+                .param("id", messageId).query(String.class).list();
+    }
+
+    void markAnnounced(UUID messageId, String channel) {
+        jdbc.sql("UPDATE deliveries SET announced_at = now() WHERE message_id = :id AND channel = :channel")
+                .param("id", messageId).param("channel", channel).update();
     }
 }

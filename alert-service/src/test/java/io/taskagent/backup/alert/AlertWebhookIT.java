@@ -1,0 +1,287 @@
+package io.taskagent.backup.alert;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskagent.backup.model.AlertSent;
+import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.model.DiskSpaceLow;
+import io.taskagent.backup.model.HealthCheckFailed;
+import io.taskagent.backup.model.RestoreCompleted;
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.model.VerifyFailed;
+import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.Infrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.taskagent.backup.alert.AlertTestSupport.mailsContaining;
+import static io.taskagent.backup.alert.AlertTestSupport.uniqueTarget;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Slack-, Discord- and generic-shaped webhooks on a local HTTP server, next to e-mail on GreenMail: payloads, the
+ * HMAC signature, one channel down while the others go out, replay from the dead-letter queue, secrets kept out of
+ * logs, events and actuator output.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class AlertWebhookIT {
+
+    static final String CATALOG = "backup_catalog_it_alerts_webhooks";
+    static final String DLQ = Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE);
+    static final int SMTP_PORT = AlertTestSupport.freePort();
+    static final String SLACK_TOKEN = "xoxslacktoken" + UUID.randomUUID().toString().replace("-", "");
+    static final String DISCORD_TOKEN = "discordtoken" + UUID.randomUUID().toString().replace("-", "");
+    static final String HOOK_TOKEN = "hooktoken" + UUID.randomUUID().toString().replace("-", "");
+    static final String SECRET = "whsec" + UUID.randomUUID().toString().replace("-", "");
+    static final String SLACK = "/services/T000/B000/" + SLACK_TOKEN;
+    static final String DISCORD = "/discord/api/webhooks/42/" + DISCORD_TOKEN;
+    static final String HOOK = "/hook/" + HOOK_TOKEN;
+    static final List<String> SECRETS = List.of(SLACK_TOKEN, DISCORD_TOKEN, HOOK_TOKEN, SECRET);
+
+    static final WebhookReceiver hooks = new WebhookReceiver();
+    static GreenMail smtp;
+    static BrokerProbe broker;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        Infrastructure infra = Infrastructure.get();
+        infra.dropDatabase(CATALOG);
+        infra.ensureDatabase(CATALOG);
+        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP_PORT);
+        registry.add("alert.mail.recipients", () -> "oncall@taskagent.test");
+        registry.add("alert.slack.url", () -> hooks.url(SLACK));
+        registry.add("alert.discord.url", () -> hooks.url(DISCORD));
+        registry.add("alert.webhook.url", () -> hooks.url(HOOK));
+        registry.add("alert.webhook.secret", () -> SECRET);
+        registry.add("backup.messaging.retry-backoff", () -> "100ms");
+        registry.add("backup.messaging.retry-attempts", () -> "3");
+        registry.add("management.endpoints.web.exposure.include", () -> "*");
+        registry.add("alert.notify-restore-completed", () -> "true");
+        registry.add("alert.routing.channels.warning", () -> "slack");
+        registry.add("alert.routing.kinds.HealthCheckFailed", () -> "webhook,email");
+    }
+
+    @BeforeAll
+    static void start() {
+        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
+        broker.purge(Topology.ALERT_EVENTS_QUEUE);
+        broker.purge(DLQ);
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+        smtp.stop();
+        hooks.close();
+    }
+
+    @Autowired
+    JdbcClient catalog;
+    @Autowired
+    MeterRegistry meters;
+    @LocalServerPort
+    int port;
+
+    private List<String> deliveredChannels(UUID messageId) {
+        return catalog.sql("SELECT channel FROM alerts.deliveries WHERE message_id = :id ORDER BY channel")
+                .param("id", messageId).query(String.class).list();
+    }
+
+    private static String hmac(String secret, byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    private static JsonNode json(WebhookReceiver.Received request) {
+        return MessageJson.mapper().readTree(request.body());
+    }
+
+    @Test
+    void aFailedBackupReachesSlackDiscordAndTheGenericWebhookWhoseSignatureVerifies() throws Exception {
+        String target = uniqueTarget("alert-it-hooks");
+        BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "manual", "pg_dump <exit 1> & \"boom\"", 1);
+        broker.publish(failed);
+        String job = failed.jobId().toString();
+
+        JsonNode slack = json(hooks.await(SLACK, b -> b.contains(job), 1, Duration.ofSeconds(30)).get(0));
+        assertThat(slack.get("text").asString())
+                .contains("*[backup] FAILED: manual backup of " + target + "*")
+                .contains("Job:         " + job)
+                .contains("pg_dump &lt;exit 1&gt; &amp; \"boom\"");
+
+        WebhookReceiver.Received discordRequest = hooks.await(DISCORD, b -> b.contains(job), 1, Duration.ofSeconds(30)).get(0);
+        JsonNode discord = json(discordRequest);
+        assertThat(discord.get("content").asString()).hasSizeLessThanOrEqualTo(2000)
+                .contains("**[backup] FAILED: manual backup of " + target + "**").contains(job)
+                .contains("pg_dump <exit 1> & \"boom\"");
+        assertThat(discord.get("allowed_mentions").get("parse").isArray()).isTrue();
+
+        WebhookReceiver.Received request = hooks.await(HOOK, b -> b.contains(job), 1, Duration.ofSeconds(30)).get(0);
+        JsonNode generic = json(request);
+        assertThat(generic.get("alert").get("kind").asString()).isEqualTo("BackupFailed");
+        assertThat(generic.get("alert").get("severity").asString()).isEqualTo("critical");
+        assertThat(generic.get("alert").get("target").asString()).isEqualTo(target);
+        assertThat(generic.get("alert").get("suppressedCount").asInt()).isZero();
+        assertThat(MessageJson.read(MessageJson.mapper().writeValueAsBytes(generic.get("event")))).isEqualTo(failed);
+        assertThat(request.headers().get("x-backup-signature")).isEqualTo("sha256=" + hmac(SECRET, request.body()));
+        assertThat(request.headers().get("x-backup-signature")).isNotEqualTo("sha256=" + hmac("wrong", request.body()));
+        assertThat(request.headers().get("x-backup-timestamp"))
+                .isEqualTo(String.valueOf(generic.get("alert").get("sentAt").asLong()));
+        assertThat(request.headers().get("x-backup-message-id")).isEqualTo(failed.messageId().toString());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
+        assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "email", "slack", "webhook");
+        for (String channel : List.of("email", "slack", "discord", "webhook")) {
+            AlertSent sent = broker.awaitEvent(AlertSent.class,
+                    e -> e.sourceMessageId().equals(failed.messageId()) && e.channel().equals(channel),
+                    Duration.ofSeconds(10));
+            assertThat(sent.jobId()).isEqualTo(failed.jobId());
+            assertThat(sent.alertKind()).isEqualTo("BackupFailed");
+            assertThat(sent.suppressedCount()).isZero();
+        }
+        assertThat(meters.counter("alerts.sent", "channel", "slack", "kind", "BackupFailed").count()).isPositive();
+    }
+
+    @Test
+    void withSmtpDownTheEmailIsRetriedDeadLetteredAndCountedWhileWebhooksGoOutAndAReplaySendsOnlyTheEmail(
+            CapturedOutput output) {
+        String target = uniqueTarget("alert-it-smtpdown");
+        BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "daily", "disk full", 1);
+        String job = failed.jobId().toString();
+        double failedBefore = meters.counter("alerts.failed", "channel", "email", "kind", "BackupFailed").count();
+        smtp.stop();
+        try {
+            broker.publish(failed);
+            hooks.await(SLACK, b -> b.contains(job), 1, Duration.ofSeconds(30));
+            hooks.await(DISCORD, b -> b.contains(job), 1, Duration.ofSeconds(30));
+            hooks.await(HOOK, b -> b.contains(job), 1, Duration.ofSeconds(30));
+            AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, failed.messageId().toString(),
+                    Duration.ofSeconds(30));
+            assertThat(meters.counter("alerts.failed", "channel", "email", "kind", "BackupFailed").count())
+                    .isGreaterThan(failedBefore);
+            assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "slack", "webhook");
+            assertThat(output.getAll()).contains("via email failed (attempt 2 of 3)");
+        } finally {
+            smtp.start();
+        }
+        // other events keep flowing
+        VerifyFailed other = VerifyFailed.of(UUID.randomUUID(), uniqueTarget("alert-it-flow"), UUID.randomUUID(),
+                "f.json.zst", List.of("sha256 differs"));
+        broker.publish(other);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, other.jobId().toString()).size() == 1);
+
+        // replaying the dead-lettered event sends what is missing (the e-mail) and nothing twice
+        broker.publish(failed);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
+        assertThat(hooks.received(SLACK, b -> b.contains(job))).hasSize(1);
+        assertThat(hooks.received(DISCORD, b -> b.contains(job))).hasSize(1);
+        assertThat(hooks.received(HOOK, b -> b.contains(job))).hasSize(1);
+    }
+
+    @Test
+    void aWebhookAnswering500IsRetriedAndDeadLetteredWhileTheOtherChannelsGoOutAndNoSecretLeaks(
+            CapturedOutput output) throws Exception {
+        String target = uniqueTarget("alert-it-500");
+        BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "manual", "no space left on device", 1);
+        String job = failed.jobId().toString();
+        double failedBefore = meters.counter("alerts.failed", "channel", "slack", "kind", "BackupFailed").count();
+        hooks.answer(SLACK, 500);
+        try {
+            broker.publish(failed);
+            AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, failed.messageId().toString(),
+                    Duration.ofSeconds(30));
+        } finally {
+            hooks.answer(SLACK, 200);
+        }
+        assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "email", "webhook");
+        assertThat(meters.counter("alerts.failed", "channel", "slack", "kind", "BackupFailed").count())
+                .isGreaterThan(failedBefore);
+        assertThat(hooks.received(DISCORD, b -> b.contains(job))).hasSize(1);
+        assertThat(hooks.received(HOOK, b -> b.contains(job))).hasSize(1);
+        assertThat(mailsContaining(smtp, job)).hasSize(1);
+        assertThat(output.getAll()).contains("slack webhook answered HTTP 500")
+                .contains("via slack failed after 3 attempts");
+
+        // secrets: not in the logs, not in any event, not in actuator output
+        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(failed.messageId()), Duration.ofSeconds(10));
+        String events = broker.events().stream().map(e -> new String(MessageJson.write(e), StandardCharsets.UTF_8))
+                .reduce("", String::concat);
+        HttpClient http = HttpClient.newHttpClient();
+        StringBuilder actuator = new StringBuilder();
+        for (String path : List.of("health", "prometheus", "info", "env", "configprops", "beans", "metrics",
+                "metrics/alerts.sent")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/actuator/" + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            actuator.append(response.body());
+        }
+        assertThat(actuator.toString()).contains("alerts_sent_total").contains("alert.slack.url");
+        for (String secret : SECRETS) {
+            assertThat(output.getAll()).as("log output").doesNotContain(secret);
+            assertThat(events).as("events").doesNotContain(secret);
+            assertThat(actuator.toString()).as("actuator").doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void routingSendsEachKindToItsChannelsBySeverityAndRestoreCompletedIsAnInfoWhenSwitchedOn() {
+        String target = uniqueTarget("alert-it-routing");
+        DiskSpaceLow disk = DiskSpaceLow.of(UUID.randomUUID(), target, "/var/lib/backups", 1024, 4096);
+        HealthCheckFailed health = HealthCheckFailed.of(UUID.randomUUID(), target, "broker", "connection refused");
+        RestoreCompleted restored = RestoreCompleted.of(UUID.randomUUID(), target, UUID.randomUUID(), "taskagent",
+                false, Map.of("public.tasks", 7L), 1200);
+        broker.publish(disk);
+        broker.publish(health);
+        broker.publish(restored);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(restored.messageId()).size() == 4);
+        assertThat(deliveredChannels(disk.messageId())).as("warning: slack only").containsExactly("slack");
+        assertThat(deliveredChannels(health.messageId())).as("its own channels").containsExactly("email", "webhook");
+        String slack = json(hooks.await(SLACK, b -> b.contains(restored.jobId().toString()), 1, Duration.ofSeconds(5))
+                .get(0)).get("text").asString();
+        assertThat(slack).startsWith(":information_source: *[backup] RESTORED: " + target + " into database taskagent*");
+        JsonNode generic = json(hooks.await(HOOK, b -> b.contains(restored.jobId().toString()), 1, Duration.ofSeconds(5))
+                .get(0));
+        assertThat(generic.get("alert").get("severity").asString()).isEqualTo("info");
+        assertThat(hooks.received(DISCORD, b -> b.contains(target))).as("discord got only the restore").hasSize(1);
+        assertThat(mailsContaining(smtp, disk.jobId().toString())).isEmpty();
+        assertThat(mailsContaining(smtp, health.jobId().toString())).hasSize(1);
+    }
+}
