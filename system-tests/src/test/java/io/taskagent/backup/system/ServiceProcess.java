@@ -66,6 +66,12 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + " not healthy within " + timeout + ":\n" + tail());
     }
 
+    /** SIGKILL: the process gets no chance to clean up, as in a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

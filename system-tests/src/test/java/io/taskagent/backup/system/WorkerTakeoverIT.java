@@ -1,0 +1,148 @@
+package io.taskagent.backup.system;
+
+import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.BackupStarted;
+import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ReferenceDataset;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Workers as real processes: one killed with SIGKILL mid-dump is replaced by another that takes the job over when
+ * the lease expires and finishes it once; several workers share one queue.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkerTakeoverIT {
+
+    static final String CATALOG = "backup_catalog_it_takeover";
+    static final String SOURCE = "taskagent_ref";
+    static Infrastructure infra;
+    static Path storage;
+    static BrokerProbe broker;
+    static final List<ServiceProcess> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        infra = Infrastructure.get();
+        infra.dropDatabase(CATALOG);
+        infra.ensureDatabase(CATALOG);
+        ReferenceDataset.ensure(infra, SOURCE, 1);
+        storage = Files.createTempDirectory("takeover-backups");
+        broker = new BrokerProbe(infra).captureEvents();
+        broker.purge(Topology.WORKER_COMMANDS_QUEUE);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        for (ServiceProcess w : workers) {
+            w.close();
+        }
+        broker.close();
+    }
+
+    private static ServiceProcess worker(String id, Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(infra.environment(CATALOG));
+        env.put("BACKUP_SOURCE_URL", infra.jdbcUrl(SOURCE));
+        env.put("BACKUP_SOURCE_USERNAME", infra.pgUser);
+        env.put("BACKUP_SOURCE_PASSWORD", infra.pgPassword);
+        env.put("BACKUP_STORAGE_DIR", storage.toString());
+        env.put("BACKUP_WORKER_ID", id);
+        env.put("BACKUP_WORKER_LEASE_DURATION", "3s");
+        env.put("BACKUP_WORKER_REAPER_INTERVAL_MS", "1000");
+        env.putAll(extra);
+        ServiceProcess worker = ServiceProcess.start("backup-worker", env);
+        workers.add(worker);
+        return worker.awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    private static Map<String, Object> job(UUID id) throws Exception {
+        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, attempts, (SELECT count(*) FROM worker.backups b WHERE b.job_id = j.id) "
+                     + "FROM worker.jobs j WHERE id = '" + id + "'")) {
+            if (!rs.next()) {
+                return Map.of();
+            }
+            return Map.of("status", rs.getString(1), "attempts", rs.getInt(2), "backups", rs.getInt(3));
+        }
+    }
+
+    private static Set<String> filesInStorage() throws Exception {
+        try (var files = Files.list(storage)) {
+            return files.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aWorkerKilledMidDumpIsReplacedAndTheJobFinishesOnceWithoutLeftovers() throws Exception {
+        // zstd level 19 makes this dump take long enough to be killed in the middle
+        ServiceProcess doomed = worker("worker-doomed", Map.of("BACKUP_STORAGE_ZSTD_LEVEL", "19",
+                "BACKUP_WORKER_PARALLELISM", "1"));
+        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "takeover-it");
+        broker.publish(request);
+        broker.awaitEvent(BackupStarted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(20)).until(() -> filesInStorage().stream().anyMatch(n -> n.contains(".tmp-")));
+
+        doomed.kill();
+        assertThat(job(request.jobId())).containsEntry("status", "RUNNING").containsEntry("attempts", 1);
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE))
+                .as("the command was acknowledged once the job was claimed: the lease tracks it now").isZero();
+
+        worker("worker-rescuer", Map.of());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "SUCCEEDED".equals(job(request.jobId()).get("status")));
+        assertThat(job(request.jobId())).containsEntry("attempts", 2).containsEntry("backups", 1);
+        BackupCompleted completed = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(10));
+        Thread.sleep(2000);
+        assertThat(broker.events().stream().filter(e -> e instanceof BackupCompleted && e.jobId().equals(request.jobId())))
+                .hasSize(1);
+        assertThat(broker.events().stream().filter(e -> e instanceof BackupStarted && e.jobId().equals(request.jobId()))
+                .map(e -> ((BackupStarted) e).worker())).containsExactly("worker-doomed", "worker-rescuer");
+        assertThat(filesInStorage()).containsExactlyInAnyOrder(completed.fileName(),
+                completed.fileName() + ".manifest.json");
+    }
+
+    @Test
+    @Order(2)
+    void severalWorkersShareTheQueue() throws Exception {
+        worker("worker-second", Map.of());
+        List<UUID> jobs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            RequestBackup request = RequestBackup.newJob("taskagent", "manual", "takeover-it");
+            broker.publish(request);
+            jobs.add(request.jobId());
+        }
+        for (UUID id : jobs) {
+            broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(id), Duration.ofSeconds(120));
+        }
+        Set<String> runBy = broker.events().stream()
+                .filter(e -> e instanceof BackupStarted && jobs.contains(e.jobId()))
+                .map(e -> ((BackupStarted) e).worker()).collect(Collectors.toSet());
+        assertThat(runBy).containsExactlyInAnyOrder("worker-rescuer", "worker-second");
+    }
+}
