@@ -35,6 +35,12 @@ class BackupCatalog {
                         String compression, Map<String, Long> rowCounts) {
     }
 
+    /** Epoch seconds of the newest backup of {@code target}. */
+    Optional<Long> lastSuccessEpochSeconds(String target) {
+        return jdbc.sql("SELECT extract(epoch FROM max(created_at))::bigint FROM backups WHERE target = :t")
+                .param("t", target).query(Long.class).optional().filter(java.util.Objects::nonNull);
+    }
+
     Optional<StoredBackup> find(UUID backupId) {
         return jdbc.sql("""
                         SELECT job_id, target, file_name, size_bytes, sha256, compression, row_counts::text

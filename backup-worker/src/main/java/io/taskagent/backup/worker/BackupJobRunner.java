@@ -208,4 +208,15 @@ class BackupJobRunner {
     Duration lease() {
         return leases.lease();
     }
+
+    /** After a restart the last-success gauge starts from the catalog, not from zero. */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    void initialiseLastSuccess() {
+        try {
+            catalog.lastSuccessEpochSeconds(dumper.target())
+                    .ifPresent(seconds -> lastSuccessGauge(dumper.target()).set(seconds));
+        } catch (RuntimeException e) {
+            log.debug("last successful backup not read: {}", e.toString());
+        }
+    }
 }
