@@ -25,6 +25,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = RequestVerify.class, name = "RequestVerify"),
         @JsonSubTypes.Type(value = VerifyCompleted.class, name = "VerifyCompleted"),
         @JsonSubTypes.Type(value = VerifyFailed.class, name = "VerifyFailed"),
+        @JsonSubTypes.Type(value = RequestRestore.class, name = "RequestRestore"),
         @JsonSubTypes.Type(value = RestoreCompleted.class, name = "RestoreCompleted"),
         @JsonSubTypes.Type(value = RestoreFailed.class, name = "RestoreFailed"),
         @JsonSubTypes.Type(value = BackupStale.class, name = "BackupStale"),
@@ -34,7 +35,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AlertSent.class, name = "AlertSent")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
-        BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RestoreCompleted,
+        BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
         RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */

@@ -37,6 +37,7 @@ public final class Topology {
     public static final String RK_VERIFY_REQUEST = "verify.request";
     public static final String RK_VERIFY_COMPLETED = "verify.completed";
     public static final String RK_VERIFY_FAILED = "verify.failed";
+    public static final String RK_RESTORE_REQUEST = "restore.request";
     public static final String RK_RESTORE_COMPLETED = "restore.completed";
     public static final String RK_RESTORE_FAILED = "restore.failed";
     public static final String RK_DISK_SPACE_LOW = "storage.disk_low";
@@ -44,7 +45,7 @@ public final class Topology {
     public static final String RK_ALERT_SENT = "alert.sent";
 
     /** Commands the backup workers consume. */
-    public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST);
+    public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST, RK_RESTORE_REQUEST);
 
     /**
      * Events the alert service consumes: failures and warnings, completions (for anomaly detection and the optional
