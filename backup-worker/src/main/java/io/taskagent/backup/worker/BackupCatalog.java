@@ -35,6 +35,16 @@ class BackupCatalog {
                         String compression, Map<String, Long> rowCounts) {
     }
 
+    /** The status (AVAILABLE, EXPIRED) of a catalogued backup. */
+    Optional<String> status(UUID backupId) {
+        return jdbc.sql("SELECT status FROM backups WHERE job_id = :id").param("id", backupId).query(String.class).optional();
+    }
+
+    /** The id of the backup stored under {@code fileName}. */
+    Optional<UUID> idOf(String fileName) {
+        return jdbc.sql("SELECT job_id FROM backups WHERE file_name = :f").param("f", fileName).query(UUID.class).optional();
+    }
+
     /** Epoch seconds of the newest backup of {@code target}. */
     Optional<Long> lastSuccessEpochSeconds(String target) {
         return jdbc.sql("SELECT extract(epoch FROM max(created_at))::bigint FROM backups WHERE target = :t")

@@ -5,9 +5,11 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RequestVerify;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.restore.RestoreJobRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -37,10 +39,12 @@ class BackupCommandListener {
 
     private final BackupJobRunner backups;
     private final VerifyJobRunner verifications;
+    private final RestoreJobRunner restores;
 
-    BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications) {
+    BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications, RestoreJobRunner restores) {
         this.backups = backups;
         this.verifications = verifications;
+        this.restores = restores;
     }
 
     @RabbitListener(id = "backup-commands", queues = Topology.WORKER_COMMANDS_QUEUE, ackMode = "MANUAL",
@@ -50,7 +54,8 @@ class BackupCommandListener {
         BackupMessage command;
         try {
             command = MessageJson.read(message.getBody());
-            if (!(command instanceof RequestBackup) && !(command instanceof RequestVerify)) {
+            if (!(command instanceof RequestBackup) && !(command instanceof RequestVerify)
+                    && !(command instanceof RequestRestore)) {
                 throw new InvalidMessageException(command.getClass().getSimpleName() + " is not a worker command");
             }
         } catch (InvalidMessageException e) {
@@ -60,8 +65,13 @@ class BackupCommandListener {
         }
         Optional<JobStore.Job> job;
         try {
-            job = command instanceof RequestBackup backup ? backups.accept(backup)
-                    : verifications.accept((RequestVerify) command);
+            if (command instanceof RequestBackup backup) {
+                job = backups.accept(backup);
+            } else if (command instanceof RequestRestore restore) {
+                job = restores.accept(restore);
+            } else {
+                job = verifications.accept((RequestVerify) command);
+            }
         } catch (RuntimeException e) {
             log.warn("dead-lettering {} of job {}: could not record it: {}", command.getClass().getSimpleName(),
                     command.jobId(), e.toString());
@@ -76,6 +86,8 @@ class BackupCommandListener {
         try {
             if (command instanceof RequestBackup) {
                 backups.execute(job);
+            } else if (command instanceof RequestRestore) {
+                restores.execute(job);
             } else {
                 verifications.execute(job);
             }

@@ -83,17 +83,35 @@ class BackupJobRunner {
     }
 
     void execute(JobStore.Job job) {
+        execute(job, properties.source(), false);
+    }
+
+    /**
+     * Takes a {@code pre_restore} backup of a restore target, as its own catalogued backup job, while the restore
+     * holds the target's lock; returns the file name.
+     */
+    String safetyBackup(String databaseName, WorkerProperties.Source database) throws DumpException {
+        UUID id = UUID.randomUUID();
+        retry.run("recording safety backup job", () -> jobs.insertIfAbsent(id, "backup", "pre_restore", databaseName,
+                "restore", java.time.Instant.now()));
+        JobStore.Job job = claim(id).orElseThrow(() -> new DumpException("the safety backup job could not be claimed"));
+        return execute(job, database, true).map(DumpResult::fileName)
+                .orElseThrow(() -> new DumpException("the pre-restore safety backup of '" + databaseName
+                        + "' failed: " + jobs.find(id).map(j -> "see job " + j.id()).orElse("")));
+    }
+
+    private Optional<DumpResult> execute(JobStore.Job job, WorkerProperties.Source database, boolean heldLock) {
         String worker = leases.worker();
         retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(job.id(),
                 job.target(), job.type(), worker, job.attempts())));
         Timer.Sample sample = Timer.start(meters);
         DumpResult result;
         try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
-            result = dump(job);
+            result = dump(job, database, heldLock);
         } catch (DumpException e) {
             sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
             fail(job, e.getMessage());
-            return;
+            return Optional.empty();
         }
         boolean recorded = retry.get("recording backup " + result.fileName(),
                 () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result));
@@ -101,7 +119,7 @@ class BackupJobRunner {
             log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
             storage.delete(result.fileName());
             storage.delete(result.fileName() + BackupFormat.MANIFEST_SUFFIX);
-            return;
+            return Optional.empty();
         }
         sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "success"));
         meters.summary("backup.size.bytes", "target", job.target()).record(result.sizeBytes());
@@ -118,6 +136,7 @@ class BackupJobRunner {
             retry.run("publishing BackupOversized", () -> publisher.publishEvent(BackupOversized.of(job.id(),
                     job.target(), job.type(), result.fileName(), result.sizeBytes(), limit)));
         }
+        return Optional.of(result);
     }
 
     /** Records a failure (by the lease owner) and announces it. */
@@ -142,13 +161,13 @@ class BackupJobRunner {
         }
     }
 
-    private DumpResult dump(JobStore.Job job) throws DumpException {
-        if (!job.target().equals(dumper.target())) {
+    private DumpResult dump(JobStore.Job job, WorkerProperties.Source database, boolean heldLock) throws DumpException {
+        if (database == properties.source() && !job.target().equals(dumper.target())) {
             throw new DumpException("unknown target '" + job.target() + "': this worker backs up '"
                     + dumper.target() + "'");
         }
         try {
-            return dumper.dump(job.id(), job.type(), job.target(), new ProgressReporter(job));
+            return dumper.dump(job.id(), job.type(), job.target(), new ProgressReporter(job), database, heldLock);
         } catch (RuntimeException e) {
             log.error("unexpected error in backup job {}", job.id(), e);
             throw new DumpException("unexpected error: " + e, e);

@@ -23,11 +23,14 @@ class LeaseReaper {
     private final JobStore jobs;
     private final BackupJobRunner backups;
     private final VerifyJobRunner verifications;
+    private final io.taskagent.backup.worker.restore.RestoreJobRunner restores;
     private final StorageDirectory storage;
     private final WorkerProperties properties;
 
-    LeaseReaper(JobStore jobs, BackupJobRunner backups, VerifyJobRunner verifications, StorageDirectory storage,
+    LeaseReaper(JobStore jobs, BackupJobRunner backups, VerifyJobRunner verifications,
+                io.taskagent.backup.worker.restore.RestoreJobRunner restores, StorageDirectory storage,
                 WorkerProperties properties) {
+        this.restores = restores;
         this.jobs = jobs;
         this.backups = backups;
         this.verifications = verifications;
@@ -55,6 +58,8 @@ class LeaseReaper {
                             claimed.get().attempts());
                     if ("verify".equals(claimed.get().kind())) {
                         verifications.execute(claimed.get());
+                    } else if ("restore".equals(claimed.get().kind())) {
+                        restores.execute(claimed.get());
                     } else {
                         backups.execute(claimed.get());
                     }

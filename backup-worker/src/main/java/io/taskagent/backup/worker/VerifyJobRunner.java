@@ -44,16 +44,16 @@ class VerifyJobRunner {
 
     private final JobStore jobs;
     private final BackupCatalog catalog;
-    private final StorageDirectory storage;
     private final ConfirmingPublisher publisher;
     private final Retry retry;
     private final LeaseKeeper leases;
+    private final BackupVerifier verifier;
 
-    VerifyJobRunner(JobStore jobs, BackupCatalog catalog, StorageDirectory storage, ConfirmingPublisher publisher,
+    VerifyJobRunner(JobStore jobs, BackupCatalog catalog, BackupVerifier verifier, ConfirmingPublisher publisher,
                     Retry retry, LeaseKeeper leases) {
         this.jobs = jobs;
         this.catalog = catalog;
-        this.storage = storage;
+        this.verifier = verifier;
         this.publisher = publisher;
         this.retry = retry;
         this.leases = leases;
@@ -81,7 +81,7 @@ class VerifyJobRunner {
             } else {
                 fileName = stored.get().fileName();
                 problems = new ArrayList<>();
-                counts = check(stored.get(), problems);
+                counts = verifier.check(stored.get(), problems);
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -107,85 +107,6 @@ class VerifyJobRunner {
                         VerifyFailed.of(job.id(), job.target(), backupId, name, found)));
                 log.warn("backup {} failed verification: {}", backupId, reason);
             }
-        }
-    }
-
-    /** Adds every problem found to {@code problems}; returns the row counts read back. */
-    private Map<String, Long> check(BackupCatalog.StoredBackup backup, List<String> problems) {
-        Path file;
-        try {
-            file = storage.resolve(backup.fileName());
-        } catch (IllegalArgumentException e) {
-            problems.add("the catalogued file name is not a plain file name: " + backup.fileName());
-            return Map.of();
-        }
-        if (!Files.isRegularFile(file)) {
-            problems.add("file " + backup.fileName() + " is missing from " + storage.root());
-            return Map.of();
-        }
-        try {
-            long size = Files.size(file);
-            if (size != backup.sizeBytes()) {
-                problems.add("size is " + size + " bytes but the catalog says " + backup.sizeBytes());
-            }
-            String sha = sha256(file);
-            if (!sha.equals(backup.sha256())) {
-                problems.add("sha256 is " + sha + " but the catalog says " + backup.sha256());
-            }
-        } catch (IOException e) {
-            problems.add("cannot read " + backup.fileName() + ": " + e.getMessage());
-            return Map.of();
-        }
-        Path manifestFile = file.resolveSibling(backup.fileName() + BackupFormat.MANIFEST_SUFFIX);
-        JsonNode manifest = null;
-        try {
-            manifest = MessageJson.mapper().readTree(Files.readString(manifestFile));
-            if (!backup.sha256().equals(manifest.path("sha256").asString())) {
-                problems.add("the manifest's sha256 " + manifest.path("sha256").asString() + " differs from the catalog's");
-            }
-            if (manifest.path("size_bytes").asLong() != backup.sizeBytes()) {
-                problems.add("the manifest's size " + manifest.path("size_bytes").asLong() + " differs from the catalog's");
-            }
-        } catch (IOException | RuntimeException e) {
-            problems.add("manifest " + manifestFile.getFileName() + " is missing or unreadable: " + e.getMessage());
-        }
-        BackupFileReader content;
-        try {
-            content = BackupFileReader.read(file);
-        } catch (IOException e) {
-            problems.add("content unreadable: " + e.getMessage());
-            return Map.of();
-        }
-        for (String table : new TreeSet<>(union(backup.rowCounts().keySet(), content.rowCounts().keySet()))) {
-            Long expected = backup.rowCounts().get(table);
-            Long found = content.rowCounts().get(table);
-            if (!java.util.Objects.equals(expected, found)) {
-                problems.add(table + ": " + (found == null ? "missing" : found + " rows") + " in the file, the catalog says "
-                        + (expected == null ? "no such table" : expected + " rows"));
-            }
-        }
-        JsonNode digests = manifest == null ? content.summary().path("table_sha256") : manifest.path("table_sha256");
-        content.tableSha256().forEach((table, digest) -> {
-            String expected = digests.path(table).asString();
-            if (!digest.equals(expected)) {
-                problems.add(table + ": rows digest " + digest + " differs from the recorded " + expected);
-            }
-        });
-        return content.rowCounts();
-    }
-
-    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.Set<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
-        return all;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

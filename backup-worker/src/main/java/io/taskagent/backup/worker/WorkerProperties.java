@@ -24,7 +24,27 @@ import java.util.List;
 @Validated
 @ConfigurationProperties("backup")
 public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Valid @NotNull @DefaultValue Storage storage,
-                               @Valid @NotNull @DefaultValue Worker worker) {
+                               @Valid @NotNull @DefaultValue Worker worker,
+                               @Valid @NotNull @DefaultValue Restore restore) {
+
+    /**
+     * Restores.
+     *
+     * @param safetyBackup take a {@code pre_restore} backup of the target before overwriting it (a request may skip it)
+     * @param targets      further databases a restore may write into, by name (restore tests, migrations); the
+     *                     source database is always a target under its own target name
+     */
+    public record Restore(@DefaultValue("true") boolean safetyBackup,
+                          @NotNull @DefaultValue java.util.Map<String, @Valid Source> targets) {
+    }
+
+    /** The connection settings of restore target {@code name}: the source under its target name, or a configured one. */
+    public java.util.Optional<Source> restoreTarget(String name) {
+        if (name == null || name.equals(source.target())) {
+            return java.util.Optional.of(source);
+        }
+        return java.util.Optional.ofNullable(restore.targets().get(name));
+    }
 
     /**
      * The database to protect.

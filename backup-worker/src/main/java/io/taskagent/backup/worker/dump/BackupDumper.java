@@ -81,6 +81,19 @@ public class BackupDumper {
      * @param progress receives the number of rows written so far, with the estimated total first
      */
     public DumpResult dump(UUID jobId, String backupType, String target, Progress progress) throws DumpException {
+        return dump(jobId, backupType, target, progress, source, false);
+    }
+
+    /** Advisory lock (two-int form) that a restore holds exclusively and every backup holds shared on its database. */
+    public static final String LOCK_KEY = "1952539762, 1";
+
+    /**
+     * Dumps {@code database} (the source, or a restore target before it is overwritten).
+     *
+     * @param heldByCaller true when the caller (a restore) holds the database's exclusive backup/restore lock
+     */
+    public DumpResult dump(UUID jobId, String backupType, String target, Progress progress,
+                           WorkerProperties.Source database, boolean heldByCaller) throws DumpException {
         long started = System.nanoTime();
         Instant createdAt = Instant.now();
         Compression compression = Compression.parse(storageSettings.compression());
@@ -92,8 +105,17 @@ public class BackupDumper {
             return t;
         });
         try {
-            Connection main = connect();
+            Connection main = connect(database);
             connections.add(main);
+            if (!heldByCaller) {
+                try (Statement s = main.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock_shared(" + LOCK_KEY + ")")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new DumpException("a restore of " + describe(database) + " is running: backup refused");
+                    }
+                }
+            }
             main.setAutoCommit(false);
             main.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             main.setReadOnly(true);
@@ -109,7 +131,7 @@ public class BackupDumper {
             BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(parallelism);
             pool.add(main);
             for (int i = 1; i < parallelism; i++) {
-                Connection reader = connect();
+                Connection reader = connect(database);
                 connections.add(reader);
                 reader.setAutoCommit(false);
                 reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -129,7 +151,7 @@ public class BackupDumper {
                     result.rowCounts().size(), chunks.size(), result.sizeBytes(), result.durationMillis());
             return result;
         } catch (SQLException e) {
-            throw new DumpException("reading source database " + describe() + " failed: " + e.getMessage(), e);
+            throw new DumpException("reading source database " + describe(database) + " failed: " + e.getMessage(), e);
         } finally {
             readers.shutdownNow();
             for (Connection c : connections) {
@@ -320,7 +342,7 @@ public class BackupDumper {
         }
     }
 
-    private Connection connect() throws DumpException {
+    private static Connection connect(WorkerProperties.Source source) throws DumpException {
         Properties props = new Properties();
         props.setProperty(PGProperty.USER.getName(), source.username());
         if (source.password() != null && !source.password().isEmpty()) {
@@ -337,12 +359,12 @@ public class BackupDumper {
         try {
             return DriverManager.getConnection(source.url(), props);
         } catch (SQLException e) {
-            throw new DumpException("cannot connect to source database " + describe() + ": " + e.getMessage(), e);
+            throw new DumpException("cannot connect to source database " + describe(source) + ": " + e.getMessage(), e);
         }
     }
 
     /** {@code 'dbname' at host:port}, never the password or URL parameters. */
-    private String describe() {
+    public static String describe(WorkerProperties.Source source) {
         Matcher m = URL.matcher(source.url());
         return m.matches() ? "'" + m.group(2) + "' at " + m.group(1) : "(unparseable URL)";
     }

@@ -155,8 +155,19 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
+    /** Opens {@code file} decompressed, as lines (close it when done). */
+    public static Lines lines(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            return new Lines(new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16));
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
     /** Reads lines of bytes without decoding them; one growing buffer. */
-    private static final class Lines {
+    public static final class Lines implements AutoCloseable {
         private final InputStream in;
         private byte[] buffer = new byte[1 << 12];
         private int length;
@@ -166,7 +177,7 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         }
 
         /** The next line (without its newline) in a shared buffer valid until the next call, or null at the end. */
-        byte[] next() throws IOException {
+        public byte[] next() throws IOException {
             length = 0;
             int b;
             try {
@@ -184,11 +195,16 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
             return b == -1 && length == 0 ? null : buffer;
         }
 
-        int length() {
+        public int length() {
             return length;
         }
 
-        String nextString() throws IOException {
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        public String nextString() throws IOException {
             byte[] line = next();
             return line == null ? null : new String(line, 0, length, StandardCharsets.UTF_8);
         }

@@ -81,6 +81,12 @@ public class JobStore {
                 .update();
     }
 
+    /** The job's result document, if any. */
+    public Optional<String> resultOf(UUID id) {
+        return jdbc.sql("SELECT result::text FROM jobs WHERE id = :id").param("id", id).query(String.class).optional()
+                .filter(java.util.Objects::nonNull);
+    }
+
     /** Stores a finished job's result document (e.g. verification findings). */
     public void result(UUID id, String json) {
         jdbc.sql("UPDATE jobs SET result = CAST(:json AS jsonb) WHERE id = :id").param("json", json).param("id", id)

@@ -1,0 +1,338 @@
+package io.taskagent.backup.worker.restore;
+
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.worker.dump.BackupFileReader;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restores a verified backup file into a database, in one transaction: compatibility check, existing rows removed,
+ * rows loaded with {@code COPY ... FROM STDIN} in foreign-key order (generated columns left to the database,
+ * identity values kept), sequences set, foreign keys and row counts checked, then commit. Any error rolls
+ * everything back: the target is exactly as before.
+ * <p>
+ * When the session may (a superuser), foreign-key and user triggers are switched off for the load
+ * ({@code session_replication_role = replica}, as {@code pg_restore --disable-triggers}) and every foreign key
+ * touching the restored tables is then checked with one set-based query each, which is much faster than a check per
+ * row and handles self-references and cycles. Otherwise deferrable constraints are deferred and the rest checked per
+ * row as usual.
+ */
+final class RestoreEngine {
+
+    private RestoreEngine() {
+    }
+
+    /** A table of the backup. */
+    record Table(String schema, String name, List<String> columns, List<String> generated) {
+        String qualified() {
+            return schema + "." + name;
+        }
+
+        String sql() {
+            return quote(schema) + "." + quote(name);
+        }
+    }
+
+    static List<Table> tables(JsonNode metadata) {
+        List<Table> tables = new ArrayList<>();
+        for (JsonNode t : metadata.get("tables")) {
+            List<String> columns = new ArrayList<>();
+            List<String> generated = new ArrayList<>();
+            for (JsonNode c : t.get("columns")) {
+                (c.get("generated").asBoolean() ? generated : columns).add(c.get("name").asString());
+            }
+            tables.add(new Table(t.get("schema").asString(), t.get("name").asString(), columns, generated));
+        }
+        return tables;
+    }
+
+    /** Every difference between the backup's tables and columns and the target's; empty when compatible. */
+    static List<String> schemaDifferences(Connection target, JsonNode metadata) throws SQLException {
+        List<String> differences = new ArrayList<>();
+        try (PreparedStatement s = target.prepareStatement("""
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.attnotnull,
+                       a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY a.attnum""")) {
+            for (JsonNode t : metadata.get("tables")) {
+                String schema = t.get("schema").asString();
+                String name = t.get("name").asString();
+                s.setString(1, schema);
+                s.setString(2, name);
+                Map<String, String[]> columns = new LinkedHashMap<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        columns.put(rs.getString(1), new String[]{rs.getString(2), String.valueOf(rs.getBoolean(3)),
+                                String.valueOf(rs.getBoolean(4)), String.valueOf(rs.getBoolean(5))});
+                    }
+                }
+                String table = schema + "." + name;
+                if (columns.isEmpty() && t.get("columns").size() > 0) {
+                    differences.add("table " + table + " does not exist in the target");
+                    continue;
+                }
+                java.util.Set<String> inBackup = new java.util.HashSet<>();
+                for (JsonNode c : t.get("columns")) {
+                    String column = c.get("name").asString();
+                    inBackup.add(column);
+                    String[] found = columns.get(column);
+                    if (found == null) {
+                        differences.add("column " + table + "." + column + " does not exist in the target");
+                    } else if (!found[0].equals(c.get("type").asString())) {
+                        differences.add("column " + table + "." + column + " is " + c.get("type").asString()
+                                + " in the backup but " + found[0] + " in the target");
+                    } else if (!c.get("generated").asBoolean() && Boolean.parseBoolean(found[1])) {
+                        differences.add("column " + table + "." + column + " is generated in the target but not in the backup");
+                    }
+                }
+                columns.forEach((column, found) -> {
+                    if (!inBackup.contains(column) && Boolean.parseBoolean(found[2]) && !Boolean.parseBoolean(found[3])) {
+                        differences.add("column " + table + "." + column
+                                + " is NOT NULL without a default in the target and missing from the backup");
+                    }
+                });
+            }
+        }
+        return differences;
+    }
+
+    /** Current row counts of the backup's tables in the target (null where the table is missing). */
+    static Map<String, Long> currentCounts(Connection target, List<Table> tables) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Table t : tables) {
+            try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t.sql())) {
+                rs.next();
+                counts.put(t.qualified(), rs.getLong(1));
+            } catch (SQLException e) {
+                counts.put(t.qualified(), null);
+                if (!target.getAutoCommit()) {
+                    target.rollback();
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Loads the file into the target in one transaction and commits; returns the row counts after the restore.
+     *
+     * @throws SQLException or IOException after rolling back: the target is unchanged
+     */
+    static Map<String, Long> load(Connection target, Path file, JsonNode metadata, Map<String, Long> expected)
+            throws SQLException, IOException {
+        List<Table> tables = tables(metadata);
+        target.setAutoCommit(false);
+        try {
+            boolean replica = isSuperuser(target);
+            try (Statement s = target.createStatement()) {
+                if (replica) {
+                    s.execute("SET LOCAL session_replication_role = replica");
+                } else {
+                    s.execute("SET CONSTRAINTS ALL DEFERRED");
+                }
+            }
+            removeExistingRows(target, tables);
+            copyRows(target, file, tables);
+            setSequences(target, metadata);
+            if (replica) {
+                try (Statement s = target.createStatement()) {
+                    s.execute("SET LOCAL session_replication_role = origin");
+                }
+                checkForeignKeys(target, tables);
+            }
+            Map<String, Long> counts = currentCounts(target, tables);
+            List<String> mismatches = new ArrayList<>();
+            expected.forEach((table, rows) -> {
+                if (!rows.equals(counts.get(table))) {
+                    mismatches.add(table + " has " + counts.get(table) + " rows, the backup " + rows);
+                }
+            });
+            if (!mismatches.isEmpty()) {
+                throw new SQLException("row counts differ after loading: " + String.join("; ", mismatches));
+            }
+            target.commit();
+            return counts;
+        } catch (SQLException | IOException | RuntimeException e) {
+            target.rollback();
+            throw e;
+        }
+    }
+
+    private static boolean isSuperuser(Connection target) throws SQLException {
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SHOW is_superuser")) {
+            rs.next();
+            return "on".equals(rs.getString(1));
+        }
+    }
+
+    private static void removeExistingRows(Connection target, List<Table> tables) throws SQLException {
+        if (tables.isEmpty()) {
+            return;
+        }
+        Savepoint before = target.setSavepoint();
+        try (Statement s = target.createStatement()) {
+            s.execute("TRUNCATE " + String.join(", ", tables.stream().map(Table::sql).toList()));
+            target.releaseSavepoint(before);
+        } catch (SQLException referencedFromOutside) {
+            // another table (not in the backup) references one of these: delete instead, children first
+            target.rollback(before);
+            try (Statement s = target.createStatement()) {
+                for (int i = tables.size() - 1; i >= 0; i--) {
+                    s.execute("DELETE FROM " + tables.get(i).sql());
+                }
+            }
+        }
+    }
+
+    private static void copyRows(Connection target, Path file, List<Table> tables) throws SQLException, IOException {
+        Map<String, Table> byName = new HashMap<>();
+        tables.forEach(t -> byName.put(t.qualified(), t));
+        try (BackupFileReader.Lines lines = BackupFileReader.lines(file)) {
+            byte[] line;
+            boolean inData = false;
+            while ((line = lines.next()) != null) {
+                String text = lines.length() < 200 ? new String(line, 0, lines.length(), java.nio.charset.StandardCharsets.UTF_8) : "";
+                if (!inData) {
+                    inData = text.equals("\"data\":{");
+                    continue;
+                }
+                if (text.equals("},")) {
+                    return;
+                }
+                boolean empty = text.endsWith(":[]") || text.endsWith(":[],");
+                String name = MessageJson.mapper().readValue(text.substring(0, text.lastIndexOf(":[")), String.class);
+                Table table = byName.get(name);
+                if (empty) {
+                    continue;
+                }
+                copyTable(target, table, lines);
+            }
+        }
+        throw new IOException("the backup file ended inside its data section");
+    }
+
+    private static void copyTable(Connection target, Table table, BackupFileReader.Lines lines)
+            throws SQLException, IOException {
+        String columns = String.join(", ", table.columns().stream().map(RestoreEngine::quote).toList());
+        CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + table.sql() + (columns.isEmpty() ? "" : " (" + columns + ")") + " FROM STDIN");
+        RowToCopy converter = new RowToCopy(table.columns());
+        RowToCopy.Out out = new RowToCopy.Out();
+        long row = 0;
+        try {
+            byte[] line;
+            while ((line = lines.next()) != null) {
+                int length = lines.length();
+                if (length > 0 && line[0] == ']') {
+                    break;
+                }
+                row++;
+                int rowLength = line[length - 1] == ',' ? length - 1 : length;
+                try {
+                    converter.convert(line, rowLength, out);
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException("row " + row + " of " + table.qualified() + ": " + e.getMessage(), e);
+                }
+                if (out.size >= 1 << 20) {
+                    copy.writeToCopy(out.bytes, 0, out.size);
+                    out.size = 0;
+                }
+            }
+            if (out.size > 0) {
+                copy.writeToCopy(out.bytes, 0, out.size);
+            }
+            copy.endCopy();
+        } catch (SQLException e) {
+            throw new SQLException("loading " + table.qualified() + " failed: " + e.getMessage(), e.getSQLState(), e);
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private static void setSequences(Connection target, JsonNode metadata) throws SQLException {
+        try (PreparedStatement exists = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL");
+             PreparedStatement set = target.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+            for (JsonNode seq : metadata.get("sequences")) {
+                String name = quote(seq.get("schema").asString()) + "." + quote(seq.get("name").asString());
+                exists.setString(1, name);
+                try (ResultSet rs = exists.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        continue;
+                    }
+                }
+                set.setString(1, name);
+                set.setLong(2, seq.get("last_value").asLong());
+                set.setBoolean(3, seq.get("is_called").asBoolean());
+                set.executeQuery().close();
+            }
+        }
+    }
+
+    /** Every foreign key from or to a restored table must hold: one anti-join per constraint. */
+    private static void checkForeignKeys(Connection target, List<Table> tables) throws SQLException {
+        List<String> names = tables.stream().map(Table::qualified).toList();
+        List<String[]> checks = new ArrayList<>();
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT con.conname, cn.nspname, cc.relname, pn.nspname, pc.relname,
+                       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+                       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)
+                FROM pg_constraint con
+                JOIN pg_class cc ON cc.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
+                JOIN pg_class pc ON pc.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                WHERE con.contype = 'f'""")) {
+            while (rs.next()) {
+                String child = rs.getString(2) + "." + rs.getString(3);
+                String parent = rs.getString(4) + "." + rs.getString(5);
+                if (!names.contains(child) && !names.contains(parent)) {
+                    continue;
+                }
+                String[] childColumns = (String[]) rs.getArray(6).getArray();
+                String[] parentColumns = (String[]) rs.getArray(7).getArray();
+                StringBuilder sql = new StringBuilder("SELECT 1 FROM ").append(quote(rs.getString(2))).append('.')
+                        .append(quote(rs.getString(3))).append(" c WHERE ");
+                StringBuilder join = new StringBuilder();
+                for (int i = 0; i < childColumns.length; i++) {
+                    sql.append("c.").append(quote(childColumns[i])).append(" IS NOT NULL AND ");
+                    join.append(i == 0 ? "" : " AND ").append("p.").append(quote(parentColumns[i])).append(" = c.")
+                            .append(quote(childColumns[i]));
+                }
+                sql.append("NOT EXISTS (SELECT 1 FROM ").append(quote(rs.getString(4))).append('.')
+                        .append(quote(rs.getString(5))).append(" p WHERE ").append(join).append(") LIMIT 1");
+                checks.add(new String[]{rs.getString(1), child, parent, sql.toString()});
+            }
+        }
+        for (String[] check : checks) {
+            try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery(check[3])) {
+                if (rs.next()) {
+                    throw new SQLException("foreign key " + check[0] + " (" + check[1] + " -> " + check[2]
+                            + ") would be violated after the restore");
+                }
+            }
+        }
+    }
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+}

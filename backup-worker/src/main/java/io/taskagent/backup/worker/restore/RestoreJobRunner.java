@@ -1,0 +1,264 @@
+package io.taskagent.backup.worker.restore;
+
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.RequestRestore;
+import io.taskagent.backup.model.RestoreCompleted;
+import io.taskagent.backup.model.RestoreFailed;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.WorkerProperties;
+import io.taskagent.backup.worker.dump.BackupDumper;
+import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
+import io.taskagent.backup.worker.storage.StorageDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.postgresql.PGProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Runs restore jobs. Before anything touches the target: the backup is resolved through the catalog (by id, or by a
+ * plain file name that must be catalogued and lie inside the storage directory), verified in full, the target's
+ * schema checked against the backup's (every difference listed), the target locked against concurrent backups and
+ * restores, and a {@code pre_restore} safety backup of the target taken (unless skipped). Then
+ * {@link RestoreEngine} loads it in one transaction. A dry run stops before the safety backup and reports the
+ * target's current row counts beside the backup's.
+ */
+public class RestoreJobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreJobRunner.class);
+
+    /** What the worker offers a restore: catalog, verification and the safety backup. */
+    public interface Backups {
+        /** The catalogued backup with this id: file name and row counts, or empty. */
+        Optional<Stored> byId(UUID id);
+
+        /** The catalogued backup with this file name, or empty. */
+        Optional<Stored> byFileName(String fileName);
+
+        /** Verifies the stored backup; returns every problem found. */
+        List<String> verify(UUID backupId);
+
+        /** Takes a pre_restore backup of {@code database} (the caller holds its lock); returns its file name. */
+        String safetyBackup(String databaseName, WorkerProperties.Source database) throws Exception;
+    }
+
+    /** A catalogued backup. */
+    public record Stored(UUID id, String fileName, String status, Map<String, Long> rowCounts) {
+    }
+
+    private final JobStore jobs;
+    private final Backups backups;
+    private final StorageDirectory storage;
+    private final ConfirmingPublisher publisher;
+    private final Retry retry;
+    private final LeaseKeeper leases;
+    private final WorkerProperties properties;
+
+    public RestoreJobRunner(JobStore jobs, Backups backups, StorageDirectory storage, ConfirmingPublisher publisher,
+                            Retry retry, LeaseKeeper leases, WorkerProperties properties) {
+        this.jobs = jobs;
+        this.backups = backups;
+        this.storage = storage;
+        this.publisher = publisher;
+        this.retry = retry;
+        this.leases = leases;
+        this.properties = properties;
+    }
+
+    public Optional<JobStore.Job> accept(RequestRestore request) {
+        String type = request.dryRun() ? "dry_run" : (request.skipSafetyBackup() ? "restore_unsafe" : "restore");
+        String database = request.database() == null ? properties.source().target() : request.database();
+        retry.run("recording job " + request.jobId(), () -> {
+            jobs.insertIfAbsent(request.jobId(), "restore", type, database, request.requestedBy(), request.occurredAt(),
+                    request.backupId());
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            parameters.put("backup_id", request.backupId());
+            // a name with control characters (NUL cannot even be stored) is kept recognisable, and refused later
+            parameters.put("backup_filename", request.backupFileName() == null ? null
+                    : request.backupFileName().replaceAll("\\p{Cntrl}", "?"));
+            parameters.put("database", database);
+            parameters.put("dry_run", request.dryRun());
+            parameters.put("skip_safety_backup", request.skipSafetyBackup());
+            jobs.result(request.jobId(), MessageJson.mapper().writeValueAsString(Map.of("request", parameters)));
+        });
+        Optional<Integer> attempt = retry.get("claiming job " + request.jobId(),
+                () -> jobs.claim(request.jobId(), leases.worker(), leases.lease()));
+        return attempt.isEmpty() ? Optional.empty() : retry.get("reading job", () -> jobs.find(request.jobId()));
+    }
+
+    /** Runs a claimed restore job (also after a take-over: the request is kept in the job's result). */
+    public void execute(JobStore.Job job) {
+        long started = System.nanoTime();
+        Map<String, Object> request = request(job.id());
+        String database = job.target();
+        boolean dryRun = "dry_run".equals(job.type());
+        boolean safety = properties.restore().safetyBackup() && !"restore_unsafe".equals(job.type());
+        UUID backupId = job.subjectId();
+        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+            Stored backup = resolve(backupId, (String) request.get("backup_filename"));
+            backupId = backup.id();
+            if (!"AVAILABLE".equals(backup.status())) {
+                throw new RestoreRefused("backup " + backup.id() + " is " + backup.status().toLowerCase() + ", not available");
+            }
+            List<String> problems = backups.verify(backup.id());
+            if (!problems.isEmpty()) {
+                throw new RestoreRefused("backup " + backup.fileName() + " failed verification: " + String.join("; ", problems));
+            }
+            WorkerProperties.Source target = properties.restoreTarget(database)
+                    .orElseThrow(() -> new RestoreRefused("unknown restore target '" + database + "': configure "
+                            + "backup.restore.targets." + database));
+            Path file = storage.resolve(backup.fileName());
+            BackupFileReader content = BackupFileReader.read(file);
+            try (Connection connection = connect(target)) {
+                lock(connection, database);
+                List<String> differences = RestoreEngine.schemaDifferences(connection, content.metadata());
+                if (!differences.isEmpty()) {
+                    throw new RestoreRefused("the target's schema does not match the backup: " + String.join("; ", differences));
+                }
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("request", request);
+                result.put("backup_id", backup.id());
+                result.put("file_name", backup.fileName());
+                if (dryRun) {
+                    Map<String, Long> current = RestoreEngine.currentCounts(connection, RestoreEngine.tables(content.metadata()));
+                    Map<String, Object> tables = new LinkedHashMap<>();
+                    content.rowCounts().forEach((table, rows) -> tables.put(table,
+                            Map.of("backup", rows, "current", current.getOrDefault(table, 0L))));
+                    result.put("tables", tables);
+                    succeed(job, backup, database, true, content.rowCounts(), result, started);
+                    return;
+                }
+                if (safety) {
+                    String safetyFile = backups.safetyBackup(database, target);
+                    result.put("safety_backup", safetyFile);
+                }
+                Map<String, Long> counts = RestoreEngine.load(connection, file, content.metadata(), content.rowCounts());
+                result.put("row_counts", counts);
+                succeed(job, backup, database, false, counts, result, started);
+            }
+        } catch (RestoreRefused e) {
+            fail(job, backupId, database, e.getMessage());
+        } catch (SQLException | IOException e) {
+            fail(job, backupId, database, "restore into '" + database + "' rolled back, the target is unchanged: "
+                    + e.getMessage());
+        } catch (Exception e) {
+            log.error("restore job {} failed unexpectedly", job.id(), e);
+            fail(job, backupId, database, "restore into '" + database + "' failed: " + e);
+        }
+    }
+
+    private Map<String, Object> request(UUID jobId) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        String stored = retry.get("reading job request", () -> jobs.resultOf(jobId)).orElse(null);
+        if (stored != null) {
+            MessageJson.mapper().readTree(stored).path("request").properties()
+                    .forEach(e -> request.put(e.getKey(), e.getValue().isNull() ? null
+                            : e.getValue().isBoolean() ? e.getValue().asBoolean() : e.getValue().asString()));
+        }
+        return request;
+    }
+
+    private Stored resolve(UUID backupId, String fileName) {
+        if (backupId != null) {
+            return backups.byId(backupId).orElseThrow(() -> new RestoreRefused("no backup " + backupId + " in the catalog"));
+        }
+        Path path;
+        try {
+            path = storage.resolve(fileName);
+        } catch (IllegalArgumentException e) {
+            throw new RestoreRefused("refused backup file name: " + e.getMessage());
+        }
+        Stored stored = backups.byFileName(fileName)
+                .orElseThrow(() -> new RestoreRefused("no catalogued backup file named " + fileName));
+        try {
+            if (Files.isSymbolicLink(path) && !path.toRealPath().startsWith(storage.root().toRealPath())) {
+                throw new RestoreRefused("backup file " + fileName + " is a symbolic link leading outside the storage directory");
+            }
+            if (!path.toRealPath().getParent().equals(storage.root().toRealPath(LinkOption.NOFOLLOW_LINKS))
+                    && !path.toRealPath().startsWith(storage.root().toRealPath())) {
+                throw new RestoreRefused("backup file " + fileName + " lies outside the storage directory");
+            }
+        } catch (IOException e) {
+            throw new RestoreRefused("backup file " + fileName + " cannot be read: " + e.getMessage());
+        }
+        return stored;
+    }
+
+    private static void lock(Connection connection, String database) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + BackupDumper.LOCK_KEY + ")")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new RestoreRefused("a backup or another restore of '" + database + "' is running: restore refused");
+            }
+        }
+    }
+
+    private void succeed(JobStore.Job job, Stored backup, String database, boolean dryRun, Map<String, Long> counts,
+                         Map<String, Object> result, long started) {
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        result.put("duration_ms", millis);
+        String json = MessageJson.mapper().writeValueAsString(result);
+        if (retry.get("recording restore", () -> jobs.succeed(job.id(), leases.worker()))) {
+            retry.run("recording result", () -> jobs.result(job.id(), json));
+            retry.run("publishing RestoreCompleted", () -> publisher.publishEvent(RestoreCompleted.of(job.id(),
+                    properties.source().target(), backup.id(), database, dryRun, counts, millis)));
+            log.info("{} of backup {} into '{}' done in {} ms", dryRun ? "dry run" : "restore", backup.fileName(),
+                    database, millis);
+        }
+    }
+
+    private void fail(JobStore.Job job, UUID backupId, String database, String reason) {
+        log.warn("restore job {} failed: {}", job.id(), reason);
+        if (retry.get("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason))) {
+            retry.run("publishing RestoreFailed", () -> publisher.publishEvent(RestoreFailed.of(job.id(),
+                    properties.source().target(), backupId, database, reason)));
+        }
+    }
+
+    private static Connection connect(WorkerProperties.Source target) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty(PGProperty.USER.getName(), target.username());
+        if (target.password() != null && !target.password().isEmpty()) {
+            props.setProperty(PGProperty.PASSWORD.getName(), target.password());
+        }
+        props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), String.valueOf(Math.max(1, target.connectTimeout().toSeconds())));
+        props.setProperty(PGProperty.APPLICATION_NAME.getName(), "taskagent-backup-restore");
+        props.setProperty(PGProperty.OPTIONS.getName(), "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres");
+        try {
+            return DriverManager.getConnection(target.url(), props);
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to restore target " + BackupDumper.describe(target) + ": "
+                    + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /** A restore refused before the target was touched. */
+    static final class RestoreRefused extends RuntimeException {
+        RestoreRefused(String message) {
+            super(message);
+        }
+    }
+
+    static List<String> none() {
+        return new ArrayList<>();
+    }
+}
