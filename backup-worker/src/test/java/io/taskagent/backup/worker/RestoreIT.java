@@ -214,4 +214,23 @@ class RestoreIT {
                 .contains("symbolic link leading outside");
         assertThat(fingerprint(SCRATCH).get(0)).contains(" 0 ");
     }
+
+    @Test
+    void aRestoreIsRefusedWhileABackupOrRestoreOfTheSameDatabaseHoldsItsLock() throws Exception {
+        try (Connection holder = Infrastructure.get().connect(SCRATCH); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + io.taskagent.backup.worker.dump.BackupDumper.LOCK_KEY + ")");
+            List<String> before = fingerprint(SCRATCH);
+            assertThat(failureOf(restore(reference.jobId(), null, false, false)))
+                    .contains("a backup or another restore of 'scratch' is running");
+            assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+        }
+        try (Connection holder = Infrastructure.get().connect(SOURCE); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + io.taskagent.backup.worker.dump.BackupDumper.LOCK_KEY + ")");
+            RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "it");
+            publisher.publishCommand(backup);
+            assertThat(broker.awaitEvent(io.taskagent.backup.model.BackupFailed.class,
+                    e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(60)).reason())
+                    .contains("a restore of 'taskagent_ref'").contains("is running");
+        }
+    }
 }
