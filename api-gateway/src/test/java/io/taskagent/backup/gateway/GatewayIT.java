@@ -201,4 +201,59 @@ class GatewayIT {
         HttpResponse<String> metrics = call(port, "GET", "/actuator/prometheus", null, null);
         assertThat(metrics.body()).contains("application=\"api-gateway\"").doesNotContain(ADMIN);
     }
+
+    private long commandsQueued() {
+        return broker.messageCount(Topology.WORKER_COMMANDS_QUEUE);
+    }
+
+    @Test
+    void aRestoreIsAcceptedWithTheRestoreScopeOnlyAndBecomesARequestRestore() throws Exception {
+        String body = "{\"backup_id\":\"" + UUID.randomUUID() + "\",\"target\":\"scratch\",\"dry_run\":true}";
+        assertThat(call(port, "POST", "/api/backup/restore", READER, body).statusCode()).isEqualTo(403);
+        HttpResponse<String> response = call(port, "POST", "/api/backup/restore", ADMIN, body);
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(commandsQueued()).isEqualTo(1);
+        String jobId = json(response).get("job_id").asString();
+        assertThat(catalog.sql("SELECT action || ' ' || outcome FROM gateway.audit_log WHERE job_id = :id")
+                .param("id", UUID.fromString(jobId)).query(String.class).single()).isEqualTo("backup.restore ACCEPTED");
+    }
+
+    @Test
+    void pathsAndOddNamesAreRefusedWith400NothingPublishedAndAudited() throws Exception {
+        for (String name : new String[]{"../../etc/passwd", "%2e%2e%2fetc%2fpasswd", "/etc/passwd", "a\\u0000b",
+                "x".repeat(300), "..", "dir/file.json.zst", "back\\\\slash"}) {
+            HttpResponse<String> response = call(port, "POST", "/api/backup/restore", ADMIN,
+                    "{\"backup_filename\":\"" + name + "\"}");
+            assertThat(response.statusCode()).as(name).isEqualTo(400);
+            assertThat(json(response).get("errors").has("backup_filename")).as(name).isTrue();
+        }
+        assertThat(commandsQueued()).isZero();
+        assertThat(catalog.sql("SELECT count(*) FROM gateway.audit_log WHERE action = 'backup.restore' AND outcome = 'REJECTED'")
+                .query(Integer.class).single()).isGreaterThanOrEqualTo(8);
+        HttpResponse<String> neither = call(port, "POST", "/api/backup/restore", ADMIN, "{\"target\":\"../x\"}");
+        assertThat(json(neither).get("errors").has("backup_id")).isTrue();
+        assertThat(json(neither).get("errors").has("target")).isTrue();
+    }
+
+    @Test
+    void aSecondRestoreOfATargetBeingRestoredIs409() throws Exception {
+        catalog.sql("""
+                        INSERT INTO worker.jobs (id, kind, type, target, status, requested_at)
+                        VALUES (:id, 'restore', 'restore', 'busy', 'RUNNING', now())""")
+                .param("id", UUID.randomUUID()).update();
+        HttpResponse<String> response = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\":\"" + UUID.randomUUID() + "\",\"target\":\"busy\"}");
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(commandsQueued()).isZero();
+    }
+
+    @Test
+    void aVerifyIsAccepted() throws Exception {
+        HttpResponse<String> response = call(port, "POST", "/api/backup/verify", ADMIN,
+                "{\"backup_id\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(commandsQueued()).isEqualTo(1);
+        assertThat(call(port, "POST", "/api/backup/verify", ADMIN, "{\"backup_id\":\"nope\"}").statusCode()).isEqualTo(400);
+    }
 }

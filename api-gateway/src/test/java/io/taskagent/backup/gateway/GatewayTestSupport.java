@@ -27,8 +27,13 @@ final class GatewayTestSupport {
         try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA worker");
             s.execute("SET search_path TO worker");
-            s.execute(Files.readString(Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration",
-                    "worker", "V1__jobs_and_backups.sql")));
+            Path migrations = Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration", "worker");
+            try (var files = Files.list(migrations)) {
+                for (Path migration : files.sorted(java.util.Comparator.comparingInt(
+                        p -> Integer.parseInt(p.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
+                    s.execute(Files.readString(migration));
+                }
+            }
         }
     }
 

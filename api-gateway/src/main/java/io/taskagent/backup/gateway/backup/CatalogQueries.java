@@ -25,7 +25,8 @@ class CatalogQueries {
 
     private static final String SELECT = """
             SELECT j.id, j.kind, j.type, j.target, j.status, j.requested_by, j.requested_at, j.started_at,
-                   j.finished_at, j.attempts, j.error,
+                   j.finished_at, j.attempts, j.error, j.subject_id, j.rows_done, j.rows_estimated,
+                   j.result::text AS result,
                    b.file_name, b.size_bytes, b.sha256, b.compression, b.row_counts::text AS row_counts,
                    b.table_count, b.duration_ms, b.created_at
             FROM worker.jobs j LEFT JOIN worker.backups b ON b.job_id = j.id
@@ -75,6 +76,15 @@ class CatalogQueries {
         job.put("finished_at", instant(rs.getTimestamp("finished_at")));
         job.put("attempts", rs.getInt("attempts"));
         job.put("error", rs.getString("error"));
+        if (rs.getObject("subject_id") != null) {
+            job.put("backup_id", rs.getObject("subject_id", UUID.class));
+        }
+        if (rs.getObject("rows_estimated") != null) {
+            job.put("progress", Map.of("rows_done", rs.getLong("rows_done"), "rows_estimated", rs.getLong("rows_estimated")));
+        }
+        if (rs.getString("result") != null) {
+            job.put("result", MessageJson.mapper().readTree(rs.getString("result")));
+        }
         if (rs.getString("file_name") != null) {
             Map<String, Object> backup = new LinkedHashMap<>();
             backup.put("file_name", rs.getString("file_name"));

@@ -59,6 +59,13 @@ class ProblemHandler {
         return problem;
     }
 
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+        problem.setTitle("Conflict");
+        return problem;
+    }
+
     @ExceptionHandler(PublishException.class)
     ProblemDetail unavailable(PublishException e) {
         log.warn("command not accepted by the broker: {}", e.getMessage());
