@@ -37,7 +37,7 @@ class RestoreConfiguration {
             @Override
             public List<String> verify(UUID backupId) {
                 List<String> problems = new ArrayList<>();
-                catalog.find(backupId).ifPresentOrElse(b -> verifier.check(b, problems),
+                catalog.find(backupId).ifPresentOrElse(b -> verifier.check(b, problems, false),
                         () -> problems.add("no backup " + backupId + " in the catalog"));
                 return problems;
             }

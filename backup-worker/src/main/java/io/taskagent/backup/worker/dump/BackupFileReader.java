@@ -38,7 +38,16 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
     public static BackupFileReader read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream in = new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16)) {
-            return parse(new Lines(in));
+            return parse(new Lines(in), false);
+        } catch (JacksonException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Reads only the beginning of {@code file}: format, version and metadata (cheap, for a restore). */
+    public static BackupFileReader header(Path file) throws IOException {
+        try (Lines lines = lines(file)) {
+            return parse(lines, true);
         } catch (JacksonException e) {
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -54,7 +63,7 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         return raw;
     }
 
-    private static BackupFileReader parse(Lines lines) throws IOException {
+    private static BackupFileReader parse(Lines lines, boolean headerOnly) throws IOException {
         String first = lines.nextString();
         String prefix = "{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":";
         if (first == null || !first.startsWith(prefix) || !first.endsWith(",")) {
@@ -77,6 +86,9 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         }
         JsonNode metadata = MessageJson.mapper().readTree(metadataLine.substring(11, metadataLine.length() - 1));
         expect(lines.nextString(), "\"data\":{");
+        if (headerOnly) {
+            return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, Map.of(), Map.of(), null);
+        }
 
         Map<String, Long> counts = new LinkedHashMap<>();
         Map<String, String> digests = new LinkedHashMap<>();

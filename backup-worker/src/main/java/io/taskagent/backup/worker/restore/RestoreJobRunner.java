@@ -35,7 +35,8 @@ import java.util.UUID;
 
 /**
  * Runs restore jobs. Before anything touches the target: the backup is resolved through the catalog (by id, or by a
- * plain file name that must be catalogued and lie inside the storage directory), verified in full, the target's
+ * plain file name that must be catalogued and lie inside the storage directory), checked (size, SHA-256 and
+ * manifest against the catalog: the file is exactly the one written), the target's
  * schema checked against the backup's (every difference listed), the target locked against concurrent backups and
  * restores, and a {@code pre_restore} safety backup of the target taken (unless skipped). Then
  * {@link RestoreEngine} loads it in one transaction. A dry run stops before the safety backup and reports the
@@ -126,7 +127,8 @@ public class RestoreJobRunner {
                     .orElseThrow(() -> new RestoreRefused("unknown restore target '" + database + "': configure "
                             + "backup.restore.targets." + database));
             Path file = storage.resolve(backup.fileName());
-            BackupFileReader content = BackupFileReader.read(file);
+            BackupFileReader content = BackupFileReader.header(file);
+            Map<String, Long> backupRows = backup.rowCounts();
             try (Connection connection = connect(target)) {
                 lock(connection, database);
                 List<String> differences = RestoreEngine.schemaDifferences(connection, content.metadata());
@@ -140,17 +142,17 @@ public class RestoreJobRunner {
                 if (dryRun) {
                     Map<String, Long> current = RestoreEngine.currentCounts(connection, RestoreEngine.tables(content.metadata()));
                     Map<String, Object> tables = new LinkedHashMap<>();
-                    content.rowCounts().forEach((table, rows) -> tables.put(table,
+                    backupRows.forEach((table, rows) -> tables.put(table,
                             Map.of("backup", rows, "current", current.getOrDefault(table, 0L))));
                     result.put("tables", tables);
-                    succeed(job, backup, database, true, content.rowCounts(), result, started);
+                    succeed(job, backup, database, true, backupRows, result, started);
                     return;
                 }
                 if (safety) {
                     String safetyFile = backups.safetyBackup(database, target);
                     result.put("safety_backup", safetyFile);
                 }
-                Map<String, Long> counts = RestoreEngine.load(connection, file, content.metadata(), content.rowCounts());
+                Map<String, Long> counts = RestoreEngine.load(connection, file, content.metadata(), backupRows);
                 result.put("row_counts", counts);
                 succeed(job, backup, database, false, counts, result, started);
             }
