@@ -43,6 +43,8 @@ for port in 18181 18180; do
   for _ in $(seq 1 120); do curl -fs "localhost:$port/actuator/health" > /dev/null 2>&1 && break; sleep 1; done
 done
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_before=$(cpu_ticks "$worker_pid")
 job=$(curl -fs -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
 while :; do
@@ -55,6 +57,7 @@ done
 ours_ms=$(jq -r .backup.duration_ms <<< "$state")
 ours_size=$(jq -r .backup.size_bytes <<< "$state")
 ours_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$worker_pid/status")
+ours_cpu_s=$(awk -v a="$cpu_before" -v b="$(cpu_ticks "$worker_pid")" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}')
 
 time_pg_dump() { # level -> "seconds maxrss_kb size"
   /usr/bin/time -f "%e %M" -o "$WORK/time.$1" pg_dump --data-only -Fc -Z"$1" -f "$WORK/dump.$1" "$DB"
@@ -64,7 +67,7 @@ read -r z6_s z6_kb z6_size <<< "$(time_pg_dump 6)"
 read -r z1_s z1_kb z1_size <<< "$(time_pg_dump 1)"
 
 awk -v scale="$SCALE" -v ms="$ours_ms" -v size="$ours_size" -v rss="$ours_rss_kb" \
-    -v z6s="$z6_s" -v z6size="$z6_size" -v z6kb="$z6_kb" -v z1s="$z1_s" -v z1size="$z1_size" -v z1kb="$z1_kb" 'BEGIN {
+    -v cpu="$ours_cpu_s" -v z6s="$z6_s" -v z6size="$z6_size" -v z6kb="$z6_kb" -v z1s="$z1_s" -v z1size="$z1_size" -v z1kb="$z1_kb" 'BEGIN {
   printf "scale %s\n", scale
   printf "%-28s %9s %12s %10s\n", "", "wall s", "size MB", "peak MB"
   printf "%-28s %9.2f %12.1f %10.1f\n", "worker backup (zstd)", ms/1000, size/1048576, rss/1024
@@ -72,4 +75,5 @@ awk -v scale="$SCALE" -v ms="$ours_ms" -v size="$ours_size" -v rss="$ours_rss_kb
   printf "%-28s %9.2f %12.1f %10.1f\n", "pg_dump --data-only -Fc -Z1", z1s, z1size/1048576, z1kb/1024
   printf "ratios vs -Z6: wall %.2f (goal <= 0.5), size %.2f (goal <= 1.2)\n", (ms/1000)/z6s, size/z6size
   printf "ratios vs -Z1: wall %.2f, size %.2f\n", (ms/1000)/z1s, size/z1size
+  printf "worker CPU during its backup: %s s\n", cpu
 }'

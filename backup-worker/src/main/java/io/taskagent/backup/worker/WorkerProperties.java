@@ -86,7 +86,7 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
     public record Storage(@NotNull @DefaultValue("./backups") Path dir,
                           @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
                           @DefaultValue("zstd") String compression,
-                          @Min(1) @Max(19) @DefaultValue("3") int zstdLevel,
+                          @Min(1) @Max(19) @DefaultValue("1") int zstdLevel,
                           @Min(1) @Max(10000) @DefaultValue("500") int maxBackupSizeMb) {
     }
 
@@ -101,7 +101,7 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      */
     public record Worker(String id,
                          @Min(1) @Max(16) @DefaultValue("1") int concurrency,
-                         @Min(1) @Max(32) @DefaultValue("2") int parallelism,
+                         @Min(1) @Max(32) @DefaultValue("4") int parallelism,
                          @NotNull @DefaultValue("2m") Duration leaseDuration,
                          @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
                          @NotNull @DefaultValue("5s") Duration progressInterval) {
