@@ -79,7 +79,7 @@ class BackupVerifier {
         } catch (IOException | RuntimeException e) {
             problems.add("manifest " + manifestFile.getFileName() + " is missing or unreadable: " + e.getMessage());
         }
-        if (!content || !problems.isEmpty()) {
+        if (!content) {
             if (problems.isEmpty()) {
                 try {
                     BackupFileReader.header(file);
