@@ -256,4 +256,36 @@ class GatewayIT {
         assertThat(commandsQueued()).isEqualTo(1);
         assertThat(call(port, "POST", "/api/backup/verify", ADMIN, "{\"backup_id\":\"nope\"}").statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void jobsAndBackupsAreListedAndLookedUp() throws Exception {
+        UUID id = UUID.randomUUID();
+        insertJob(id, "SUCCEEDED", Instant.parse("2026-02-01T00:00:00Z"), null);
+        catalog.sql("""
+                        INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
+                            compression, format_version, row_counts, table_count, duration_ms, created_at)
+                        VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_y.json.zst', 42, :sha, 'zstd', 1,
+                                '{"public.tasks": 7}', 1, 10, now())""")
+                .param("id", id).param("sha", "b".repeat(64)).update();
+        JsonNode backup = json(call(port, "GET", "/api/backup/backups/" + id, READER, null));
+        assertThat(backup.get("manifest").get("sha256").asString()).isEqualTo("b".repeat(64));
+        assertThat(backup.get("manifest").get("row_counts").get("public.tasks").asLong()).isEqualTo(7);
+        assertThat(call(port, "GET", "/api/backup/backups/" + UUID.randomUUID(), READER, null).statusCode()).isEqualTo(404);
+        JsonNode succeeded = json(call(port, "GET", "/api/backup/jobs?status=succeeded&kind=backup", READER, null));
+        assertThat(succeeded.valueStream().map(j -> j.get("id").asString())).contains(id.toString());
+        assertThat(succeeded.valueStream().map(j -> j.get("status").asString())).containsOnly("SUCCEEDED");
+        assertThat(call(port, "GET", "/api/backup/jobs?status=bogus", READER, null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpoint() throws Exception {
+        HttpResponse<String> docs = call(port, "GET", "/v3/api-docs", null, null);
+        assertThat(docs.statusCode()).isEqualTo(200);
+        JsonNode paths = json(docs).get("paths");
+        for (String path : new String[]{"/api/backup/create", "/api/backup/history", "/api/backup/jobs",
+                "/api/backup/jobs/{id}", "/api/backup/backups/{id}", "/api/backup/restore", "/api/backup/verify"}) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        assertThat(call(port, "GET", "/swagger-ui/index.html", null, null).statusCode()).isEqualTo(200);
+    }
 }

@@ -100,6 +100,35 @@ class BackupController {
                 .orElseThrow(() -> new NotFoundException("no job " + id));
     }
 
+    @GetMapping("/jobs")
+    List<Map<String, Object>> jobs(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
+                                   @RequestParam(required = false) String status,
+                                   @RequestParam(required = false) String kind,
+                                   @RequestParam(defaultValue = "50") int limit) {
+        caller.require(Scopes.BACKUP_READ);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String normalized = status == null ? null : status.toUpperCase();
+        if (normalized != null && !STATUSES.contains(normalized)) {
+            errors.put("status", "must be one of " + STATUSES.stream().sorted().toList());
+        }
+        if (kind != null && !Set.of("backup", "restore", "verify", "cleanup").contains(kind)) {
+            errors.put("kind", "must be one of [backup, cleanup, restore, verify]");
+        }
+        if (limit < 1 || limit > 1000) {
+            errors.put("limit", "must be between 1 and 1000 but was " + limit);
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return catalog.jobs(limit, normalized, kind);
+    }
+
+    @GetMapping("/backups/{id}")
+    Map<String, Object> backup(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
+        caller.require(Scopes.BACKUP_READ);
+        return catalog.backup(id).orElseThrow(() -> new NotFoundException("no backup " + id));
+    }
+
     @GetMapping("/history")
     List<Map<String, Object>> history(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
                                       @RequestParam(defaultValue = "50") int limit,

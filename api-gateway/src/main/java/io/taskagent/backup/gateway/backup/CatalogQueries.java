@@ -42,6 +42,53 @@ class CatalogQueries {
         return jdbc.sql(SELECT + " WHERE j.id = :id").param("id", id).query(CatalogQueries::jobRow).optional();
     }
 
+    /** Jobs of any kind, newest first. */
+    List<Map<String, Object>> jobs(int limit, String status, String kind) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (status != null) {
+            sql.append(" AND j.status = :status");
+            params.put("status", status);
+        }
+        if (kind != null) {
+            sql.append(" AND j.kind = :kind");
+            params.put("kind", kind);
+        }
+        sql.append(" ORDER BY j.requested_at DESC LIMIT :limit");
+        params.put("limit", limit);
+        return jdbc.sql(sql.toString()).params(params).query(CatalogQueries::jobRow).list();
+    }
+
+    /** One catalogued backup with its manifest fields. */
+    Optional<Map<String, Object>> backup(UUID id) {
+        return jdbc.sql("""
+                        SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
+                               row_counts::text AS row_counts, table_count, duration_ms, status, created_at
+                        FROM worker.backups WHERE job_id = :id""")
+                .param("id", id)
+                .query((rs, n) -> {
+                    Map<String, Object> backup = new LinkedHashMap<>();
+                    backup.put("id", rs.getObject("job_id", UUID.class));
+                    backup.put("target", rs.getString("target"));
+                    backup.put("backup_type", rs.getString("backup_type"));
+                    backup.put("status", rs.getString("status"));
+                    backup.put("created_at", instant(rs.getTimestamp("created_at")));
+                    Map<String, Object> manifest = new LinkedHashMap<>();
+                    manifest.put("format", "taskagent-backup");
+                    manifest.put("format_version", rs.getInt("format_version"));
+                    manifest.put("file_name", rs.getString("file_name"));
+                    manifest.put("size_bytes", rs.getLong("size_bytes"));
+                    manifest.put("sha256", rs.getString("sha256"));
+                    manifest.put("compression", rs.getString("compression"));
+                    manifest.put("row_counts", rowCounts(rs.getString("row_counts")));
+                    manifest.put("table_count", rs.getInt("table_count"));
+                    manifest.put("duration_ms", rs.getLong("duration_ms"));
+                    backup.put("manifest", manifest);
+                    return backup;
+                })
+                .optional();
+    }
+
     /** Backup jobs, newest first. */
     List<Map<String, Object>> history(int limit, String status, String backupType, String target) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE j.kind = 'backup'");
