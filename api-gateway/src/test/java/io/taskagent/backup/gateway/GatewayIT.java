@@ -288,4 +288,23 @@ class GatewayIT {
         }
         assertThat(call(port, "GET", "/swagger-ui/index.html", null, null).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void serverSentEventsCarryJobEventsAsTheyHappen() throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/api/backup/events"))
+                .header("Authorization", "Bearer " + READER).header("Accept", "text/event-stream").build();
+        HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        io.taskagent.backup.model.BackupFailed failed = io.taskagent.backup.model.BackupFailed.of(UUID.randomUUID(),
+                "taskagent", "manual", "sse test", 1);
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                stream.body().filter(l -> l.startsWith("data:") && l.contains(failed.jobId().toString()))
+                        .findFirst().orElse(""));
+        Thread.sleep(300);
+        broker.publish(failed);
+        assertThat(line.get(15, java.util.concurrent.TimeUnit.SECONDS)).contains("\"type\":\"BackupFailed\"");
+        assertThat(call(port, "GET", "/api/backup/events", null, null).statusCode()).isEqualTo(401);
+    }
 }

@@ -45,6 +45,18 @@ class BackupCatalog {
         return jdbc.sql("SELECT job_id FROM backups WHERE file_name = :f").param("f", fileName).query(UUID.class).optional();
     }
 
+    /**
+     * The backup size limit set through ConfigureSchedule, kept by the scheduler ({@code scheduler.settings}, read
+     * only); empty when the scheduler has not stored one (the worker's own setting applies).
+     */
+    Optional<Long> configuredMaxBackupSizeMb() {
+        try {
+            return jdbc.sql("SELECT max_backup_size_mb FROM scheduler.settings WHERE id = 1").query(Long.class).optional();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Epoch seconds of the newest backup of {@code target}. */
     Optional<Long> lastSuccessEpochSeconds(String target) {
         return jdbc.sql("SELECT extract(epoch FROM max(created_at))::bigint FROM backups WHERE target = :t")

@@ -2,12 +2,14 @@ package io.taskagent.backup.worker;
 
 import com.rabbitmq.client.Channel;
 import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RequestVerify;
 import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.worker.cleanup.CleanupExecutor;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.restore.RestoreJobRunner;
 import org.slf4j.Logger;
@@ -40,11 +42,14 @@ class BackupCommandListener {
     private final BackupJobRunner backups;
     private final VerifyJobRunner verifications;
     private final RestoreJobRunner restores;
+    private final CleanupExecutor cleanups;
 
-    BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications, RestoreJobRunner restores) {
+    BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications, RestoreJobRunner restores,
+                          CleanupExecutor cleanups) {
         this.backups = backups;
         this.verifications = verifications;
         this.restores = restores;
+        this.cleanups = cleanups;
     }
 
     @RabbitListener(id = "backup-commands", queues = Topology.WORKER_COMMANDS_QUEUE, ackMode = "MANUAL",
@@ -55,7 +60,7 @@ class BackupCommandListener {
         try {
             command = MessageJson.read(message.getBody());
             if (!(command instanceof RequestBackup) && !(command instanceof RequestVerify)
-                    && !(command instanceof RequestRestore)) {
+                    && !(command instanceof RequestRestore) && !(command instanceof DeleteBackups)) {
                 throw new InvalidMessageException(command.getClass().getSimpleName() + " is not a worker command");
             }
         } catch (InvalidMessageException e) {
@@ -69,6 +74,8 @@ class BackupCommandListener {
                 job = backups.accept(backup);
             } else if (command instanceof RequestRestore restore) {
                 job = restores.accept(restore);
+            } else if (command instanceof DeleteBackups deletion) {
+                job = cleanups.accept(deletion);
             } else {
                 job = verifications.accept((RequestVerify) command);
             }
@@ -88,6 +95,8 @@ class BackupCommandListener {
                 backups.execute(job);
             } else if (command instanceof RequestRestore) {
                 restores.execute(job);
+            } else if (command instanceof DeleteBackups) {
+                cleanups.execute(job);
             } else {
                 verifications.execute(job);
             }

@@ -129,10 +129,10 @@ class BackupJobRunner {
         retry.run("publishing BackupCompleted", () -> publisher.publishEvent(BackupCompleted.of(
                 job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(), result.sha256(),
                 result.rowCounts(), result.durationMillis())));
-        long limit = properties.storage().maxBackupSizeMb() * 1024L * 1024L;
+        long limitMb = catalog.configuredMaxBackupSizeMb().orElse((long) properties.storage().maxBackupSizeMb());
+        long limit = limitMb * 1024L * 1024L;
         if (result.sizeBytes() > limit) {
-            log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(),
-                    properties.storage().maxBackupSizeMb());
+            log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(), limitMb);
             retry.run("publishing BackupOversized", () -> publisher.publishEvent(BackupOversized.of(job.id(),
                     job.target(), job.type(), result.fileName(), result.sizeBytes(), limit)));
         }

@@ -24,13 +24,16 @@ class LeaseReaper {
     private final BackupJobRunner backups;
     private final VerifyJobRunner verifications;
     private final io.taskagent.backup.worker.restore.RestoreJobRunner restores;
+    private final io.taskagent.backup.worker.cleanup.CleanupExecutor cleanups;
     private final StorageDirectory storage;
     private final WorkerProperties properties;
 
     LeaseReaper(JobStore jobs, BackupJobRunner backups, VerifyJobRunner verifications,
-                io.taskagent.backup.worker.restore.RestoreJobRunner restores, StorageDirectory storage,
+                io.taskagent.backup.worker.restore.RestoreJobRunner restores,
+                io.taskagent.backup.worker.cleanup.CleanupExecutor cleanups, StorageDirectory storage,
                 WorkerProperties properties) {
         this.restores = restores;
+        this.cleanups = cleanups;
         this.jobs = jobs;
         this.backups = backups;
         this.verifications = verifications;
@@ -60,6 +63,8 @@ class LeaseReaper {
                         verifications.execute(claimed.get());
                     } else if ("restore".equals(claimed.get().kind())) {
                         restores.execute(claimed.get());
+                    } else if ("cleanup".equals(claimed.get().kind())) {
+                        cleanups.execute(claimed.get());
                     } else {
                         backups.execute(claimed.get());
                     }

@@ -32,11 +32,21 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = DiskSpaceLow.class, name = "DiskSpaceLow"),
         @JsonSubTypes.Type(value = HealthCheckFailed.class, name = "HealthCheckFailed"),
         @JsonSubTypes.Type(value = BackupAnomaly.class, name = "BackupAnomaly"),
-        @JsonSubTypes.Type(value = AlertSent.class, name = "AlertSent")
+        @JsonSubTypes.Type(value = AlertSent.class, name = "AlertSent"),
+        @JsonSubTypes.Type(value = StartScheduler.class, name = "StartScheduler"),
+        @JsonSubTypes.Type(value = StopScheduler.class, name = "StopScheduler"),
+        @JsonSubTypes.Type(value = ConfigureSchedule.class, name = "ConfigureSchedule"),
+        @JsonSubTypes.Type(value = ScheduleRejected.class, name = "ScheduleRejected"),
+        @JsonSubTypes.Type(value = SchedulerStateChanged.class, name = "SchedulerStateChanged"),
+        @JsonSubTypes.Type(value = RequestCleanup.class, name = "RequestCleanup"),
+        @JsonSubTypes.Type(value = DeleteBackups.class, name = "DeleteBackups"),
+        @JsonSubTypes.Type(value = CleanupCompleted.class, name = "CleanupCompleted")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
         BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
-        RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent {
+        RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent, StartScheduler,
+        StopScheduler, ConfigureSchedule, ScheduleRejected, SchedulerStateChanged, RequestCleanup, DeleteBackups,
+        CleanupCompleted {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

@@ -43,9 +43,22 @@ public final class Topology {
     public static final String RK_DISK_SPACE_LOW = "storage.disk_low";
     public static final String RK_HEALTH_CHECK_FAILED = "health.failed";
     public static final String RK_ALERT_SENT = "alert.sent";
+    public static final String RK_SCHEDULER_START = "scheduler.start";
+    public static final String RK_SCHEDULER_STOP = "scheduler.stop";
+    public static final String RK_SCHEDULER_CONFIGURE = "scheduler.configure";
+    public static final String RK_SCHEDULE_REJECTED = "scheduler.rejected";
+    public static final String RK_SCHEDULER_STATE_CHANGED = "scheduler.state_changed";
+    public static final String RK_CLEANUP_REQUEST = "cleanup.request";
+    public static final String RK_CLEANUP_EXECUTE = "cleanup.execute";
+    public static final String RK_CLEANUP_COMPLETED = "cleanup.completed";
 
     /** Commands the backup workers consume. */
-    public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST, RK_RESTORE_REQUEST);
+    public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST,
+            RK_RESTORE_REQUEST, RK_CLEANUP_EXECUTE);
+
+    /** Commands the scheduler consumes: start, stop, configure, and cleanup requests (which it decides). */
+    public static final List<String> SCHEDULER_COMMAND_KEYS = List.of(RK_SCHEDULER_START, RK_SCHEDULER_STOP,
+            RK_SCHEDULER_CONFIGURE, RK_CLEANUP_REQUEST);
 
     /**
      * Events the alert service consumes: failures and warnings, completions (for anomaly detection and the optional
@@ -57,6 +70,8 @@ public final class Topology {
 
     /** Commands for the backup workers (competing consumers). */
     public static final String WORKER_COMMANDS_QUEUE = "backup-worker.commands";
+    /** Commands for the schedulers (competing consumers; their state is shared through the catalog). */
+    public static final String SCHEDULER_COMMANDS_QUEUE = "scheduler-service.commands";
     /** Events the alert service turns into notifications. */
     public static final String ALERT_EVENTS_QUEUE = "alert-service.events";
 
@@ -80,6 +95,9 @@ public final class Topology {
         List<Declarable> all = new ArrayList<>(List.of(commands, events, dlx));
         Queue worker = consumingQueue(WORKER_COMMANDS_QUEUE, dlx, all);
         WORKER_COMMAND_KEYS.forEach(key -> all.add(BindingBuilder.bind(worker).to(commands).with(key)));
+
+        Queue scheduler = consumingQueue(SCHEDULER_COMMANDS_QUEUE, dlx, all);
+        SCHEDULER_COMMAND_KEYS.forEach(key -> all.add(BindingBuilder.bind(scheduler).to(commands).with(key)));
 
         Queue alerts = consumingQueue(ALERT_EVENTS_QUEUE, dlx, all);
         ALERT_EVENT_KEYS.forEach(key -> all.add(BindingBuilder.bind(alerts).to(events).with(key)));

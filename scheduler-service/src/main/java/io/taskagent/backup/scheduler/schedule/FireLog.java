@@ -1,16 +1,17 @@
-package io.taskagent.backup.scheduler;
+package io.taskagent.backup.scheduler.schedule;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * The fire log ({@code scheduler.fires}, written only by this service). Its primary key (schedule, fire instant)
- * makes each fire happen once across any number of scheduler replicas: only the replica whose insert succeeds
+ * makes each fire happen once across any number of scheduler instances: only the instance whose insert succeeds
  * publishes it.
  */
 @Repository
@@ -25,17 +26,11 @@ class FireLog {
         this.jdbc = jdbc;
     }
 
-    boolean hasAny(String schedule) {
-        return jdbc.sql("SELECT count(*) FROM fires WHERE schedule = :s").param("s", schedule)
+    /** Whether the fire is recorded already (published, pending or skipped). */
+    boolean exists(String schedule, Instant fireAt) {
+        return jdbc.sql("SELECT count(*) FROM fires WHERE schedule = :s AND fire_at = :at")
+                .param("s", schedule).param("at", Timestamp.from(fireAt))
                 .query(Integer.class).single() > 0;
-    }
-
-    /** Records the schedule's first-start baseline: the current slot counts as done, nothing is published. */
-    void baseline(String schedule, Instant fireAt) {
-        jdbc.sql("""
-                        INSERT INTO fires (schedule, fire_at, job_id, status) VALUES (:s, :at, NULL, 'BASELINE')
-                        ON CONFLICT DO NOTHING""")
-                .param("s", schedule).param("at", Timestamp.from(fireAt)).update();
     }
 
     /** Claims a fire; true only for the one caller that recorded it. */
@@ -46,6 +41,14 @@ class FireLog {
                 .param("s", schedule).param("at", Timestamp.from(fireAt)).param("job", jobId).update() == 1;
     }
 
+    /** Records a missed fire that is not caught up; true for the one caller that recorded it. */
+    boolean skip(String schedule, Instant fireAt) {
+        return jdbc.sql("""
+                        INSERT INTO fires (schedule, fire_at, job_id, status) VALUES (:s, :at, NULL, 'SKIPPED')
+                        ON CONFLICT DO NOTHING""")
+                .param("s", schedule).param("at", Timestamp.from(fireAt)).update() == 1;
+    }
+
     void markPublished(String schedule, Instant fireAt) {
         jdbc.sql("UPDATE fires SET status = 'PUBLISHED', published_at = now() WHERE schedule = :s AND fire_at = :at")
                 .param("s", schedule).param("at", Timestamp.from(fireAt)).update();
@@ -53,10 +56,10 @@ class FireLog {
 
     /**
      * Takes over fires that were recorded but not confirmed by the broker within {@code grace} (the broker was down,
-     * or the replica died between recording and publishing), to publish them again with the same job id. The update
-     * is atomic, so one replica takes each; a fire still being published by its replica is left alone.
+     * or the instance died between recording and publishing), to publish them again with the same job id. The update
+     * is atomic, so one instance takes each; a fire still being published by its instance is left alone.
      */
-    List<PendingFire> takeOverStalePending(java.time.Duration grace) {
+    List<PendingFire> takeOverStalePending(Duration grace) {
         return jdbc.sql("""
                         UPDATE fires SET recorded_at = now()
                         WHERE status = 'PENDING' AND recorded_at < now() - make_interval(secs => :grace)

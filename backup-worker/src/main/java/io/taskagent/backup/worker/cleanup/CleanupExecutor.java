@@ -1,0 +1,224 @@
+package io.taskagent.backup.worker.cleanup;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.CleanupCompleted;
+import io.taskagent.backup.model.DeleteBackups;
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.WorkerProperties;
+import io.taskagent.backup.worker.dump.BackupFormat;
+import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
+import io.taskagent.backup.worker.storage.StorageDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Carries out retention cleanups the scheduler decided ({@link DeleteBackups}), as jobs of kind {@code cleanup}.
+ * {@link #accept} records the job and its deletions and claims it under a lease (a redelivered command claims
+ * nothing); {@link #execute} expires each backup in the catalog (checking again that it is not the target's newest
+ * and that no running verify or restore uses it), then removes its file and manifest, removes leftovers of failed
+ * jobs (backup files the catalog does not list, idle for {@code backup.cleanup.orphan-grace}), records the result
+ * and publishes {@link CleanupCompleted}. The catalog row is marked before the file goes: a crash in between leaves
+ * a leftover that the next cleanup removes, never a catalogued backup without its file.
+ */
+@Service
+public class CleanupExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(CleanupExecutor.class);
+
+    /** A backup file's name ({@code type_backup_yyyyMMdd_HHmmss_shortid.json[.gz|.zst]}), or its manifest's. */
+    private static final Pattern BACKUP_FILE = Pattern.compile(
+            "[a-z0-9][a-z0-9_-]{0,39}_backup_\\d{8}_\\d{6}_([0-9a-f]{8})\\.json(\\.gz|\\.zst)?("
+                    + Pattern.quote(BackupFormat.MANIFEST_SUFFIX) + ")?");
+
+    private final JobStore jobs;
+    private final BackupExpiry catalog;
+    private final StorageDirectory storage;
+    private final ConfirmingPublisher publisher;
+    private final Retry retry;
+    private final LeaseKeeper leases;
+    private final TransactionTemplate tx;
+    private final CleanupProperties properties;
+    private final MeterRegistry meters;
+    private final String storedTarget;
+
+    CleanupExecutor(JobStore jobs, BackupExpiry catalog, StorageDirectory storage, ConfirmingPublisher publisher,
+                    Retry retry, LeaseKeeper leases, TransactionTemplate tx, CleanupProperties properties,
+                    MeterRegistry meters, WorkerProperties worker) {
+        this.jobs = jobs;
+        this.catalog = catalog;
+        this.storage = storage;
+        this.publisher = publisher;
+        this.retry = retry;
+        this.leases = leases;
+        this.tx = tx;
+        this.properties = properties;
+        this.meters = meters;
+        this.storedTarget = worker.source().target();
+    }
+
+    /** Records and claims the cleanup job; empty when it is finished or another worker runs it. */
+    public Optional<JobStore.Job> accept(DeleteBackups command) {
+        retry.run("recording cleanup job " + command.jobId(), () -> tx.executeWithoutResult(status -> {
+            jobs.insertIfAbsent(command.jobId(), "cleanup", "cleanup", command.target(), command.requestedBy(),
+                    command.occurredAt());
+            catalog.saveRequest(command.jobId(), command);
+        }));
+        Optional<Integer> attempt = retry.get("claiming job " + command.jobId(),
+                () -> jobs.claim(command.jobId(), leases.worker(), leases.lease()));
+        if (attempt.isEmpty()) {
+            log.info("cleanup job {} is finished or running on another worker: nothing to do", command.jobId());
+            return Optional.empty();
+        }
+        return retry.get("reading job " + command.jobId(), () -> jobs.find(command.jobId()));
+    }
+
+    /** Runs a claimed cleanup job (also one taken over after its lease expired: every step can be repeated). */
+    public void execute(JobStore.Job job) {
+        if (!storedTarget.equals(job.target())) {
+            String reason = "this worker stores backups of '" + storedTarget + "', not of '" + job.target() + "'";
+            log.warn("cleanup job {} failed: {}", job.id(), reason);
+            retry.get("recording failure of job " + job.id(), () -> jobs.fail(job.id(), leases.worker(), reason));
+            return;
+        }
+        BackupExpiry.Request request = retry.get("reading cleanup job " + job.id(), () -> catalog.request(job.id()))
+                .orElseThrow(() -> new IllegalStateException("cleanup job " + job.id() + " has no recorded deletions"));
+        List<CleanupCompleted.Decision> decisions = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        long[] freed = {0};
+        int refused = 0;
+        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+            for (DeleteBackups.Deletion deletion : request.deletions()) {
+                Optional<BackupExpiry.Catalogued> expired = retry.get("expiring backup " + deletion.backupId(),
+                        () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
+                if (expired.isPresent()) {
+                    BackupExpiry.Catalogued b = expired.get();
+                    freed[0] += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+                    decisions.add(decision(b, false, deletion.reason()));
+                    continue;
+                }
+                Optional<BackupExpiry.Catalogued> kept = retry.get("reading backup " + deletion.backupId(),
+                        () -> catalog.find(deletion.backupId()));
+                String why = retry.get("reading backup " + deletion.backupId(),
+                        () -> catalog.whyKept(deletion.backupId(), job.target()));
+                if (kept.isEmpty()) {
+                    log.warn("cleanup job {}: backup {} is not in the catalog", job.id(), deletion.backupId());
+                } else {
+                    refused++;
+                    log.info("cleanup job {}: not deleting {}: {}", job.id(), kept.get().fileName(), why);
+                    decisions.add(decision(kept.get(), true, why));
+                }
+            }
+            freed[0] += removeLeftovers(removed);
+        }
+        long bytesFreed = freed[0];
+        int keptCount = request.keptCount() + refused;
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("removed_files", removed);
+        result.put("bytes_freed", bytesFreed);
+        result.put("kept_count", keptCount);
+        result.put("deleted_count", decisions.stream().filter(d -> !d.keep()).count());
+        result.put("refused", decisions.stream().filter(CleanupCompleted.Decision::keep)
+                .map(d -> Map.of("backup_id", d.backupId(), "reason", d.reasons().get(0))).toList());
+        String resultJson = MessageJson.mapper().writeValueAsString(result);
+        if (retry.get("recording cleanup job " + job.id(), () -> jobs.succeed(job.id(), leases.worker()))) {
+            retry.run("recording result", () -> jobs.result(job.id(), resultJson));
+            meters.counter("backup.cleanup.removed.files").increment(removed.size());
+            meters.counter("backup.cleanup.freed.bytes").increment(bytesFreed);
+            retry.run("publishing CleanupCompleted", () -> publisher.publishEvent(new CleanupCompleted(UUID.randomUUID(),
+                    job.id(), job.target(), Instant.now(), BackupMessage.CURRENT_VERSION, false, decisions, removed,
+                    bytesFreed, keptCount)));
+            log.info("cleanup job {}: {} file(s) removed, {} bytes freed, {} backup(s) kept", job.id(), removed.size(),
+                    bytesFreed, keptCount);
+        } else {
+            log.warn("cleanup job {} was taken over by another worker", job.id());
+        }
+    }
+
+    private static CleanupCompleted.Decision decision(BackupExpiry.Catalogued b, boolean keep, String reason) {
+        return new CleanupCompleted.Decision(b.id(), b.fileName(), b.backupType(), b.createdAt(), b.sizeBytes(), keep,
+                List.of(reason));
+    }
+
+    /** Removes a stored file if it is there; returns the bytes freed and adds its name to {@code removed}. */
+    private long remove(String fileName, List<String> removed) {
+        Path file;
+        try {
+            file = storage.resolve(fileName);
+        } catch (IllegalArgumentException e) {
+            log.warn("not removing {}: {}", fileName, e.getMessage());
+            return 0;
+        }
+        try {
+            if (!Files.isRegularFile(file)) {
+                return 0;
+            }
+            long size = Files.size(file);
+            Files.delete(file);
+            removed.add(fileName);
+            return size;
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", fileName, e.toString());
+            return 0;
+        }
+    }
+
+    /**
+     * Removes backup files and manifests that no available backup owns (a failed or taken-over job's, or an expired
+     * backup's whose removal failed), unless a queued or running job may still be writing or recording them or they
+     * were written to within the grace period.
+     */
+    private long removeLeftovers(List<String> removed) {
+        Set<String> available = retry.get("reading the catalog", catalog::availableFileNames);
+        Set<String> active = retry.get("reading the catalog", catalog::activeJobPrefixes);
+        long cutoff = System.currentTimeMillis() - properties.orphanGrace().toMillis();
+        long freed = 0;
+        List<String> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(storage.root())) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                Matcher m = BACKUP_FILE.matcher(name);
+                if (!m.matches() || !Files.isRegularFile(entry)) {
+                    continue;
+                }
+                String backupFile = m.group(3) == null ? name
+                        : name.substring(0, name.length() - BackupFormat.MANIFEST_SUFFIX.length());
+                if (available.contains(backupFile) || active.contains(m.group(1))
+                        || Files.getLastModifiedTime(entry).toMillis() > cutoff) {
+                    continue;
+                }
+                leftovers.add(name);
+            }
+        } catch (IOException e) {
+            log.warn("cannot list {} for leftovers: {}", storage.root(), e.toString());
+        }
+        for (String name : leftovers) {
+            long size = remove(name, removed);
+            if (size > 0 || removed.contains(name)) {
+                log.info("removed leftover {} ({} bytes): no available backup owns it", name, size);
+            }
+            freed += size;
+        }
+        return freed;
+    }
+}

@@ -1,0 +1,172 @@
+package io.taskagent.backup.worker.health;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.DiskSpaceLow;
+import io.taskagent.backup.model.HealthCheckFailed;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.PublishException;
+import io.taskagent.backup.worker.WorkerProperties;
+import io.taskagent.backup.worker.storage.StorageDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * The worker's part of the periodic health check ({@code backup.health.interval}): the source database answers,
+ * the storage directory is writable (a probe file is written and removed), and its free space is above
+ * {@code backup.health.min-free-disk}. A failure is announced with {@link HealthCheckFailed} (component
+ * {@code source} or {@code storage}), low space with {@link DiskSpaceLow}; the events of one check share a fresh
+ * job id. The storage's used and free bytes are gauges ({@code backup.storage.used.bytes},
+ * {@code backup.storage.free.bytes}). The catalog and the broker are the scheduler's part.
+ */
+@Component
+public class WorkerHealthCheck implements SchedulingConfigurer {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerHealthCheck.class);
+
+    private final WorkerProperties worker;
+    private final HealthProperties properties;
+    private final StorageDirectory storage;
+    private final ConfirmingPublisher publisher;
+
+    WorkerHealthCheck(WorkerProperties worker, HealthProperties properties, StorageDirectory storage,
+                      ConfirmingPublisher publisher, MeterRegistry meters) {
+        this.worker = worker;
+        this.properties = properties;
+        this.storage = storage;
+        this.publisher = publisher;
+        Gauge.builder("backup.storage.free.bytes", this, WorkerHealthCheck::freeBytes)
+                .description("usable space of the backup storage").baseUnit("bytes").register(meters);
+        Gauge.builder("backup.storage.used.bytes", this, WorkerHealthCheck::usedBytes)
+                .description("bytes of the files in the backup storage directory").baseUnit("bytes").register(meters);
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedDelayTask(new FixedDelayTask(() -> {
+            try {
+                check();
+            } catch (RuntimeException e) {
+                log.warn("health check failed to run: {}", e.toString());
+            }
+        }, properties.interval(), properties.interval()));
+    }
+
+    /** One check; returns the events it raised (published unless the broker is down). */
+    public List<BackupMessage> check() {
+        UUID checkId = UUID.randomUUID();
+        String target = worker.source().target();
+        List<BackupMessage> problems = new ArrayList<>();
+        String source = sourceProblem();
+        if (source != null) {
+            problems.add(new HealthCheckFailed(UUID.randomUUID(), checkId, target, Instant.now(),
+                    BackupMessage.CURRENT_VERSION, "source", source));
+        }
+        String writable = storageProblem();
+        if (writable != null) {
+            problems.add(new HealthCheckFailed(UUID.randomUUID(), checkId, target, Instant.now(),
+                    BackupMessage.CURRENT_VERSION, "storage", writable));
+        }
+        long free = freeBytes();
+        long threshold = properties.minFreeDisk().toBytes();
+        if (free >= 0 && free < threshold) {
+            problems.add(new DiskSpaceLow(UUID.randomUUID(), checkId, target, Instant.now(),
+                    BackupMessage.CURRENT_VERSION, storage.root().toString(), free, threshold));
+        }
+        for (BackupMessage problem : problems) {
+            log.warn("health check: {}", problem);
+            try {
+                publisher.publishEvent(problem);
+            } catch (PublishException e) {
+                log.error("health check: could not announce {}: {}", problem.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        if (problems.isEmpty()) {
+            log.debug("health check: source database, storage and free space are fine");
+        }
+        return problems;
+    }
+
+    private String sourceProblem() {
+        WorkerProperties.Source source = worker.source();
+        Properties connection = new Properties();
+        connection.setProperty("user", source.username());
+        if (source.password() != null) {
+            connection.setProperty("password", source.password());
+        }
+        connection.setProperty("connectTimeout", String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
+        connection.setProperty("socketTimeout", String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
+        try (Connection c = DriverManager.getConnection(source.url(), connection); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return null;
+        } catch (SQLException e) {
+            return "cannot reach source database '" + source.target() + "' at " + hostOf(source.url()) + ": "
+                    + e.getMessage();
+        }
+    }
+
+    private static String hostOf(String url) {
+        String rest = url.substring("jdbc:postgresql:".length());
+        int query = rest.indexOf('?');
+        return (query < 0 ? rest : rest.substring(0, query)).replaceFirst("^//", "");
+    }
+
+    private String storageProblem() {
+        Path probe = storage.root().resolve(".health-probe.tmp-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            Files.write(probe, "probe".getBytes());
+            Files.delete(probe);
+            return null;
+        } catch (IOException e) {
+            return "backup storage " + storage.root() + " is not writable: " + e;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // the storage's own sweep removes a stale temporary file
+            }
+        }
+    }
+
+    long freeBytes() {
+        try {
+            return Files.getFileStore(storage.root()).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    long usedBytes() {
+        long used = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(storage.root())) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry)) {
+                    used += Files.size(entry);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+        return used;
+    }
+}

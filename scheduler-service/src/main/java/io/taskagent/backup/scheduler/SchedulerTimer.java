@@ -1,0 +1,91 @@
+package io.taskagent.backup.scheduler;
+
+import io.taskagent.backup.scheduler.health.SchedulerHealthCheck;
+import io.taskagent.backup.scheduler.schedule.BackupScheduler;
+import io.taskagent.backup.scheduler.settings.SchedulerProperties;
+import io.taskagent.backup.scheduler.watchdog.StalenessWatchdog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This instance's timer: every {@code scheduler.poll-interval} it fires due schedules and runs the staleness
+ * watchdog; every {@code scheduler.health-interval} (first after one interval) the health check. Failures are
+ * logged and retried at the next tick. Off with {@code scheduler.timer-enabled=false} (tests drive the ticks).
+ */
+@Component
+class SchedulerTimer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SchedulerTimer.class);
+
+    private final BackupScheduler scheduler;
+    private final StalenessWatchdog watchdog;
+    private final SchedulerHealthCheck health;
+    private final SchedulerProperties properties;
+    private final Clock clock;
+    private volatile ScheduledExecutorService executor;
+
+    SchedulerTimer(BackupScheduler scheduler, StalenessWatchdog watchdog, SchedulerHealthCheck health,
+                   SchedulerProperties properties, Clock clock) {
+        this.scheduler = scheduler;
+        this.watchdog = watchdog;
+        this.health = health;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+        if (!properties.timerEnabled()) {
+            log.info("the scheduler's timer is off (scheduler.timer-enabled=false)");
+            return;
+        }
+        executor = Executors.newScheduledThreadPool(2, r -> new Thread(r, "scheduler-timer"));
+        long poll = properties.pollInterval().toMillis();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                scheduler.tick(clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("scheduler tick failed, will retry: {}", e.toString());
+            }
+            try {
+                watchdog.check(clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("staleness check failed, will retry: {}", e.toString());
+            }
+        }, 0, poll, TimeUnit.MILLISECONDS);
+        long healthEvery = properties.healthInterval().toMillis();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                health.check();
+            } catch (RuntimeException e) {
+                log.warn("health check failed: {}", e.toString());
+            }
+        }, healthEvery, healthEvery, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService running = executor;
+        if (running != null) {
+            running.shutdownNow();
+            try {
+                running.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executor = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return executor != null;
+    }
+}

@@ -1,0 +1,122 @@
+package io.taskagent.backup.scheduler.schedule;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.PublishException;
+import io.taskagent.backup.scheduler.retention.CleanupService;
+import io.taskagent.backup.scheduler.settings.ScheduleDefinition;
+import io.taskagent.backup.scheduler.settings.SchedulerProperties;
+import io.taskagent.backup.scheduler.settings.SettingsStore;
+import io.taskagent.backup.scheduler.settings.StoredSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Fires the stored schedules. Each tick, for each enabled schedule, it takes the schedule's latest fire at or before
+ * now; if that fire is after the schedule's {@code since} and not in the {@link FireLog}, it records it (once across
+ * instances) and publishes it: {@link RequestBackup} of the schedule's type, or the retention cleanup. Publishing
+ * waits for the broker's confirm; a fire left unconfirmed stays PENDING and is published again after a minute with
+ * the same job id (the worker runs a job once).
+ * <p>
+ * Missed fires (every instance was down) are coalesced: only the latest one is considered, and fired if
+ * {@code scheduler.catch-up} is on, recorded as skipped otherwise. Nothing fires while the scheduler is stopped.
+ */
+@Component
+public class BackupScheduler {
+
+    /** A fire unconfirmed for this long is published again (longer than a publisher's confirm timeout). */
+    static final Duration PENDING_GRACE = Duration.ofMinutes(1);
+    private static final Logger log = LoggerFactory.getLogger(BackupScheduler.class);
+
+    private final FireLog fires;
+    private final SettingsStore settings;
+    private final ConfirmingPublisher publisher;
+    private final CleanupService cleanup;
+    private final SchedulerProperties properties;
+    private final MeterRegistry meters;
+
+    BackupScheduler(FireLog fires, SettingsStore settings, ConfirmingPublisher publisher, CleanupService cleanup,
+                    SchedulerProperties properties, MeterRegistry meters) {
+        this.fires = fires;
+        this.settings = settings;
+        this.publisher = publisher;
+        this.cleanup = cleanup;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    /** One check at {@code now}: publish fires left pending, then every due fire nobody recorded yet. */
+    public void tick(Instant now) {
+        for (FireLog.PendingFire pending : fires.takeOverStalePending(PENDING_GRACE)) {
+            log.info("schedule '{}': fire {} was not confirmed, publishing it again (job {})", pending.schedule(),
+                    pending.fireAt(), pending.jobId());
+            fire(pending.schedule(), pending.fireAt(), pending.jobId(), now);
+        }
+        StoredSettings stored = settings.current(now);
+        if (stored.settings().running()) {
+            for (StoredSettings.StoredSchedule schedule : stored.schedules()) {
+                if (schedule.definition().enabled()) {
+                    check(schedule, stored, now);
+                }
+            }
+        }
+        settings.recordNextFires(ScheduleCalendar.nextFires(stored, now));
+    }
+
+    private void check(StoredSettings.StoredSchedule schedule, StoredSettings stored, Instant now) {
+        String name = schedule.definition().name();
+        Instant slot = Schedule.of(schedule.definition(), stored.settings().timeZone()).latestAtOrBefore(now);
+        if (slot == null || !slot.isAfter(schedule.since()) || fires.exists(name, slot)) {
+            return;
+        }
+        boolean missed = Duration.between(slot, now).compareTo(properties.misfireThreshold()) > 0;
+        if (missed && !properties.catchUp()) {
+            if (fires.skip(name, slot)) {
+                log.info("schedule '{}' missed its fire at {} while no scheduler ran; catch-up is off: skipped",
+                        name, slot);
+                meters.counter("scheduler.fires", "kind", kindTag(name), "outcome", "skipped").increment();
+            }
+            return;
+        }
+        UUID jobId = UUID.randomUUID();
+        if (fires.claim(name, slot, jobId)) {
+            if (missed) {
+                log.info("schedule '{}' missed fires while no scheduler ran: catching up once, for {}", name, slot);
+            }
+            fire(name, slot, jobId, now);
+        }
+    }
+
+    private void fire(String schedule, Instant fireAt, UUID jobId, Instant now) {
+        String kind = kindTag(schedule);
+        try {
+            if (ScheduleDefinition.CLEANUP.equals(schedule)) {
+                cleanup.run(jobId, false, "scheduler:" + schedule, now);
+            } else {
+                publisher.publishCommand(new RequestBackup(UUID.randomUUID(), jobId, properties.target(), now,
+                        BackupMessage.CURRENT_VERSION, schedule, "scheduler:" + schedule));
+            }
+            fires.markPublished(schedule, fireAt);
+            meters.counter("scheduler.fires", "kind", kind, "outcome", "published").increment();
+            log.info("schedule '{}' fired for {}: job {}", schedule, fireAt, jobId);
+        } catch (PublishException e) {
+            meters.counter("scheduler.fires", "kind", kind, "outcome", "unconfirmed").increment();
+            log.warn("schedule '{}' fire {} not confirmed by the broker, will retry: {}", schedule, fireAt,
+                    e.getMessage());
+        } catch (RuntimeException e) {
+            meters.counter("scheduler.fires", "kind", kind, "outcome", "unconfirmed").increment();
+            log.warn("schedule '{}' fire {} failed, will retry: {}", schedule, fireAt, e.toString());
+        }
+    }
+
+    private static String kindTag(String schedule) {
+        return ScheduleDefinition.CLEANUP.equals(schedule) ? "cleanup" : "backup";
+    }
+}
