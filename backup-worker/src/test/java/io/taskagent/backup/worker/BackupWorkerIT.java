@@ -55,15 +55,8 @@ class BackupWorkerIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
         ReferenceDataset.ensure(infra, SOURCE, 1);
-        storage = Files.createTempDirectory("worker-it");
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("backup.source.url", () -> infra.jdbcUrl(SOURCE));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        registry.add("backup.storage.dir", () -> storage.toString());
+        storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.worker.progress-interval", () -> "50ms");
         registry.add("backup.storage.max-backup-size-mb", () -> "1");
     }

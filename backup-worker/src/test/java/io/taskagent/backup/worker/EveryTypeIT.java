@@ -97,19 +97,12 @@ class EveryTypeIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
         infra.dropDatabase(SOURCE);
         infra.ensureDatabase(SOURCE);
         try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
             s.execute(SCHEMA);
         }
-        storage = Files.createTempDirectory("worker-it-types");
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("backup.source.url", () -> infra.jdbcUrl(SOURCE));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        registry.add("backup.storage.dir", () -> storage.toString());
+        storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.storage.compression", () -> "gzip");
         infra.dropDatabase(COPY);
         infra.ensureDatabase(COPY);

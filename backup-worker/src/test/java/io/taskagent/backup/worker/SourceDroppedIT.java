@@ -40,19 +40,12 @@ class SourceDroppedIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
         ReferenceDataset.ensure(infra, "taskagent_ref", 1);
         infra.dropDatabase(SOURCE);
         try (Connection c = infra.connect("postgres"); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + SOURCE + " TEMPLATE taskagent_ref");
         }
-        storage = Files.createTempDirectory("worker-it-dropped");
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("backup.source.url", () -> infra.jdbcUrl(SOURCE));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        registry.add("backup.storage.dir", () -> storage.toString());
+        storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.storage.zstd-level", () -> "19"); // slow, so that the drop lands mid-stream
         registry.add("backup.worker.parallelism", () -> "1");
     }

@@ -1,0 +1,32 @@
+package io.taskagent.backup.worker;
+
+import io.taskagent.backup.testsupport.Infrastructure;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The set-up every worker integration test shares: a fresh catalog, the source database and a storage directory. */
+final class WorkerTestContext {
+
+    private WorkerTestContext() {
+    }
+
+    /**
+     * Creates catalog {@code catalog} afresh and points the worker at it, at source database {@code source} and at a
+     * new temporary storage directory, which it returns.
+     */
+    static Path register(DynamicPropertyRegistry registry, String catalog, String source) throws IOException {
+        Infrastructure infra = Infrastructure.get();
+        infra.dropDatabase(catalog);
+        infra.ensureDatabase(catalog);
+        Path storage = Files.createTempDirectory(catalog);
+        infra.springProperties(catalog).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("backup.source.url", () -> infra.jdbcUrl(source));
+        registry.add("backup.source.username", () -> infra.pgUser);
+        registry.add("backup.source.password", () -> infra.pgPassword);
+        registry.add("backup.storage.dir", storage::toString);
+        return storage;
+    }
+}
