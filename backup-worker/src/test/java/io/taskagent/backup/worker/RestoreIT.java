@@ -157,6 +157,30 @@ class RestoreIT {
     }
 
     @Test
+    void aTruncatedBackupAndAFileOfAnotherFormatAreRefusedBeforeTheTargetIsTouched() throws Exception {
+        List<String> before = fingerprint(SCRATCH);
+        RequestBackup third = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(third);
+        BackupCompleted truncated = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(third.jobId()),
+                Duration.ofSeconds(90));
+        Path file = storage.resolve(truncated.fileName());
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThat(failureOf(restore(truncated.jobId(), null, false, false))).contains("failed verification")
+                .contains("size is " + bytes.length / 2);
+
+        RequestBackup fourth = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(fourth);
+        BackupCompleted foreign = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(fourth.jobId()),
+                Duration.ofSeconds(90));
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(storage.resolve(foreign.fileName())))) {
+            out.write("PGDMP a pg_dump custom archive".getBytes());
+        }
+        assertThat(failureOf(restore(foreign.jobId(), null, false, false))).contains("failed verification");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
     void aSchemaMismatchIsRefusedUpFrontListingEveryDifference() throws Exception {
         try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
             s.execute("DROP TABLE task_dependencies");
