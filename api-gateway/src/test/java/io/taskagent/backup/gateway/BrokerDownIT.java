@@ -44,13 +44,22 @@ class BrokerDownIT {
     JdbcClient catalog;
 
     @Test
+    void aSchedulerCommandIs503WhenTheBrokerCannotConfirm() throws Exception {
+        HttpResponse<String> response = call(port, "POST", "/api/backup/scheduler/stop", ADMIN, null);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(catalog.sql("SELECT outcome FROM gateway.audit_log WHERE action = 'scheduler.stop'")
+                .query(String.class).list()).containsExactly("FAILED");
+    }
+
+    @Test
     void createIs503WhenTheBrokerCannotConfirm() throws Exception {
         HttpResponse<String> response = call(port, "POST", "/api/backup/create", ADMIN, "{\"backup_type\":\"urgent\"}");
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(MessageJson.mapper().readTree(response.body()).get("detail").asString())
                 .contains("not accepted by the message broker");
-        assertThat(catalog.sql("SELECT outcome FROM gateway.audit_log").query(String.class).list()).containsExactly("FAILED");
+        assertThat(catalog.sql("SELECT outcome FROM gateway.audit_log WHERE action = 'backup.create'").query(String.class).list()).containsExactly("FAILED");
         assertThat(catalog.sql("SELECT count(*) FROM gateway.audit_log WHERE job_id IS NOT NULL").query(Integer.class).single())
                 .isZero();
     }

@@ -278,12 +278,31 @@ class GatewayIT {
     }
 
     @Test
+    void statusWithoutTheSchedulersSchemaHasNoSchedulerStateAndAnUnknownCleanupIs404() throws Exception {
+        HttpResponse<String> response = call(port, "GET", "/api/backup/status", READER, null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode status = json(response);
+        for (String field : new String[]{"status", "last_backup", "total_backups", "successful_backups",
+                "failed_backups", "scheduler_running", "next_scheduled", "backup_directory", "disk_usage_mb"}) {
+            assertThat(status.has(field)).as(field).isTrue();
+        }
+        assertThat(status.get("status").asString()).isIn("healthy", "degraded");
+        assertThat(status.get("scheduler_running").isNull()).isTrue();
+        assertThat(status.get("next_scheduled").isNull()).isTrue();
+        assertThat(status.get("backup_directory").asString()).isNotBlank();
+        assertThat(call(port, "GET", "/api/backup/cleanup/" + UUID.randomUUID(), READER, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void theOpenApiDocumentDescribesEveryEndpoint() throws Exception {
         HttpResponse<String> docs = call(port, "GET", "/v3/api-docs", null, null);
         assertThat(docs.statusCode()).isEqualTo(200);
         JsonNode paths = json(docs).get("paths");
         for (String path : new String[]{"/api/backup/create", "/api/backup/history", "/api/backup/jobs",
-                "/api/backup/jobs/{id}", "/api/backup/backups/{id}", "/api/backup/restore", "/api/backup/verify"}) {
+                "/api/backup/jobs/{id}", "/api/backup/backups/{id}", "/api/backup/restore", "/api/backup/verify",
+                "/api/backup/scheduler/start", "/api/backup/scheduler/stop", "/api/backup/scheduler/configure",
+                "/api/backup/cleanup", "/api/backup/cleanup/{id}", "/api/backup/status", "/api/backup/health"}) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(call(port, "GET", "/swagger-ui/index.html", null, null).statusCode()).isEqualTo(200);

@@ -37,6 +37,21 @@ final class GatewayTestSupport {
         }
     }
 
+    /** The scheduler's tables in schema {@code scheduler}, from its migrations (the gateway reads some of them). */
+    static void schedulerSchema(String name) throws Exception {
+        try (Connection c = Infrastructure.get().connect(name); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA scheduler");
+            s.execute("SET search_path TO scheduler");
+            Path migrations = Path.of("..", "scheduler-service", "src", "main", "resources", "db", "migration", "scheduler");
+            try (var files = Files.list(migrations)) {
+                for (Path migration : files.sorted(java.util.Comparator.comparingInt(
+                        p -> Integer.parseInt(p.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
+                    s.execute(Files.readString(migration));
+                }
+            }
+        }
+    }
+
     static HttpResponse<String> call(int port, String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))

@@ -89,7 +89,7 @@ class BackupController {
     Map<String, Object> job(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
         caller.require(Scopes.BACKUP_READ);
         return catalog.job(id)
-                .or(() -> audit.acceptedCommand(id).map(accepted -> {
+                .or(() -> audit.acceptedCommand(id).filter(BackupController::becomesAWorkerJob).map(accepted -> {
                     Map<String, Object> queued = new LinkedHashMap<>();
                     queued.put("id", id);
                     queued.put("status", "QUEUED");
@@ -98,6 +98,12 @@ class BackupController {
                     return queued;
                 }))
                 .orElseThrow(() -> new NotFoundException("no job " + id));
+    }
+
+    /** Scheduler commands and cleanup requests go to the scheduler; their ids are no (queued) worker jobs. */
+    private static boolean becomesAWorkerJob(Map<String, Object> accepted) {
+        String action = String.valueOf(accepted.get("action"));
+        return !action.startsWith("scheduler.") && !action.equals("backup.cleanup");
     }
 
     @GetMapping("/jobs")

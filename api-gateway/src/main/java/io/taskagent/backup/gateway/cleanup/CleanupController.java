@@ -1,0 +1,81 @@
+package io.taskagent.backup.gateway.cleanup;
+
+import io.taskagent.backup.gateway.GatewayProperties;
+import io.taskagent.backup.gateway.audit.AuditLog;
+import io.taskagent.backup.gateway.security.Caller;
+import io.taskagent.backup.gateway.security.Scopes;
+import io.taskagent.backup.gateway.web.NotFoundException;
+import io.taskagent.backup.model.RequestCleanup;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.PublishException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Retention cleanup on request ({@code POST /api/backup/cleanup}, a {@link RequestCleanup} for the scheduler, which
+ * decides) and its stored decisions ({@code GET /api/backup/cleanup/{id}}, 404 until the scheduler has decided).
+ */
+@RestController
+@RequestMapping("/api/backup/cleanup")
+class CleanupController {
+
+    private final ConfirmingPublisher publisher;
+    private final AuditLog audit;
+    private final CleanupRunQueries runs;
+    private final String target;
+
+    CleanupController(ConfirmingPublisher publisher, AuditLog audit, CleanupRunQueries runs,
+                      GatewayProperties properties) {
+        this.publisher = publisher;
+        this.audit = audit;
+        this.runs = runs;
+        this.target = properties.target();
+    }
+
+    /** Body of {@code POST /api/backup/cleanup}; {@code dry_run} defaults to false. */
+    record CleanupRequest(Boolean dryRun) {
+    }
+
+    @PostMapping
+    ResponseEntity<Map<String, Object>> request(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
+                                                @RequestBody(required = false) CleanupRequest body) {
+        caller.require(Scopes.BACKUP_WRITE);
+        boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
+        Map<String, Object> parameters = Map.of("dry_run", dryRun, "target", target);
+        RequestCleanup command = RequestCleanup.of(UUID.randomUUID(), target, dryRun, caller.name());
+        try {
+            publisher.publishCommand(command);
+        } catch (PublishException e) {
+            audit.record(caller, "backup.cleanup", parameters, "FAILED", null, e.getMessage());
+            throw e;
+        }
+        audit.record(caller, "backup.cleanup", parameters, "ACCEPTED", command.jobId(), null);
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("job_id", command.jobId());
+        response.put("status", "ACCEPTED");
+        response.put("dry_run", dryRun);
+        response.put("target", target);
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create("/api/backup/cleanup/" + command.jobId()))
+                .body(response);
+    }
+
+    @GetMapping("/{id}")
+    Map<String, Object> result(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
+        caller.require(Scopes.BACKUP_READ);
+        return runs.find(id).orElseThrow(() -> new NotFoundException("no cleanup decisions stored for " + id
+                + " (yet)"));
+    }
+}
