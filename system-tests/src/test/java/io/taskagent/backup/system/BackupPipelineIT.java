@@ -52,6 +52,7 @@ class BackupPipelineIT {
     static ServiceProcess alerts;
     static ServiceProcess scheduler;
     static final HttpClient http = HttpClient.newHttpClient();
+    static String firstBackup;
 
     @BeforeAll
     static void startTheSystem() throws Exception {
@@ -151,6 +152,7 @@ class BackupPipelineIT {
         String jobId = create();
         JsonNode job = awaitFinished(jobId);
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        firstBackup = jobId;
 
         JsonNode history = MessageJson.mapper().readTree(api("GET", "/api/backup/history", TOKEN, null).body());
         assertThat(history.get(0).get("id").asString()).isEqualTo(jobId);
@@ -167,6 +169,50 @@ class BackupPipelineIT {
 
     @Test
     @Order(3)
+    void verifyRestoreDryRunCleanupAndSchedulerControlWorkThroughTheApi() throws Exception {
+        assertThat(firstBackup).isNotNull();
+        HttpResponse<String> verify = api("POST", "/api/backup/verify", TOKEN, "{\"backup_id\":\"" + firstBackup + "\"}");
+        assertThat(verify.statusCode()).isEqualTo(202);
+        assertThat(awaitFinished(MessageJson.mapper().readTree(verify.body()).get("job_id").asString())
+                .get("status").asString()).isEqualTo("SUCCEEDED");
+
+        HttpResponse<String> restore = api("POST", "/api/backup/restore", TOKEN,
+                "{\"backup_id\":\"" + firstBackup + "\",\"dry_run\":true}");
+        assertThat(restore.statusCode()).as(restore.body()).isEqualTo(202);
+        JsonNode dryRun = awaitFinished(MessageJson.mapper().readTree(restore.body()).get("job_id").asString());
+        assertThat(dryRun.get("status").asString()).as(dryRun.toString()).isEqualTo("SUCCEEDED");
+        assertThat(dryRun.get("result").get("tables").get("public.tasks").get("backup").asLong()).isEqualTo(200_000);
+        assertThat(dryRun.get("result").get("tables").get("public.tasks").get("current").asLong()).isEqualTo(200_000);
+
+        HttpResponse<String> cleanup = api("POST", "/api/backup/cleanup", TOKEN, "{\"dry_run\":true}");
+        assertThat(cleanup.statusCode()).as(cleanup.body()).isEqualTo(202);
+        String location = cleanup.headers().firstValue("Location").orElseThrow();
+        JsonNode[] decisions = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<String> r = api("GET", location, TOKEN, null);
+            if (r.statusCode() != 200) {
+                return false;
+            }
+            decisions[0] = MessageJson.mapper().readTree(r.body());
+            return true;
+        });
+        assertThat(decisions[0].toString()).contains(firstBackup).containsIgnoringCase("keep");
+
+        assertThat(api("POST", "/api/backup/scheduler/stop", TOKEN, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                MessageJson.mapper().readTree(api("GET", "/api/backup/status", TOKEN, null).body())
+                        .path("scheduler_running").asBoolean(true) == false);
+        assertThat(api("POST", "/api/backup/scheduler/start", TOKEN, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                MessageJson.mapper().readTree(api("GET", "/api/backup/status", TOKEN, null).body())
+                        .path("scheduler_running").asBoolean(false));
+        JsonNode status = MessageJson.mapper().readTree(api("GET", "/api/backup/status", TOKEN, null).body());
+        assertThat(status.get("successful_backups").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(status.get("next_scheduled").isNull()).isFalse();
+    }
+
+    @Test
+    @Order(4)
     void aMalformedCommandIsDeadLetteredAndTheNextRequestStillSucceeds() throws Exception {
         String dlq = Topology.deadLetterQueue(Topology.WORKER_COMMANDS_QUEUE);
         long before = broker.messageCount(dlq);
@@ -176,7 +222,7 @@ class BackupPipelineIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void withTheSourceDatabaseMissingTheJobFailsNamingItAndAnEmailArrives() throws Exception {
         worker.close();
         worker = startWorker(infra.jdbcUrl(MISSING)).awaitHealthy(Duration.ofSeconds(120));
@@ -194,7 +240,7 @@ class BackupPipelineIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void everyServiceExposesHealthAndPrometheusMetrics() throws Exception {
         for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(p.url("/actuator/prometheus")))
