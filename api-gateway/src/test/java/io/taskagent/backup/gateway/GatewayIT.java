@@ -36,12 +36,15 @@ class GatewayIT {
     static final String CATALOG = "backup_catalog_it_gateway";
     static final String READER = "it-reader-secret";
     static BrokerProbe broker;
+    static java.nio.file.Path storage;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         GatewayTestSupport.freshCatalog(CATALOG);
         Infrastructure.get().springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("gateway.admin-token", () -> ADMIN);
+        storage = java.nio.file.Files.createTempDirectory("gateway-storage");
+        registry.add("gateway.backup-directory", storage::toString);
         registry.add("gateway.tokens[0].name", () -> "reader");
         String readerSha = HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest(READER.getBytes()));
@@ -325,5 +328,16 @@ class GatewayIT {
         broker.publish(failed);
         assertThat(line.get(15, java.util.concurrent.TimeUnit.SECONDS)).contains("\"type\":\"BackupFailed\"");
         assertThat(call(port, "GET", "/api/backup/events", null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aFileNameThatIsALinkLeadingOutOfTheStorageDirectoryIs400() throws Exception {
+        java.nio.file.Path outside = java.nio.file.Files.createTempFile("outside", ".json.zst");
+        java.nio.file.Files.createSymbolicLink(storage.resolve("evil_backup_20260101_000000_abcdef12.json.zst"), outside);
+        HttpResponse<String> response = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_filename\":\"evil_backup_20260101_000000_abcdef12.json.zst\"}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("errors").get("backup_filename").asString()).contains("symbolic link");
+        assertThat(commandsQueued()).isZero();
     }
 }

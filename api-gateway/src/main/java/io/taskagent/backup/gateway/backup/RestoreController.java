@@ -41,12 +41,26 @@ class RestoreController {
     private final AuditLog audit;
     private final JdbcClient jdbc;
     private final String source;
+    private final java.nio.file.Path storage;
 
-    RestoreController(ConfirmingPublisher publisher, AuditLog audit, JdbcClient jdbc, GatewayProperties properties) {
+    RestoreController(ConfirmingPublisher publisher, AuditLog audit, JdbcClient jdbc, GatewayProperties properties,
+                      io.taskagent.backup.gateway.status.OperationsProperties operations) {
         this.publisher = publisher;
         this.audit = audit;
         this.jdbc = jdbc;
         this.source = properties.target();
+        this.storage = java.nio.file.Path.of(operations.backupDirectory()).toAbsolutePath().normalize();
+    }
+
+    /** True when the storage directory is visible here and {@code name} in it is a link leading outside it. */
+    private boolean linksOutside(String name) {
+        try {
+            java.nio.file.Path file = storage.resolve(name);
+            return java.nio.file.Files.isDirectory(storage) && java.nio.file.Files.isSymbolicLink(file)
+                    && !file.toRealPath().startsWith(storage.toRealPath());
+        } catch (java.io.IOException | RuntimeException e) {
+            return true; // a dangling or unreadable link: refused as well
+        }
     }
 
     /** Body of {@code POST /api/backup/restore}. */
@@ -84,6 +98,8 @@ class RestoreController {
         if (body.backupFilename() != null && (!PLAIN_FILE_NAME.matcher(body.backupFilename()).matches()
                 || body.backupFilename().contains(".."))) {
             errors.put("backup_filename", "must be a plain backup file name (letters, digits, '.', '_', '-'; no paths)");
+        } else if (body.backupFilename() != null && linksOutside(body.backupFilename())) {
+            errors.put("backup_filename", "is a symbolic link leading outside the storage directory");
         }
         String database = body.target() == null ? source : body.target();
         if (!TARGET.matcher(database).matches()) {

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The gateway's status and health settings ({@code gateway.*}, beside {@code GatewayProperties}).
  *
- * @param backupDirectory where the worker stores backups ({@code BACKUP_STORAGE_DIR}); only reported, never read
+ * @param backupDirectory where the worker stores backups ({@code BACKUP_STORAGE_DIR}); reported, and, when this
+ *                        gateway can see it, used to refuse restore names that are links leading outside it
  * @param staleAfter      {@code GET /status} is {@code degraded} when no backup succeeded within this window
  * @param services        base URLs of the other services, by name, whose {@code /actuator/health} {@code GET /health}
  *                        fetches
