@@ -41,6 +41,7 @@ class BackupPipelineIT {
     static final String CATALOG = "backup_catalog_it_e2e";
     static final String SOURCE = "taskagent_ref";
     static final String MISSING = "taskagent_does_not_exist";
+    static final String SCRATCH = "taskagent_e2e_restore";
     static final String TOKEN = "e2e-admin-token-" + System.nanoTime();
 
     static Infrastructure infra;
@@ -61,6 +62,11 @@ class BackupPipelineIT {
         infra.ensureDatabase(CATALOG);
         infra.dropDatabase(MISSING);
         ReferenceDataset.ensure(infra, SOURCE, 1);
+        infra.dropDatabase(SCRATCH);
+        infra.ensureDatabase(SCRATCH);
+        try (java.sql.Connection c = infra.connect(SCRATCH); java.sql.Statement st = c.createStatement()) {
+            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
+        }
         storage = Files.createTempDirectory("e2e-backups");
         smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
@@ -86,6 +92,9 @@ class BackupPipelineIT {
         env.put("BACKUP_SOURCE_USERNAME", infra.pgUser);
         env.put("BACKUP_SOURCE_PASSWORD", infra.pgPassword);
         env.put("BACKUP_STORAGE_DIR", storage.toString());
+        env.put("BACKUP_RESTORE_TARGETS_SCRATCH_URL", infra.jdbcUrl(SCRATCH));
+        env.put("BACKUP_RESTORE_TARGETS_SCRATCH_USERNAME", infra.pgUser);
+        env.put("BACKUP_RESTORE_TARGETS_SCRATCH_PASSWORD", infra.pgPassword);
         env.putAll(extra);
         return env;
     }
@@ -184,6 +193,17 @@ class BackupPipelineIT {
         assertThat(dryRun.get("result").get("tables").get("public.tasks").get("backup").asLong()).isEqualTo(200_000);
         assertThat(dryRun.get("result").get("tables").get("public.tasks").get("current").asLong()).isEqualTo(200_000);
 
+        HttpResponse<String> realRestore = api("POST", "/api/backup/restore", TOKEN,
+                "{\"backup_id\":\"" + firstBackup + "\",\"target\":\"scratch\"}");
+        assertThat(realRestore.statusCode()).as(realRestore.body()).isEqualTo(202);
+        JsonNode restored = awaitFinished(MessageJson.mapper().readTree(realRestore.body()).get("job_id").asString());
+        assertThat(restored.get("status").asString()).as(restored.toString()).isEqualTo("SUCCEEDED");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(fingerprint(SOURCE));
+        JsonNode backup = MessageJson.mapper().readTree(api("GET", "/api/backup/backups/" + firstBackup, TOKEN, null).body());
+        assertThat(backup.get("manifest").get("row_counts").get("public.tasks").asLong()).isEqualTo(200_000);
+        HttpResponse<String> health = api("GET", "/api/backup/health", TOKEN, null);
+        assertThat(health.body()).contains("\"status\"");
+
         HttpResponse<String> cleanup = api("POST", "/api/backup/cleanup", TOKEN, "{\"dry_run\":true}");
         assertThat(cleanup.statusCode()).as(cleanup.body()).isEqualTo(202);
         String location = cleanup.headers().firstValue("Location").orElseThrow();
@@ -249,5 +269,16 @@ class BackupPipelineIT {
             assertThat(metrics.body()).as(p.module).contains("application=\"" + p.module + "\"");
             assertThat(Files.readString(p.log)).as("%s log", p.module).doesNotContain(TOKEN);
         }
+    }
+
+    private static java.util.List<String> fingerprint(String database) throws Exception {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (java.sql.Connection c = infra.connect(database); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(Files.readString(ReferenceDataset.demoDirectory().resolve("fingerprint.sql")))) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3));
+            }
+        }
+        return rows;
     }
 }
