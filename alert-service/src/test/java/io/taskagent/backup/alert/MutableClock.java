@@ -10,7 +10,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /** The system clock plus an offset a test can move forward. */
 final class MutableClock extends Clock {
 
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<Duration> offset;
+    private final ZoneId zone;
+
+    MutableClock() {
+        this(new AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
+    }
+
+    private MutableClock(AtomicReference<Duration> offset, ZoneId zone) {
+        this.offset = offset;
+        this.zone = zone;
+    }
 
     void advance(Duration by) {
         offset.accumulateAndGet(by, Duration::plus);
@@ -18,12 +28,13 @@ final class MutableClock extends Clock {
 
     @Override
     public ZoneId getZone() {
-        return ZoneOffset.UTC;
+        return zone;
     }
 
+    /** The same moving clock seen in another zone (it shares the offset). */
     @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+    public Clock withZone(ZoneId other) {
+        return new MutableClock(offset, other);
     }
 
     @Override
