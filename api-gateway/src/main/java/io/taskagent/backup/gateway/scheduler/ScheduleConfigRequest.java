@@ -1,5 +1,7 @@
 package io.taskagent.backup.gateway.scheduler;
 
+import io.taskagent.backup.model.ScheduleBounds;
+
 import org.springframework.scheduling.support.CronExpression;
 
 import java.time.DateTimeException;
@@ -7,12 +9,11 @@ import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Body of {@code POST /api/backup/scheduler/configure} (snake_case in JSON), the fields of {@code ConfigureSchedule}.
  * An omitted field ({@code null}) keeps the scheduler's current value. The bounds are those the scheduler enforces
- * (scheduler-service {@code settings/Bounds.java}); they are checked here so that a bad request is answered 400 at
+ * ({@link ScheduleBounds}); they are checked here so that a bad request is answered 400 at
  * once, naming every invalid field, and the scheduler checks again.
  */
 record ScheduleConfigRequest(String timeZone, Integer intervalHours, Boolean intervalEnabled, String dailyTime,
@@ -21,17 +22,6 @@ record ScheduleConfigRequest(String timeZone, Integer intervalHours, Boolean int
                              Integer keepDaily, Integer keepWeekly, Integer keepMonthly, Integer keepManual,
                              Integer keepPreRestoreDays, Integer maxBackupSizeMb) {
 
-    static final int INTERVAL_HOURS_MAX = 168;
-    static final int KEEP_HOURLY_MAX = 168;
-    static final int KEEP_DAILY_MAX = 365;
-    static final int KEEP_WEEKLY_MAX = 52;
-    static final int KEEP_MONTHLY_MAX = 60;
-    static final int KEEP_MANUAL_MAX = 1000;
-    static final int KEEP_PRE_RESTORE_DAYS_MAX = 365;
-    static final int MAX_BACKUP_SIZE_MB_MAX = 10000;
-    static final int CRON_SCHEDULES_MAX = 20;
-    private static final Pattern TIME = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
-    private static final Pattern SCHEDULE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
     /** Every invalid field (snake_case name) with what is wrong; empty when the request may be published. */
     Map<String, String> validate() {
@@ -43,28 +33,28 @@ record ScheduleConfigRequest(String timeZone, Integer intervalHours, Boolean int
                 errors.put("time_zone", "unknown time zone " + quote(timeZone));
             }
         }
-        bounded("interval_hours", intervalHours, 1, INTERVAL_HOURS_MAX, errors);
+        bounded("interval_hours", intervalHours, 1, ScheduleBounds.INTERVAL_HOURS_MAX, errors);
         time("daily_time", dailyTime, errors);
         time("cleanup_time", cleanupTime, errors);
         if (weeklyDay != null && (weeklyDay < 0 || weeklyDay > 6)) {
             errors.put("weekly_day", "must be 0 (Monday) to 6 (Sunday) but was " + weeklyDay);
         }
-        bounded("keep_hourly", keepHourly, 1, KEEP_HOURLY_MAX, errors);
-        bounded("keep_daily", keepDaily, 1, KEEP_DAILY_MAX, errors);
-        bounded("keep_weekly", keepWeekly, 1, KEEP_WEEKLY_MAX, errors);
-        bounded("keep_monthly", keepMonthly, 1, KEEP_MONTHLY_MAX, errors);
-        bounded("keep_manual", keepManual, 1, KEEP_MANUAL_MAX, errors);
-        bounded("keep_pre_restore_days", keepPreRestoreDays, 1, KEEP_PRE_RESTORE_DAYS_MAX, errors);
-        bounded("max_backup_size_mb", maxBackupSizeMb, 1, MAX_BACKUP_SIZE_MB_MAX, errors);
+        bounded("keep_hourly", keepHourly, 1, ScheduleBounds.KEEP_HOURLY_MAX, errors);
+        bounded("keep_daily", keepDaily, 1, ScheduleBounds.KEEP_DAILY_MAX, errors);
+        bounded("keep_weekly", keepWeekly, 1, ScheduleBounds.KEEP_WEEKLY_MAX, errors);
+        bounded("keep_monthly", keepMonthly, 1, ScheduleBounds.KEEP_MONTHLY_MAX, errors);
+        bounded("keep_manual", keepManual, 1, ScheduleBounds.KEEP_MANUAL_MAX, errors);
+        bounded("keep_pre_restore_days", keepPreRestoreDays, 1, ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX, errors);
+        bounded("max_backup_size_mb", maxBackupSizeMb, 1, ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX, errors);
         if (cronSchedules != null) {
-            if (cronSchedules.size() > CRON_SCHEDULES_MAX) {
-                errors.put("cron_schedules", "at most " + CRON_SCHEDULES_MAX + " cron schedules but there are "
+            if (cronSchedules.size() > ScheduleBounds.CRON_SCHEDULES_MAX) {
+                errors.put("cron_schedules", "at most " + ScheduleBounds.CRON_SCHEDULES_MAX + " cron schedules but there are "
                         + cronSchedules.size());
             }
             cronSchedules.forEach((name, expression) -> {
                 String key = "cron_schedules." + name;
-                if (name == null || !SCHEDULE_NAME.matcher(name).matches()) {
-                    errors.put(key, "a schedule's name must match " + SCHEDULE_NAME.pattern());
+                if (name == null || !ScheduleBounds.SCHEDULE_NAME.matcher(name).matches()) {
+                    errors.put(key, "a schedule's name must match " + ScheduleBounds.SCHEDULE_NAME.pattern());
                 } else if (expression == null || expression.isBlank()) {
                     errors.put(key, "the cron expression is missing");
                 } else {
@@ -110,7 +100,7 @@ record ScheduleConfigRequest(String timeZone, Integer intervalHours, Boolean int
     }
 
     private static void time(String field, String value, Map<String, String> errors) {
-        if (value != null && !TIME.matcher(value).matches()) {
+        if (value != null && !ScheduleBounds.TIME_PATTERN.matcher(value).matches()) {
             errors.put(field, "must be HH:MM (00:00 to 23:59) but was " + quote(value));
         }
     }

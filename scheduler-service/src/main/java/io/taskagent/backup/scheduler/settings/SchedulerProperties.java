@@ -1,5 +1,7 @@
 package io.taskagent.backup.scheduler.settings;
 
+import io.taskagent.backup.model.ScheduleBounds;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -50,17 +52,17 @@ public record SchedulerProperties(
         @DefaultValue("true") boolean enabled,
         @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
         @NotNull @DefaultValue("UTC") String timeZone,
-        @Min(1) @Max(Bounds.INTERVAL_HOURS_MAX) @DefaultValue("6") int intervalHours,
+        @Min(1) @Max(ScheduleBounds.INTERVAL_HOURS_MAX) @DefaultValue("6") int intervalHours,
         @DefaultValue("true") boolean intervalEnabled,
-        @NotNull @Pattern(regexp = Bounds.TIME, message = "must be HH:MM") @DefaultValue("02:00") String dailyTime,
+        @NotNull @Pattern(regexp = ScheduleBounds.TIME, message = "must be HH:MM") @DefaultValue("02:00") String dailyTime,
         @DefaultValue("true") boolean dailyEnabled,
         @Min(0) @Max(6) @DefaultValue("0") int weeklyDay,
         @DefaultValue("true") boolean weeklyEnabled,
         @DefaultValue("true") boolean monthlyEnabled,
         @NotNull @DefaultValue Map<String, String> cron,
-        @NotNull @Pattern(regexp = Bounds.TIME, message = "must be HH:MM") @DefaultValue("03:00") String cleanupTime,
+        @NotNull @Pattern(regexp = ScheduleBounds.TIME, message = "must be HH:MM") @DefaultValue("03:00") String cleanupTime,
         @Valid @NotNull @DefaultValue Retention retention,
-        @Min(1) @Max(Bounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb,
+        @Min(1) @Max(ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb,
         @DefaultValue("true") boolean catchUp,
         @NotNull @DefaultValue("5m") Duration misfireThreshold,
         @NotNull @DefaultValue("30s") Duration pollInterval,
@@ -99,12 +101,12 @@ public record SchedulerProperties(
      * @param keepManual         on-demand backups (manual, urgent, pre_migration): newest N of each type
      * @param keepPreRestoreDays pre_restore safety backups of the last N days
      */
-    public record Retention(@Min(1) @Max(Bounds.KEEP_HOURLY_MAX) @DefaultValue("24") int keepHourly,
-                            @Min(1) @Max(Bounds.KEEP_DAILY_MAX) @DefaultValue("30") int keepDaily,
-                            @Min(1) @Max(Bounds.KEEP_WEEKLY_MAX) @DefaultValue("12") int keepWeekly,
-                            @Min(1) @Max(Bounds.KEEP_MONTHLY_MAX) @DefaultValue("12") int keepMonthly,
-                            @Min(1) @Max(Bounds.KEEP_MANUAL_MAX) @DefaultValue("10") int keepManual,
-                            @Min(1) @Max(Bounds.KEEP_PRE_RESTORE_DAYS_MAX) @DefaultValue("7") int keepPreRestoreDays) {
+    public record Retention(@Min(1) @Max(ScheduleBounds.KEEP_HOURLY_MAX) @DefaultValue("24") int keepHourly,
+                            @Min(1) @Max(ScheduleBounds.KEEP_DAILY_MAX) @DefaultValue("30") int keepDaily,
+                            @Min(1) @Max(ScheduleBounds.KEEP_WEEKLY_MAX) @DefaultValue("12") int keepWeekly,
+                            @Min(1) @Max(ScheduleBounds.KEEP_MONTHLY_MAX) @DefaultValue("12") int keepMonthly,
+                            @Min(1) @Max(ScheduleBounds.KEEP_MANUAL_MAX) @DefaultValue("10") int keepManual,
+                            @Min(1) @Max(ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX) @DefaultValue("7") int keepPreRestoreDays) {
     }
 
     /** The settings stored on the very first start. */

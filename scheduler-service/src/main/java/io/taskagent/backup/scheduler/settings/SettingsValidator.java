@@ -1,5 +1,7 @@
 package io.taskagent.backup.scheduler.settings;
 
+import io.taskagent.backup.model.ScheduleBounds;
+
 import io.taskagent.backup.model.ConfigureSchedule;
 import org.springframework.scheduling.support.CronExpression;
 
@@ -49,7 +51,7 @@ public final class SettingsValidator {
             }
         }
         int intervalHours = bounded("intervalHours", c.intervalHours(), current.intervalHours(), 1,
-                Bounds.INTERVAL_HOURS_MAX, problems);
+                ScheduleBounds.INTERVAL_HOURS_MAX, problems);
         LocalTime dailyTime = time("dailyTime", c.dailyTime(), current.dailyTime(), problems);
         LocalTime cleanupTime = time("cleanupTime", c.cleanupTime(), current.cleanupTime(), problems);
         DayOfWeek weeklyDay = current.weeklyDay();
@@ -67,15 +69,15 @@ public final class SettingsValidator {
         }
         Settings.Retention was = current.retention();
         Settings.Retention retention = new Settings.Retention(
-                bounded("keepHourly", c.keepHourly(), was.keepHourly(), 1, Bounds.KEEP_HOURLY_MAX, problems),
-                bounded("keepDaily", c.keepDaily(), was.keepDaily(), 1, Bounds.KEEP_DAILY_MAX, problems),
-                bounded("keepWeekly", c.keepWeekly(), was.keepWeekly(), 1, Bounds.KEEP_WEEKLY_MAX, problems),
-                bounded("keepMonthly", c.keepMonthly(), was.keepMonthly(), 1, Bounds.KEEP_MONTHLY_MAX, problems),
-                bounded("keepManual", c.keepManual(), was.keepManual(), 1, Bounds.KEEP_MANUAL_MAX, problems),
+                bounded("keepHourly", c.keepHourly(), was.keepHourly(), 1, ScheduleBounds.KEEP_HOURLY_MAX, problems),
+                bounded("keepDaily", c.keepDaily(), was.keepDaily(), 1, ScheduleBounds.KEEP_DAILY_MAX, problems),
+                bounded("keepWeekly", c.keepWeekly(), was.keepWeekly(), 1, ScheduleBounds.KEEP_WEEKLY_MAX, problems),
+                bounded("keepMonthly", c.keepMonthly(), was.keepMonthly(), 1, ScheduleBounds.KEEP_MONTHLY_MAX, problems),
+                bounded("keepManual", c.keepManual(), was.keepManual(), 1, ScheduleBounds.KEEP_MANUAL_MAX, problems),
                 bounded("keepPreRestoreDays", c.keepPreRestoreDays(), was.keepPreRestoreDays(), 1,
-                        Bounds.KEEP_PRE_RESTORE_DAYS_MAX, problems));
+                        ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX, problems));
         int maxBackupSizeMb = bounded("maxBackupSizeMb", c.maxBackupSizeMb(), current.maxBackupSizeMb(), 1,
-                Bounds.MAX_BACKUP_SIZE_MB_MAX, problems);
+                ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX, problems);
         if (!problems.isEmpty()) {
             return new Result(null, problems);
         }
@@ -89,13 +91,13 @@ public final class SettingsValidator {
 
     /** Checks named cron schedules; problems are keyed {@code field.name}. */
     static void checkCron(Map<String, String> cron, String field, Map<String, String> problems) {
-        if (cron.size() > Bounds.CRON_SCHEDULES_MAX) {
-            problems.put(field, "at most " + Bounds.CRON_SCHEDULES_MAX + " cron schedules but there are " + cron.size());
+        if (cron.size() > ScheduleBounds.CRON_SCHEDULES_MAX) {
+            problems.put(field, "at most " + ScheduleBounds.CRON_SCHEDULES_MAX + " cron schedules but there are " + cron.size());
         }
         cron.forEach((name, expression) -> {
             String key = field + "." + name;
-            if (!Bounds.SCHEDULE_NAME.matcher(name).matches()) {
-                problems.put(key, "a schedule's name must match " + Bounds.SCHEDULE_NAME.pattern());
+            if (!ScheduleBounds.SCHEDULE_NAME.matcher(name).matches()) {
+                problems.put(key, "a schedule's name must match " + ScheduleBounds.SCHEDULE_NAME.pattern());
             } else if (ScheduleDefinition.RESERVED_NAMES.contains(name)) {
                 problems.put(key, "'" + name + "' is reserved for a built-in schedule or backup type");
             } else if (expression == null || expression.isBlank()) {
@@ -125,7 +127,7 @@ public final class SettingsValidator {
         if (value == null) {
             return current;
         }
-        if (!Bounds.TIME_PATTERN.matcher(value).matches()) {
+        if (!ScheduleBounds.TIME_PATTERN.matcher(value).matches()) {
             problems.put(field, "must be HH:MM (00:00 to 23:59) but was " + quote(value));
             return current;
         }
