@@ -91,8 +91,7 @@ class VerifyJobRunner {
         String resultJson = MessageJson.mapper().writeValueAsString(result);
         String name = fileName;
         if (problems.isEmpty()) {
-            if (retry.get("recording verification", () -> jobs.succeed(job.id(), leases.worker()))) {
-                retry.run("recording result", () -> jobs.result(job.id(), resultJson));
+            if (retry.get("recording verification", () -> jobs.succeed(job.id(), leases.worker(), resultJson))) {
                 Map<String, Long> rows = counts;
                 retry.run("publishing VerifyCompleted", () -> publisher.publishEvent(
                         VerifyCompleted.of(job.id(), job.target(), backupId, name, rows)));
@@ -100,8 +99,7 @@ class VerifyJobRunner {
             }
         } else {
             String reason = String.join("; ", problems);
-            if (retry.get("recording verification", () -> jobs.fail(job.id(), leases.worker(), reason))) {
-                retry.run("recording result", () -> jobs.result(job.id(), resultJson));
+            if (retry.get("recording verification", () -> jobs.fail(job.id(), leases.worker(), reason, resultJson))) {
                 List<String> found = problems;
                 retry.run("publishing VerifyFailed", () -> publisher.publishEvent(
                         VerifyFailed.of(job.id(), job.target(), backupId, name, found)));

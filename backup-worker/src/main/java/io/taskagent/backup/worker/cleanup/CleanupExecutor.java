@@ -141,8 +141,7 @@ public class CleanupExecutor {
         result.put("refused", decisions.stream().filter(CleanupCompleted.Decision::keep)
                 .map(d -> Map.of("backup_id", d.backupId(), "reason", d.reasons().get(0))).toList());
         String resultJson = MessageJson.mapper().writeValueAsString(result);
-        if (retry.get("recording cleanup job " + job.id(), () -> jobs.succeed(job.id(), leases.worker()))) {
-            retry.run("recording result", () -> jobs.result(job.id(), resultJson));
+        if (retry.get("recording cleanup job " + job.id(), () -> jobs.succeed(job.id(), leases.worker(), resultJson))) {
             meters.counter("backup.cleanup.removed.files").increment(removed.size());
             meters.counter("backup.cleanup.freed.bytes").increment(bytesFreed);
             retry.run("publishing CleanupCompleted", () -> publisher.publishEvent(new CleanupCompleted(UUID.randomUUID(),

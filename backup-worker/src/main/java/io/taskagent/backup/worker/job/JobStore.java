@@ -120,22 +120,36 @@ public class JobStore {
 
     /** RUNNING -> SUCCEEDED, by the lease owner only. */
     public boolean succeed(UUID id, String worker) {
-        return finish(id, worker, JobStatus.SUCCEEDED, null);
+        return finish(id, worker, JobStatus.SUCCEEDED, null, null);
+    }
+
+    /**
+     * RUNNING -> SUCCEEDED with the job's result document, in one statement: a reader never sees the job finished
+     * without its result.
+     */
+    public boolean succeed(UUID id, String worker, String resultJson) {
+        return finish(id, worker, JobStatus.SUCCEEDED, null, resultJson);
     }
 
     /** RUNNING -> FAILED with a reason, by the lease owner only. */
     public boolean fail(UUID id, String worker, String error) {
-        return finish(id, worker, JobStatus.FAILED, error);
+        return finish(id, worker, JobStatus.FAILED, error, null);
     }
 
-    private boolean finish(UUID id, String worker, JobStatus to, String error) {
+    /** RUNNING -> FAILED with a reason and a result document (e.g. the problems found), in one statement. */
+    public boolean fail(UUID id, String worker, String error, String resultJson) {
+        return finish(id, worker, JobStatus.FAILED, error, resultJson);
+    }
+
+    private boolean finish(UUID id, String worker, JobStatus to, String error, String resultJson) {
         String from = to.allowedFrom().iterator().next().name();
         return jdbc.sql("""
                         UPDATE jobs SET status = :to, finished_at = now(), error = :error,
+                               result = coalesce(CAST(:result AS jsonb), result),
                                lease_owner = NULL, lease_until = NULL, updated_at = now()
                         WHERE id = :id AND status = :from AND lease_owner = :worker""")
-                .param("to", to.name()).param("error", error).param("id", id).param("from", from)
-                .param("worker", worker)
+                .param("to", to.name()).param("error", error).param("result", resultJson).param("id", id)
+                .param("from", from).param("worker", worker)
                 .update() == 1;
     }
 

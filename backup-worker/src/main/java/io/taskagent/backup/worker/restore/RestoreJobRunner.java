@@ -219,8 +219,7 @@ public class RestoreJobRunner {
         long millis = (System.nanoTime() - started) / 1_000_000;
         result.put("duration_ms", millis);
         String json = MessageJson.mapper().writeValueAsString(result);
-        if (retry.get("recording restore", () -> jobs.succeed(job.id(), leases.worker()))) {
-            retry.run("recording result", () -> jobs.result(job.id(), json));
+        if (retry.get("recording restore", () -> jobs.succeed(job.id(), leases.worker(), json))) {
             retry.run("publishing RestoreCompleted", () -> publisher.publishEvent(RestoreCompleted.of(job.id(),
                     properties.source().target(), backup.id(), database, dryRun, counts, millis)));
             log.info("{} of backup {} into '{}' done in {} ms", dryRun ? "dry run" : "restore", backup.fileName(),

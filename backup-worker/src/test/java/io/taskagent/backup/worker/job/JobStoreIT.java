@@ -1,0 +1,90 @@
+package io.taskagent.backup.worker.job;
+
+import io.taskagent.backup.testsupport.Infrastructure;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Job state changes on the real catalog: a job is finished together with its result document (a reader polling the
+ * job never sees it finished without its result), and only the lease owner can finish it, once.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class JobStoreIT {
+
+    static final String CATALOG = "backup_catalog_it_worker_jobstore";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        infra.dropDatabase(CATALOG);
+        infra.ensureDatabase(CATALOG);
+        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
+        registry.add("backup.source.url", () -> infra.jdbcUrl("postgres"));
+        registry.add("backup.source.username", () -> infra.pgUser);
+        registry.add("backup.source.password", () -> infra.pgPassword);
+        String storage = Files.createTempDirectory("jobstore-it").toString();
+        registry.add("backup.storage.dir", () -> storage);
+    }
+
+    @Autowired
+    JobStore jobs;
+    @Autowired
+    JdbcClient jdbc;
+
+    private UUID running(String worker) {
+        UUID id = UUID.randomUUID();
+        jobs.insertIfAbsent(id, "verify", "verify", "it", "test", Instant.now());
+        jobs.result(id, "{\"request\":{\"dry_run\":true}}");
+        assertThat(jobs.claim(id, worker, Duration.ofMinutes(1))).hasValue(1);
+        return id;
+    }
+
+    private Map<String, Object> row(UUID id) {
+        return jdbc.sql("SELECT status, result::text AS result, error FROM jobs WHERE id = :id").param("id", id)
+                .query().singleRow();
+    }
+
+    @Test
+    void succeedingStoresStatusAndResultInOneStepAndOnlyOnce() {
+        UUID id = running("w1");
+        assertThat(jobs.succeed(id, "w2", "{\"tables\":{}}")).as("not the lease owner").isFalse();
+        assertThat(row(id).get("status")).isEqualTo("RUNNING");
+
+        assertThat(jobs.succeed(id, "w1", "{\"tables\":{\"public.tasks\":{\"backup\":3}}}")).isTrue();
+        Map<String, Object> row = row(id);
+        assertThat(row.get("status")).isEqualTo("SUCCEEDED");
+        assertThat((String) row.get("result")).contains("\"public.tasks\"").doesNotContain("request");
+
+        assertThat(jobs.succeed(id, "w1", "{\"tables\":{}}")).as("a finished job stays finished").isFalse();
+        assertThat((String) row(id).get("result")).contains("\"public.tasks\"");
+    }
+
+    @Test
+    void failingStoresReasonAndResultTogetherAndWithoutAResultKeepsTheStoredOne() {
+        UUID id = running("w1");
+        assertThat(jobs.fail(id, "w1", "checksum mismatch", "{\"problems\":[\"checksum mismatch\"]}")).isTrue();
+        Map<String, Object> row = row(id);
+        assertThat(row.get("status")).isEqualTo("FAILED");
+        assertThat(row.get("error")).isEqualTo("checksum mismatch");
+        assertThat((String) row.get("result")).contains("checksum mismatch");
+
+        UUID other = running("w1");
+        assertThat(jobs.fail(other, "w1", "target missing")).isTrue();
+        assertThat((String) row(other).get("result")).as("the request kept for a take-over stays").contains("dry_run");
+    }
+}
