@@ -93,7 +93,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
     /**
      * @param id            this worker's name in job records (default: host and process id)
      * @param concurrency   jobs this worker runs at once
-     * @param parallelism   connections (sharing one snapshot) and threads reading one dump
+     * @param parallelism   connections (sharing one snapshot) and threads reading one dump; 0 (default): as many as
+     *                      the machine has cores, at least 2 (see {@link #readers()})
      * @param leaseDuration how long a claimed job stays this worker's without a heartbeat; after that another
      *                      worker takes it over
      * @param maxAttempts   attempts of a job (take-overs included) before it is failed
@@ -101,9 +102,17 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      */
     public record Worker(String id,
                          @Min(1) @Max(16) @DefaultValue("1") int concurrency,
-                         @Min(1) @Max(32) @DefaultValue("4") int parallelism,
+                         @Min(0) @Max(32) @DefaultValue("0") int parallelism,
                          @NotNull @DefaultValue("2m") Duration leaseDuration,
                          @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
                          @NotNull @DefaultValue("5s") Duration progressInterval) {
+
+        /**
+         * Readers of one dump. Measured on 2 cores: one reader per core beats more (each reader's server process
+         * needs the cores too, and more readers only add switching and memory).
+         */
+        public int readers() {
+            return parallelism > 0 ? parallelism : Math.max(2, Runtime.getRuntime().availableProcessors());
+        }
     }
 }

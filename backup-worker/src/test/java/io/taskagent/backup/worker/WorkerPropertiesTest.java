@@ -33,7 +33,11 @@ class WorkerPropertiesTest {
             assertThat(p.storage().compression()).isEqualTo("zstd");
             assertThat(p.source().url()).isEqualTo("jdbc:postgresql://localhost:5432/taskagent");
             assertThat(p.worker().concurrency()).isEqualTo(1);
+            assertThat(p.worker().readers()).as("one reader per core, at least 2")
+                    .isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         });
+        runner.withPropertyValues("backup.worker.parallelism=3").run(context ->
+                assertThat(context.getBean(WorkerProperties.class).worker().readers()).isEqualTo(3));
     }
 
     @Test
@@ -44,6 +48,8 @@ class WorkerPropertiesTest {
                 assertThat(failure(context.getStartupFailure())).contains("source.url"));
         runner.withPropertyValues("backup.worker.concurrency=0").run(context ->
                 assertThat(failure(context.getStartupFailure())).contains("worker.concurrency"));
+        runner.withPropertyValues("backup.worker.parallelism=-1").run(context ->
+                assertThat(failure(context.getStartupFailure())).contains("worker.parallelism"));
         runner.withPropertyValues("backup.source.socket-timeout=soon").run(context ->
                 assertThat(failure(context.getStartupFailure())).contains("backup.source.socket-timeout"));
     }

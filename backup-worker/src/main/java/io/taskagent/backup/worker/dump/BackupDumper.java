@@ -65,7 +65,7 @@ public class BackupDumper {
     public BackupDumper(WorkerProperties properties, StorageDirectory storage) {
         this.source = properties.source();
         this.storageSettings = properties.storage();
-        this.parallelism = properties.worker().parallelism();
+        this.parallelism = properties.worker().readers();
         this.storage = storage;
         this.filter = new TableFilter(source.schemas(), source.includeTables(), source.excludeTables());
     }
@@ -249,7 +249,8 @@ public class BackupDumper {
                         frames.raw(frame);
                     }
                     rowCounts.merge(table, chunkResult.rows(), Long::sum);
-                    tableDigests.get(table).update(chunkResult.rowHashes());
+                    MessageDigest tableDigest = tableDigests.get(table);
+                    chunkResult.rowHashes().forEach(tableDigest::update);
                     long done = rowsDone.get();
                     if (done != lastReported) {
                         progress.rowsDone(done);

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -39,8 +40,26 @@ final class ChunkReader {
         }
     }
 
-    /** The compressed frames of a chunk, its row count and the SHA-256 of each row, in order (32 bytes each). */
-    record Result(Chunk chunk, List<byte[]> frames, long rows, byte[] rowHashes) {
+    /**
+     * The compressed frames of a chunk (as consecutive pieces of at most {@link #PIECE_BYTES}), its row count and the
+     * SHA-256 of each row, in order (32 bytes each, also in pieces).
+     */
+    record Result(Chunk chunk, List<byte[]> frames, long rows, List<byte[]> rowHashes) {
+    }
+
+    /**
+     * Kept arrays stay below half of G1's smallest region (1 MB), so they are never "humongous": humongous arrays go
+     * straight to the old generation and make a small heap run concurrent cycles all the time.
+     */
+    static final int PIECE_BYTES = 256 << 10;
+
+    /** The reader thread's working arrays (row buffer, compression output), reused from chunk to chunk. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final ByteBuffer rows = new ByteBuffer(FRAME_BYTES + (1 << 16));
+        final MessageDigest digest = sha256();
+        byte[] compressed = new byte[0];
     }
 
     private ChunkReader() {
@@ -49,9 +68,11 @@ final class ChunkReader {
     static Result read(Connection connection, Chunk chunk, Compression compression, int zstdLevel,
                        AtomicLong progress) throws SQLException {
         CopyRowEncoder encoder = new CopyRowEncoder(chunk.table().columns());
-        MessageDigest digest = sha256();
-        ByteBuffer hashes = new ByteBuffer(32 * 1024);
-        ByteBuffer buffer = new ByteBuffer(FRAME_BYTES + (1 << 16));
+        Scratch scratch = SCRATCH.get();
+        MessageDigest digest = scratch.digest;
+        ByteBuffer buffer = scratch.rows;
+        buffer.clear();
+        Pieces hashes = new Pieces(16 << 10);
         List<byte[]> frames = new ArrayList<>();
         long rows = 0;
         CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(chunk.sql());
@@ -65,20 +86,18 @@ final class ChunkReader {
                 int start = buffer.size();
                 encoder.encode(row, row.length, buffer);
                 digest.update(buffer.array(), start, buffer.size() - start);
-                hashes.ensure(32);
                 try {
-                    digest.digest(hashes.array(), hashes.size(), 32);
+                    digest.digest(hashes.reserve(32), hashes.position(), 32);
                 } catch (java.security.DigestException e) {
                     throw new IllegalStateException(e);
                 }
-                hashes.skip(32);
+                hashes.advance(32);
                 rows++;
                 if ((rows & 4095) == 0) {
                     progress.addAndGet(4096);
                 }
                 if (buffer.size() >= FRAME_BYTES) {
-                    frames.add(compression.frame(buffer.array(), 0, buffer.size(), zstdLevel));
-                    buffer.clear();
+                    compress(compression, buffer, zstdLevel, scratch, frames);
                 }
             }
         } finally {
@@ -88,9 +107,72 @@ final class ChunkReader {
         }
         progress.addAndGet(rows & 4095);
         if (buffer.size() > 0) {
-            frames.add(compression.frame(buffer.array(), 0, buffer.size(), zstdLevel));
+            compress(compression, buffer, zstdLevel, scratch, frames);
         }
-        return new Result(chunk, frames, rows, hashes.toArray());
+        return new Result(chunk, frames, rows, hashes.finish());
+    }
+
+    private static void compress(Compression compression, ByteBuffer buffer, int level, Scratch scratch,
+                                 List<byte[]> frames) {
+        if (compression == Compression.ZSTD) {
+            int bound = Compression.zstdBound(buffer.size());
+            if (scratch.compressed.length < bound) {
+                scratch.compressed = new byte[bound];
+            }
+            int n = Compression.zstdFrame(buffer.array(), 0, buffer.size(), scratch.compressed, level);
+            split(scratch.compressed, n, frames);
+        } else {
+            byte[] frame = compression.frame(buffer.array(), 0, buffer.size(), level);
+            split(frame, frame.length, frames);
+        }
+        buffer.clear();
+    }
+
+    private static void split(byte[] bytes, int length, List<byte[]> into) {
+        for (int off = 0; off < length; off += PIECE_BYTES) {
+            into.add(Arrays.copyOfRange(bytes, off, Math.min(length, off + PIECE_BYTES)));
+        }
+    }
+
+    /** Appends fixed-size records into a list of arrays of at most {@link #PIECE_BYTES}. */
+    private static final class Pieces {
+        private final List<byte[]> done = new ArrayList<>();
+        private byte[] current;
+        private int position;
+
+        Pieces(int first) {
+            current = new byte[first];
+        }
+
+        /** The array to write {@code n} bytes into at {@link #position()}. */
+        byte[] reserve(int n) {
+            if (position + n > current.length) {
+                if (current.length < PIECE_BYTES) {
+                    current = Arrays.copyOf(current, Math.min(PIECE_BYTES, Math.max(current.length * 2, position + n)));
+                }
+                if (position + n > current.length) {
+                    done.add(Arrays.copyOf(current, position));
+                    current = new byte[PIECE_BYTES];
+                    position = 0;
+                }
+            }
+            return current;
+        }
+
+        int position() {
+            return position;
+        }
+
+        void advance(int n) {
+            position += n;
+        }
+
+        List<byte[]> finish() {
+            if (position > 0) {
+                done.add(Arrays.copyOf(current, position));
+            }
+            return done;
+        }
     }
 
     static MessageDigest sha256() {

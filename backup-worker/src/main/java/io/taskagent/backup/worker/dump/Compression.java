@@ -37,12 +37,8 @@ public enum Compression {
         return switch (this) {
             case NONE -> Arrays.copyOfRange(src, off, off + len);
             case ZSTD -> {
-                byte[] dst = new byte[(int) Zstd.compressBound(len)];
-                long n = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, zstdLevel);
-                if (Zstd.isError(n)) {
-                    throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
-                }
-                yield Arrays.copyOf(dst, (int) n);
+                byte[] dst = new byte[zstdBound(len)];
+                yield Arrays.copyOf(dst, zstdFrame(src, off, len, dst, zstdLevel));
             }
             case GZIP -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(len / 4 + 64);
@@ -54,6 +50,20 @@ public enum Compression {
                 yield bytes.toByteArray();
             }
         };
+    }
+
+    /** The largest size a zstd frame of {@code len} bytes can have. */
+    static int zstdBound(int len) {
+        return (int) Zstd.compressBound(len);
+    }
+
+    /** Compresses {@code len} bytes into one zstd frame at the start of {@code dst}; returns the frame's length. */
+    static int zstdFrame(byte[] src, int off, int len, byte[] dst, int zstdLevel) {
+        long n = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, zstdLevel);
+        if (Zstd.isError(n)) {
+            throw new IllegalStateException("zstd compression failed: " + Zstd.getErrorName(n));
+        }
+        return (int) n;
     }
 
     /** Wraps {@code out}; closing the result finishes the compressed stream and closes {@code out}. */
