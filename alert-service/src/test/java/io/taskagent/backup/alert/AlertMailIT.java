@@ -199,7 +199,7 @@ class AlertMailIT {
         String garbage = "garbage-" + UUID.randomUUID();
         broker.publishRaw(Topology.EVENTS_EXCHANGE, Topology.RK_BACKUP_FAILED, garbage.getBytes());
         AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, garbage, Duration.ofSeconds(15));
-        await().atMost(Duration.ofSeconds(10)).until(() -> catalog.sql(
+        await().atMost(Duration.ofSeconds(30)).until(() -> catalog.sql(
                 "SELECT count(*) FROM alerts.backup_history WHERE job_id = :job").param("job", completed.jobId())
                 .query(Integer.class).single() == 1);
         assertThat(mailsContaining(smtp, target)).isEmpty();

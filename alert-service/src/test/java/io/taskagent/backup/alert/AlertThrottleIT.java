@@ -114,7 +114,7 @@ class AlertThrottleIT {
         assertThat(decided(target, "SUPPRESSED")).isEqualTo(9);
         assertThat(meters.counter("alerts.suppressed", "kind", "BackupFailed").count())
                 .isGreaterThanOrEqualTo(suppressedBefore + 9);
-        await().atMost(Duration.ofSeconds(10)).until(() -> mailsContaining(smtp, target).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, target).size() == 1);
         assertThat(body(mailsContaining(smtp, target).get(0))).contains(failures.get(0).jobId().toString())
                 .doesNotContain("suppressed");
 
@@ -128,7 +128,7 @@ class AlertThrottleIT {
         assertThat(subject(mail)).isEqualTo("[backup] FAILED: interval backup of " + target + " (+9 suppressed)");
         assertThat(body(mail)).contains("9 similar alerts suppressed since ");
         AlertSent sent = broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(next.messageId()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(30));
         assertThat(sent.suppressedCount()).isEqualTo(9);
         assertThat(mailsContaining(smtp, target)).hasSize(2);
         assertThat(mailsContaining(smtp, failures.get(4).jobId().toString())).isEmpty();

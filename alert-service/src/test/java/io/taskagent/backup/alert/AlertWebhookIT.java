@@ -165,12 +165,12 @@ class AlertWebhookIT {
         assertThat(request.headers().get("x-backup-message-id")).isEqualTo(failed.messageId().toString());
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
         assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "email", "slack", "webhook");
         for (String channel : List.of("email", "slack", "discord", "webhook")) {
             AlertSent sent = broker.awaitEvent(AlertSent.class,
                     e -> e.sourceMessageId().equals(failed.messageId()) && e.channel().equals(channel),
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(30));
             assertThat(sent.jobId()).isEqualTo(failed.jobId());
             assertThat(sent.alertKind()).isEqualTo("BackupFailed");
             assertThat(sent.suppressedCount()).isZero();
@@ -209,7 +209,7 @@ class AlertWebhookIT {
         // replaying the dead-lettered event sends what is missing (the e-mail) and nothing twice
         broker.publish(failed);
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
         assertThat(hooks.received(SLACK, b -> b.contains(job))).hasSize(1);
         assertThat(hooks.received(DISCORD, b -> b.contains(job))).hasSize(1);
         assertThat(hooks.received(HOOK, b -> b.contains(job))).hasSize(1);
@@ -240,7 +240,7 @@ class AlertWebhookIT {
                 .contains("via slack failed after 3 attempts");
 
         // secrets: not in the logs, not in any event, not in actuator output
-        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(failed.messageId()), Duration.ofSeconds(10));
+        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(failed.messageId()), Duration.ofSeconds(30));
         String events = broker.events().stream().map(e -> new String(MessageJson.write(e), StandardCharsets.UTF_8))
                 .reduce("", String::concat);
         HttpClient http = HttpClient.newHttpClient();

@@ -116,7 +116,7 @@ class BackupAnomalyIT {
         assertThat(body(mail)).contains("Event:       BackupAnomaly").contains("Severity:    critical")
                 .contains("Findings:").contains("  - public.tasks: 1005 rows, median of the last 3 backups 10050 (10%)")
                 .contains("File:        " + lossy.fileName());
-        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(anomaly.messageId()), Duration.ofSeconds(10));
+        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(anomaly.messageId()), Duration.ofSeconds(30));
 
         // the same BackupCompleted again, and the same BackupAnomaly again: nothing new
         broker.publish(lossy);

@@ -82,6 +82,8 @@ class BackupCatalog {
      */
     boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result) {
         Boolean recorded = tx.execute(status -> {
+            // the final count, whatever the progress throttle let through
+            jobs.progress(jobId, worker, result.rowCounts().values().stream().mapToLong(Long::longValue).sum(), null);
             if (!jobs.succeed(jobId, worker)) {
                 status.setRollbackOnly();
                 return false;

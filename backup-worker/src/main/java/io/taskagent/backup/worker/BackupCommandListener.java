@@ -43,13 +43,15 @@ class BackupCommandListener {
     private final VerifyJobRunner verifications;
     private final RestoreJobRunner restores;
     private final CleanupExecutor cleanups;
+    private final JobExecutor executor;
 
     BackupCommandListener(BackupJobRunner backups, VerifyJobRunner verifications, RestoreJobRunner restores,
-                          CleanupExecutor cleanups) {
+                          CleanupExecutor cleanups, JobExecutor executor) {
         this.backups = backups;
         this.verifications = verifications;
         this.restores = restores;
         this.cleanups = cleanups;
+        this.executor = executor;
     }
 
     @RabbitListener(id = "backup-commands", queues = Topology.WORKER_COMMANDS_QUEUE, ackMode = "MANUAL",
@@ -86,20 +88,12 @@ class BackupCommandListener {
             return;
         }
         channel.basicAck(tag, false);
-        job.ifPresent(j -> run(command, j));
+        job.ifPresent(this::run);
     }
 
-    private void run(BackupMessage command, JobStore.Job job) {
+    private void run(JobStore.Job job) {
         try {
-            if (command instanceof RequestBackup) {
-                backups.execute(job);
-            } else if (command instanceof RequestRestore) {
-                restores.execute(job);
-            } else if (command instanceof DeleteBackups) {
-                cleanups.execute(job);
-            } else {
-                verifications.execute(job);
-            }
+            executor.run(job);
         } catch (RuntimeException e) {
             // the job stays RUNNING; its lease expires and a worker takes it over
             log.error("job {} stopped: {}", job.id(), e.toString(), e);

@@ -95,9 +95,11 @@ class BackupJobRunner {
         retry.run("recording safety backup job", () -> jobs.insertIfAbsent(id, "backup", "pre_restore", databaseName,
                 "restore", java.time.Instant.now()));
         JobStore.Job job = claim(id).orElseThrow(() -> new DumpException("the safety backup job could not be claimed"));
-        return execute(job, database, true).map(DumpResult::fileName)
-                .orElseThrow(() -> new DumpException("the pre-restore safety backup of '" + databaseName
-                        + "' failed: " + jobs.find(id).map(j -> "see job " + j.id()).orElse("")));
+        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+            return execute(job, database, true).map(DumpResult::fileName)
+                    .orElseThrow(() -> new DumpException("the pre-restore safety backup of '" + databaseName
+                            + "' failed: " + jobs.find(id).map(j -> "see job " + j.id()).orElse("")));
+        }
     }
 
     private Optional<DumpResult> execute(JobStore.Job job, WorkerProperties.Source database, boolean heldLock) {
@@ -106,7 +108,7 @@ class BackupJobRunner {
                 job.target(), job.type(), worker, job.attempts())));
         Timer.Sample sample = Timer.start(meters);
         DumpResult result;
-        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+        try { // the caller keeps the job's lease until it is recorded
             result = dump(job, database, heldLock);
         } catch (DumpException e) {
             sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));

@@ -22,21 +22,15 @@ class LeaseReaper {
 
     private final JobStore jobs;
     private final BackupJobRunner backups;
-    private final VerifyJobRunner verifications;
-    private final io.taskagent.backup.worker.restore.RestoreJobRunner restores;
-    private final io.taskagent.backup.worker.cleanup.CleanupExecutor cleanups;
+    private final JobExecutor executor;
     private final StorageDirectory storage;
     private final WorkerProperties properties;
 
-    LeaseReaper(JobStore jobs, BackupJobRunner backups, VerifyJobRunner verifications,
-                io.taskagent.backup.worker.restore.RestoreJobRunner restores,
-                io.taskagent.backup.worker.cleanup.CleanupExecutor cleanups, StorageDirectory storage,
+    LeaseReaper(JobStore jobs, BackupJobRunner backups, JobExecutor executor, StorageDirectory storage,
                 WorkerProperties properties) {
-        this.restores = restores;
-        this.cleanups = cleanups;
         this.jobs = jobs;
         this.backups = backups;
-        this.verifications = verifications;
+        this.executor = executor;
         this.storage = storage;
         this.properties = properties;
     }
@@ -59,15 +53,7 @@ class LeaseReaper {
                 if (claimed.isPresent()) {
                     log.info("taking over {} job {} (attempt {}): its lease expired", claimed.get().kind(), id,
                             claimed.get().attempts());
-                    if ("verify".equals(claimed.get().kind())) {
-                        verifications.execute(claimed.get());
-                    } else if ("restore".equals(claimed.get().kind())) {
-                        restores.execute(claimed.get());
-                    } else if ("cleanup".equals(claimed.get().kind())) {
-                        cleanups.execute(claimed.get());
-                    } else {
-                        backups.execute(claimed.get());
-                    }
+                    executor.run(claimed.get());
                 }
             }
         } catch (RuntimeException e) {

@@ -72,17 +72,15 @@ class VerifyJobRunner {
         List<String> problems;
         String fileName;
         Map<String, Long> counts = Map.of();
-        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
-            Optional<BackupCatalog.StoredBackup> stored = retry.get("reading backup " + backupId,
-                    () -> catalog.find(backupId));
-            if (stored.isEmpty()) {
-                fileName = "unknown";
-                problems = List.of("no backup " + backupId + " in the catalog");
-            } else {
-                fileName = stored.get().fileName();
-                problems = new ArrayList<>();
-                counts = verifier.check(stored.get(), problems);
-            }
+        Optional<BackupCatalog.StoredBackup> stored = retry.get("reading backup " + backupId,
+                () -> catalog.find(backupId));
+        if (stored.isEmpty()) {
+            fileName = "unknown";
+            problems = List.of("no backup " + backupId + " in the catalog");
+        } else {
+            fileName = stored.get().fileName();
+            problems = new ArrayList<>();
+            counts = verifier.check(stored.get(), problems);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("backup_id", backupId);

@@ -95,7 +95,7 @@ class BackupWorkerIT {
 
         assertThat(awaitFinalStatus(request.jobId())).isEqualTo("SUCCEEDED");
         BackupCompleted completed = broker.awaitEvent(BackupCompleted.class,
-                e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(10));
+                e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
         broker.awaitEvent(BackupStarted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(5));
 
         Map<String, Long> expected = ReferenceDataset.rowCounts(Infrastructure.get(), SOURCE);
@@ -189,12 +189,12 @@ class BackupWorkerIT {
         publisher.publishCommand(request);
         assertThat(awaitFinalStatus(request.jobId())).isEqualTo("SUCCEEDED");
         BackupOversized oversized = broker.awaitEvent(BackupOversized.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(30));
         assertThat(oversized.limitBytes()).isEqualTo(1024 * 1024);
         assertThat(oversized.sizeBytes()).isGreaterThan(oversized.limitBytes());
         assertThat(storage.resolve(oversized.fileName())).exists();
         BackupProgress progress = broker.awaitEvent(BackupProgress.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(30));
         assertThat(progress.rowsEstimated()).isGreaterThan(0);
         assertThat(progress.rowsDone()).isGreaterThan(0).isLessThanOrEqualTo(progress.rowsEstimated());
         Map<String, Object> job = catalog.sql("SELECT rows_done, rows_estimated FROM worker.jobs WHERE id = :id")

@@ -36,6 +36,7 @@ class MissingSourceDatabaseIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Infrastructure infra = Infrastructure.get();
+        WorkerTestContext.purgeCommands(infra);
         infra.dropDatabase(CATALOG);
         infra.ensureDatabase(CATALOG);
         infra.dropDatabase(MISSING);
@@ -69,7 +70,7 @@ class MissingSourceDatabaseIT {
         BackupFailed failed = broker.awaitEvent(BackupFailed.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(60));
         assertThat(failed.reason()).contains(MISSING).doesNotContain("not-a-real-secret-4711");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Map<String, Object> job = catalog.sql("SELECT status, error FROM worker.jobs WHERE id = :id")
                     .param("id", request.jobId()).query().singleRow();
             assertThat(job.get("status")).isEqualTo("FAILED");

@@ -92,7 +92,7 @@ class SourceDroppedIT {
             assertThat(Duration.ofNanos(System.nanoTime() - dropped)).isLessThan(Duration.ofSeconds(60));
             assertThat(failed.reason()).contains("reading source database '" + SOURCE + "'");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(catalog.sql(
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(catalog.sql(
                 "SELECT status FROM worker.jobs WHERE id = :id").param("id", request.jobId()).query(String.class).single()));
         try (var files = Files.list(storage)) {
             assertThat(files).as("no partial or final file is left").isEmpty();

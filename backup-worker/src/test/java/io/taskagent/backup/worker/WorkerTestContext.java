@@ -1,5 +1,7 @@
 package io.taskagent.backup.worker;
 
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
@@ -19,6 +21,7 @@ final class WorkerTestContext {
      */
     static Path register(DynamicPropertyRegistry registry, String catalog, String source) throws IOException {
         Infrastructure infra = Infrastructure.get();
+        purgeCommands(infra);
         infra.dropDatabase(catalog);
         infra.ensureDatabase(catalog);
         Path storage = Files.createTempDirectory(catalog);
@@ -28,5 +31,17 @@ final class WorkerTestContext {
         registry.add("backup.source.password", () -> infra.pgPassword);
         registry.add("backup.storage.dir", storage::toString);
         return storage;
+    }
+
+    /**
+     * Empties the worker's command queue before a worker with a listener starts: commands earlier test classes (the
+     * scheduler's, the gateway's) left there would otherwise run as jobs of this test.
+     */
+    static void purgeCommands(Infrastructure infra) {
+        try (BrokerProbe broker = new BrokerProbe(infra)) {
+            broker.purge(Topology.WORKER_COMMANDS_QUEUE);
+        } catch (IllegalStateException e) {
+            // the queue does not exist yet: nothing left in it
+        }
     }
 }

@@ -117,7 +117,7 @@ class WorkerTakeoverIT {
                 .until(() -> "SUCCEEDED".equals(job(request.jobId()).get("status")));
         assertThat(job(request.jobId())).containsEntry("attempts", 2).containsEntry("backups", 1);
         BackupCompleted completed = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(30));
         Thread.sleep(2000);
         assertThat(broker.events().stream().filter(e -> e instanceof BackupCompleted && e.jobId().equals(request.jobId())))
                 .hasSize(1);

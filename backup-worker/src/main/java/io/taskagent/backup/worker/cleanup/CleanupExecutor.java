@@ -107,30 +107,28 @@ public class CleanupExecutor {
         List<String> removed = new ArrayList<>();
         long[] freed = {0};
         int refused = 0;
-        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
-            for (DeleteBackups.Deletion deletion : request.deletions()) {
-                Optional<BackupExpiry.Catalogued> expired = retry.get("expiring backup " + deletion.backupId(),
-                        () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
-                if (expired.isPresent()) {
-                    BackupExpiry.Catalogued b = expired.get();
-                    freed[0] += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
-                    decisions.add(decision(b, false, deletion.reason()));
-                    continue;
-                }
-                Optional<BackupExpiry.Catalogued> kept = retry.get("reading backup " + deletion.backupId(),
-                        () -> catalog.find(deletion.backupId()));
-                String why = retry.get("reading backup " + deletion.backupId(),
-                        () -> catalog.whyKept(deletion.backupId(), job.target()));
-                if (kept.isEmpty()) {
-                    log.warn("cleanup job {}: backup {} is not in the catalog", job.id(), deletion.backupId());
-                } else {
-                    refused++;
-                    log.info("cleanup job {}: not deleting {}: {}", job.id(), kept.get().fileName(), why);
-                    decisions.add(decision(kept.get(), true, why));
-                }
+        for (DeleteBackups.Deletion deletion : request.deletions()) {
+            Optional<BackupExpiry.Catalogued> expired = retry.get("expiring backup " + deletion.backupId(),
+                    () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
+            if (expired.isPresent()) {
+                BackupExpiry.Catalogued b = expired.get();
+                freed[0] += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+                decisions.add(decision(b, false, deletion.reason()));
+                continue;
             }
-            freed[0] += removeLeftovers(removed);
+            Optional<BackupExpiry.Catalogued> kept = retry.get("reading backup " + deletion.backupId(),
+                    () -> catalog.find(deletion.backupId()));
+            String why = retry.get("reading backup " + deletion.backupId(),
+                    () -> catalog.whyKept(deletion.backupId(), job.target()));
+            if (kept.isEmpty()) {
+                log.warn("cleanup job {}: backup {} is not in the catalog", job.id(), deletion.backupId());
+            } else {
+                refused++;
+                log.info("cleanup job {}: not deleting {}: {}", job.id(), kept.get().fileName(), why);
+                decisions.add(decision(kept.get(), true, why));
+            }
         }
+        freed[0] += removeLeftovers(removed);
         long bytesFreed = freed[0];
         int keptCount = request.keptCount() + refused;
         Map<String, Object> result = new LinkedHashMap<>();

@@ -87,10 +87,13 @@ public class JobStore {
                 .filter(java.util.Objects::nonNull);
     }
 
-    /** Stores a finished job's result document (e.g. verification findings). */
-    public void result(UUID id, String json) {
-        jdbc.sql("UPDATE jobs SET result = CAST(:json AS jsonb) WHERE id = :id").param("json", json).param("id", id)
-                .update();
+    /**
+     * Keeps a queued job's request parameters in its result document, for a worker taking the job over; a
+     * redelivered command for a job already running or finished changes nothing.
+     */
+    public void requestOf(UUID id, String json) {
+        jdbc.sql("UPDATE jobs SET result = CAST(:json AS jsonb) WHERE id = :id AND status = 'QUEUED'")
+                .param("json", json).param("id", id).update();
     }
 
     /**

@@ -98,7 +98,7 @@ public class RestoreJobRunner {
             parameters.put("database", database);
             parameters.put("dry_run", request.dryRun());
             parameters.put("skip_safety_backup", request.skipSafetyBackup());
-            jobs.result(request.jobId(), MessageJson.mapper().writeValueAsString(Map.of("request", parameters)));
+            jobs.requestOf(request.jobId(), MessageJson.mapper().writeValueAsString(Map.of("request", parameters)));
         });
         Optional<Integer> attempt = retry.get("claiming job " + request.jobId(),
                 () -> jobs.claim(request.jobId(), leases.worker(), leases.lease()));
@@ -113,7 +113,7 @@ public class RestoreJobRunner {
         boolean dryRun = "dry_run".equals(job.type());
         boolean safety = properties.restore().safetyBackup() && !"restore_unsafe".equals(job.type());
         UUID backupId = job.subjectId();
-        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+        try {
             Stored backup = resolve(backupId, (String) request.get("backup_filename"));
             backupId = backup.id();
             if (!"AVAILABLE".equals(backup.status())) {
@@ -129,13 +129,14 @@ public class RestoreJobRunner {
             Path file = storage.resolve(backup.fileName());
             BackupFileReader content = BackupFileReader.header(file);
             Map<String, Long> backupRows = backup.rowCounts();
+            Map<String, Object> result = new LinkedHashMap<>();
+            Map<String, Long> counts;
             try (Connection connection = connect(target)) {
                 lock(connection, database);
                 List<String> differences = RestoreEngine.schemaDifferences(connection, content.metadata());
                 if (!differences.isEmpty()) {
                     throw new RestoreRefused("the target's schema does not match the backup: " + String.join("; ", differences));
                 }
-                Map<String, Object> result = new LinkedHashMap<>();
                 result.put("request", request);
                 result.put("backup_id", backup.id());
                 result.put("file_name", backup.fileName());
@@ -145,17 +146,19 @@ public class RestoreJobRunner {
                     backupRows.forEach((table, rows) -> tables.put(table,
                             Map.of("backup", rows, "current", current.getOrDefault(table, 0L))));
                     result.put("tables", tables);
-                    succeed(job, backup, database, true, backupRows, result, started);
-                    return;
+                    counts = backupRows;
+                } else {
+                    if (safety) {
+                        String safetyFile = backups.safetyBackup(database, target);
+                        result.put("safety_backup", safetyFile);
+                    }
+                    counts = RestoreEngine.load(connection, file, content.metadata(), backupRows);
+                    result.put("row_counts", counts);
                 }
-                if (safety) {
-                    String safetyFile = backups.safetyBackup(database, target);
-                    result.put("safety_backup", safetyFile);
-                }
-                Map<String, Long> counts = RestoreEngine.load(connection, file, content.metadata(), backupRows);
-                result.put("row_counts", counts);
-                succeed(job, backup, database, false, counts, result, started);
             }
+            // reported done only once the connection, and with it the target's lock, is released: a backup or restore
+            // asked for right after the answer is not refused as "running"
+            succeed(job, backup, database, dryRun, counts, result, started);
         } catch (RestoreRefused e) {
             fail(job, backupId, database, e.getMessage());
         } catch (SQLException | IOException e) {

@@ -49,7 +49,7 @@ class JobStoreIT {
     private UUID running(String worker) {
         UUID id = UUID.randomUUID();
         jobs.insertIfAbsent(id, "verify", "verify", "it", "test", Instant.now());
-        jobs.result(id, "{\"request\":{\"dry_run\":true}}");
+        jobs.requestOf(id, "{\"request\":{\"dry_run\":true}}");
         assertThat(jobs.claim(id, worker, Duration.ofMinutes(1))).hasValue(1);
         return id;
     }
@@ -71,7 +71,9 @@ class JobStoreIT {
         assertThat((String) row.get("result")).contains("\"public.tasks\"").doesNotContain("request");
 
         assertThat(jobs.succeed(id, "w1", "{\"tables\":{}}")).as("a finished job stays finished").isFalse();
-        assertThat((String) row(id).get("result")).contains("\"public.tasks\"");
+        jobs.requestOf(id, "{\"request\":{\"dry_run\":false}}");
+        assertThat((String) row(id).get("result")).as("a redelivered request leaves the result alone")
+                .contains("\"public.tasks\"").doesNotContain("request");
     }
 
     @Test

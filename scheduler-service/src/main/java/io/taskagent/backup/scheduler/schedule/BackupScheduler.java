@@ -67,7 +67,7 @@ public class BackupScheduler {
                 }
             }
         }
-        settings.recordNextFires(ScheduleCalendar.nextFires(stored, now));
+        settings.refreshNextFires(now, locked -> ScheduleCalendar.nextFires(locked, now));
     }
 
     private void check(StoredSettings.StoredSchedule schedule, StoredSettings stored, Instant now) {

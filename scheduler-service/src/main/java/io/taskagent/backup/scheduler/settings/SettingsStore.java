@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -136,6 +137,14 @@ public class SettingsStore {
             jdbc.sql("UPDATE schedules SET since = :now, updated_at = :now").param("now", Timestamp.from(now)).update();
         }
         return current.version() + 1;
+    }
+
+    /**
+     * Records the next fires computed from the settings as they are now, under the settings' row lock: a Start, Stop
+     * or Configure committing meanwhile is either seen or waited for, never overwritten with stale fires.
+     */
+    public void refreshNextFires(Instant now, Function<StoredSettings, Map<String, Instant>> nextFires) {
+        tx.executeWithoutResult(status -> recordNextFires(nextFires.apply(lockCurrent(now))));
     }
 
     /** Records each schedule's next fire (null: none) for readers of the catalog, where it changed. */

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -105,6 +106,10 @@ class BackupSchedulerTest {
 
         @Override
         public void recordNextFires(Map<String, Instant> next) {
+        }
+
+        @Override
+        public void refreshNextFires(Instant now, Function<StoredSettings, Map<String, Instant>> next) {
         }
 
         void running(boolean running) {
