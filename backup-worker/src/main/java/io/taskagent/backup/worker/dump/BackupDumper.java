@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
@@ -99,6 +100,7 @@ public class BackupDumper {
         Compression compression = Compression.parse(storageSettings.compression());
         String fileName = BackupFormat.fileName(backupType, createdAt, jobId, compression);
         List<Connection> connections = new ArrayList<>();
+        List<ChunkReader.Slot> slots = new ArrayList<>();
         ExecutorService readers = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "dump-reader-" + jobId.toString().substring(0, 8));
             t.setDaemon(true);
@@ -128,8 +130,8 @@ public class BackupDumper {
                 versionNumber = rs.getInt(1);
                 snapshot = rs.getString(2);
             }
-            BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(parallelism);
-            pool.add(main);
+            BlockingQueue<ChunkReader.Slot> pool = new ArrayBlockingQueue<>(parallelism);
+            slots.add(new ChunkReader.Slot(main));
             for (int i = 1; i < parallelism; i++) {
                 Connection reader = connect(database);
                 connections.add(reader);
@@ -139,8 +141,9 @@ public class BackupDumper {
                 try (Statement s = reader.createStatement()) {
                     s.execute("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'");
                 }
-                pool.add(reader);
+                slots.add(new ChunkReader.Slot(reader));
             }
+            pool.addAll(slots);
             List<ChunkReader.Chunk> chunks = plan(schema, versionNumber >= 140000);
             progress.estimate(schema.tables().stream().mapToLong(SourceSchema.Table::estimatedRows).sum(),
                     schema.tables().size());
@@ -161,7 +164,22 @@ public class BackupDumper {
                     // closing anyway
                 }
             }
+            release(readers, slots);
         }
+    }
+
+    /** Frees the readers' compressors once no reader thread can use them any more (a closed socket ends a read). */
+    private static void release(ExecutorService readers, List<ChunkReader.Slot> slots) {
+        try {
+            if (!readers.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("dump reader threads still running: their compressors are left to the garbage collector");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        slots.forEach(ChunkReader.Slot::close);
     }
 
     /** Called from the dump's threads: the estimate once, then rows done as they grow. */
@@ -198,7 +216,8 @@ public class BackupDumper {
 
     private DumpResult write(UUID jobId, String backupType, String target, Instant createdAt, Compression compression,
                              String fileName, SourceSchema schema, List<ChunkReader.Chunk> chunks,
-                             BlockingQueue<Connection> pool, ExecutorService readers, Progress progress, long started)
+                             BlockingQueue<ChunkReader.Slot> pool, ExecutorService readers, Progress progress,
+                             long started)
             throws DumpException, SQLException {
         int level = storageSettings.zstdLevel();
         AtomicLong rowsDone = new AtomicLong();
@@ -223,11 +242,11 @@ public class BackupDumper {
                     while (next < chunks.size() && window.size() < inFlight) {
                         ChunkReader.Chunk chunk = chunks.get(next++);
                         window.add(readers.submit(() -> {
-                            Connection c = pool.take();
+                            ChunkReader.Slot slot = pool.take();
                             try {
-                                return ChunkReader.read(c, chunk, compression, level, rowsDone);
+                                return ChunkReader.read(slot, chunk, compression, level, rowsDone);
                             } finally {
-                                pool.add(c);
+                                pool.add(slot);
                             }
                         }));
                     }

@@ -1,5 +1,6 @@
 package io.taskagent.backup.worker.dump;
 
+import com.github.luben.zstd.ZstdCompressCtx;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
@@ -53,29 +54,58 @@ final class ChunkReader {
      */
     static final int PIECE_BYTES = 256 << 10;
 
-    /** The reader thread's working arrays (row buffer, compression output), reused from chunk to chunk. */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private static final class Scratch {
+    /**
+     * One reader: a connection that shares the backup's snapshot, with its working arrays (row buffer, compression
+     * output) and its zstd context, reused from chunk to chunk. Used by one thread at a time.
+     */
+    static final class Slot implements AutoCloseable {
+        final Connection connection;
         final ByteBuffer rows = new ByteBuffer(FRAME_BYTES + (1 << 16));
         final MessageDigest digest = sha256();
-        byte[] compressed = new byte[0];
+        private byte[] compressed = new byte[0];
+        private ZstdCompressCtx zstd;
+        private int zstdLevel;
+
+        Slot(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** Compresses the row buffer into one zstd frame; returns its length, at the start of {@link #compressed}. */
+        int zstd(int level) {
+            int bound = Compression.zstdBound(rows.size());
+            if (compressed.length < bound) {
+                compressed = new byte[bound];
+            }
+            if (zstd == null || zstdLevel != level) {
+                close();
+                zstd = new ZstdCompressCtx().setLevel(level);
+                zstdLevel = level;
+            }
+            return zstd.compressByteArray(compressed, 0, compressed.length, rows.array(), 0, rows.size());
+        }
+
+        @Override
+        public void close() {
+            if (zstd != null) {
+                zstd.close();
+                zstd = null;
+            }
+        }
     }
 
     private ChunkReader() {
     }
 
-    static Result read(Connection connection, Chunk chunk, Compression compression, int zstdLevel,
-                       AtomicLong progress) throws SQLException {
+    static Result read(Slot slot, Chunk chunk, Compression compression, int zstdLevel, AtomicLong progress)
+            throws SQLException {
         CopyRowEncoder encoder = new CopyRowEncoder(chunk.table().columns());
-        Scratch scratch = SCRATCH.get();
-        MessageDigest digest = scratch.digest;
-        ByteBuffer buffer = scratch.rows;
+        MessageDigest digest = slot.digest;
+        ByteBuffer buffer = slot.rows;
         buffer.clear();
         Pieces hashes = new Pieces(16 << 10);
         List<byte[]> frames = new ArrayList<>();
         long rows = 0;
-        CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(chunk.sql());
+        CopyOut copy = slot.connection.unwrap(PGConnection.class).getCopyAPI().copyOut(chunk.sql());
         try {
             byte[] row;
             while ((row = copy.readFromCopy()) != null) {
@@ -97,7 +127,7 @@ final class ChunkReader {
                     progress.addAndGet(4096);
                 }
                 if (buffer.size() >= FRAME_BYTES) {
-                    compress(compression, buffer, zstdLevel, scratch, frames);
+                    compress(compression, slot, zstdLevel, frames);
                 }
             }
         } finally {
@@ -107,20 +137,16 @@ final class ChunkReader {
         }
         progress.addAndGet(rows & 4095);
         if (buffer.size() > 0) {
-            compress(compression, buffer, zstdLevel, scratch, frames);
+            compress(compression, slot, zstdLevel, frames);
         }
         return new Result(chunk, frames, rows, hashes.finish());
     }
 
-    private static void compress(Compression compression, ByteBuffer buffer, int level, Scratch scratch,
-                                 List<byte[]> frames) {
+    private static void compress(Compression compression, Slot slot, int level, List<byte[]> frames) {
+        ByteBuffer buffer = slot.rows;
         if (compression == Compression.ZSTD) {
-            int bound = Compression.zstdBound(buffer.size());
-            if (scratch.compressed.length < bound) {
-                scratch.compressed = new byte[bound];
-            }
-            int n = Compression.zstdFrame(buffer.array(), 0, buffer.size(), scratch.compressed, level);
-            split(scratch.compressed, n, frames);
+            int length = slot.zstd(level); // may replace slot.compressed with a bigger array
+            split(slot.compressed, length, frames);
         } else {
             byte[] frame = compression.frame(buffer.array(), 0, buffer.size(), level);
             split(frame, frame.length, frames);
