@@ -7,7 +7,7 @@
 # backup-worker and an api-gateway from their jars (mvn package first if missing) on a private catalog, asks for
 # two backups through the API (the first after the worker started, then one on the warm worker), then times pg_dump --data-only -Fc -Z6 and -Z1 of the same database. Prints wall
 # time, output size and peak memory (VmHWM of the worker process; /usr/bin/time for pg_dump), and the ratios.
-# Worker JVM options: BENCH_JAVA_OPTS (default -Xmx192m), parallel readers: BACKUP_WORKER_PARALLELISM (default: one per core).
+# Worker JVM options: BENCH_JAVA_OPTS (default -Xmx160m), parallel readers: BACKUP_WORKER_PARALLELISM (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-10}
@@ -16,7 +16,7 @@ DB=taskagent_bench_s$SCALE
 CATALOG=backup_catalog_bench
 TOKEN=bench-$RANDOM$RANDOM
 WORK=$(mktemp -d /tmp/taskagent-bench.XXXXXX)
-JAVA_OPTS_BENCH=${BENCH_JAVA_OPTS:--Xmx192m}
+JAVA_OPTS_BENCH=${BENCH_JAVA_OPTS:--Xmx160m}
 
 for s in backup-worker api-gateway; do
   [ -f "$s/target/$s-0.1.0-SNAPSHOT-exec.jar" ] || mvn -B -q -DskipTests package
