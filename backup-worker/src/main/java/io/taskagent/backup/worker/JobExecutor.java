@@ -29,6 +29,16 @@ class JobExecutor {
         this.cleanups = cleanups;
     }
 
+    /** Fails a job that used up its attempts, announcing it with its own kind's failure event. */
+    void giveUp(JobStore.Job job, String reason) {
+        switch (job.kind()) {
+            case "verify" -> verifications.giveUp(job, reason);
+            case "restore" -> restores.giveUp(job, reason);
+            case "cleanup" -> cleanups.giveUp(job, reason);
+            default -> backups.giveUp(job, reason);
+        }
+    }
+
     void run(JobStore.Job job) {
         try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
             switch (job.kind()) {

@@ -45,7 +45,7 @@ class LeaseReaper {
                     continue;
                 }
                 if (job.get().attempts() >= properties.worker().maxAttempts()) {
-                    backups.giveUp(job.get(), "gave up after " + job.get().attempts()
+                    executor.giveUp(job.get(), "gave up after " + job.get().attempts()
                             + " attempts: the worker running it stopped renewing its lease each time");
                     continue;
                 }

@@ -67,6 +67,17 @@ class VerifyJobRunner {
         return attempt.isEmpty() ? Optional.empty() : retry.get("reading job", () -> jobs.find(request.jobId()));
     }
 
+    /** A verification whose lease expired too often: failed for good, and announced as VerifyFailed. */
+    void giveUp(JobStore.Job job, String reason) {
+        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+            log.warn("verify job {} failed: {}", job.id(), reason);
+            String fileName = retry.get("reading backup " + job.subjectId(), () -> catalog.find(job.subjectId()))
+                    .map(BackupCatalog.StoredBackup::fileName).orElse("unknown");
+            retry.run("publishing VerifyFailed", () -> publisher.publishEvent(
+                    VerifyFailed.of(job.id(), job.target(), job.subjectId(), fileName, List.of(reason))));
+        }
+    }
+
     void execute(JobStore.Job job) {
         UUID backupId = job.subjectId();
         List<String> problems;

@@ -94,6 +94,17 @@ public class CleanupExecutor {
     }
 
     /** Runs a claimed cleanup job (also one taken over after its lease expired: every step can be repeated). */
+    /**
+     * A cleanup whose lease expired too often: failed for good. There is no failure event for a cleanup (the
+     * scheduler's next cleanup decides again); the job record and the log say why.
+     */
+    public void giveUp(JobStore.Job job, String reason) {
+        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+            meters.counter("backup.cleanup.failures").increment();
+            log.warn("cleanup job {} failed: {}", job.id(), reason);
+        }
+    }
+
     public void execute(JobStore.Job job) {
         if (!storedTarget.equals(job.target())) {
             String reason = "this worker stores backups of '" + storedTarget + "', not of '" + job.target() + "'";

@@ -105,6 +105,15 @@ public class RestoreJobRunner {
         return attempt.isEmpty() ? Optional.empty() : retry.get("reading job", () -> jobs.find(request.jobId()));
     }
 
+    /** A restore whose lease expired too often: failed for good, and announced as RestoreFailed. */
+    public void giveUp(JobStore.Job job, String reason) {
+        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+            log.warn("restore job {} failed: {}", job.id(), reason);
+            retry.run("publishing RestoreFailed", () -> publisher.publishEvent(RestoreFailed.of(job.id(),
+                    properties.source().target(), job.subjectId(), job.target(), reason)));
+        }
+    }
+
     /** Runs a claimed restore job (also after a take-over: the request is kept in the job's result). */
     public void execute(JobStore.Job job) {
         long started = System.nanoTime();
