@@ -44,6 +44,17 @@ for port in 18181 18180; do
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# let both JVMs finish their start-up work (background compilation) first: the backup is timed, not their start-up
+settle() {
+  for _ in $(seq 1 30); do
+    local a b
+    a=$(( $(cpu_ticks "${pids[0]}") + $(cpu_ticks "${pids[1]}") )); sleep 1
+    b=$(( $(cpu_ticks "${pids[0]}") + $(cpu_ticks "${pids[1]}") ))
+    [ $(( b - a )) -lt $(( $(getconf CLK_TCK) / 10 )) ] && return
+  done
+}
+settle
+
 backup() { # one backup through the API -> "duration_ms size_bytes worker_cpu_s"
   local before job state
   before=$(cpu_ticks "$worker_pid")

@@ -161,9 +161,10 @@ class GatewayIT {
         insertJob(older, "SUCCEEDED", Instant.parse("2026-01-01T00:00:00Z"), null);
         catalog.sql("""
                         INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
-                            compression, format_version, row_counts, table_count, duration_ms, created_at)
+                            compression, format_version, row_counts, table_order, table_count, duration_ms, created_at)
                         VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_x.json.zst', 3145728, :sha, 'zstd', 1,
-                                '{"public.users": 3}', 1, 1500, now())""")
+                                '{"public.users": 3, "public.tasks": 5}', '["public.users", "public.tasks"]', 2, 1500,
+                                now())""")
                 .param("id", older).param("sha", "a".repeat(64)).update();
         insertJob(newer, "FAILED", Instant.parse("2026-01-02T00:00:00Z"), "cannot connect");
 
@@ -179,7 +180,8 @@ class GatewayIT {
         assertThat(ok.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(ok.get("backup_type").asString()).isEqualTo("manual");
         assertThat(ok.get("duration_seconds").asDouble()).isEqualTo(60.0);
-        assertThat(ok.get("tables_backed_up").get(0).asString()).isEqualTo("public.users");
+        // in the backup's foreign-key order (jsonb alone would give public.tasks first)
+        assertThat(ok.get("tables_backed_up").toString()).isEqualTo("[\"public.users\",\"public.tasks\"]");
 
         JsonNode failedOnly = json(call(port, "GET", "/api/backup/history?status_filter=failed", ADMIN, null));
         assertThat(failedOnly.size()).isEqualTo(1);

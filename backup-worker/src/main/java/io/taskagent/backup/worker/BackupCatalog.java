@@ -90,15 +90,18 @@ class BackupCatalog {
             }
             jdbc.sql("""
                             INSERT INTO backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
-                                                 compression, format_version, row_counts, table_count, duration_ms,
+                                                 compression, format_version, row_counts, table_order, table_count,
+                                                 duration_ms,
                                                  created_at)
                             VALUES (:id, :jobId, :target, :type, :fileName, :size, :sha, :compression, :version,
-                                    CAST(:rowCounts AS jsonb), :tableCount, :duration, :createdAt)""")
+                                    CAST(:rowCounts AS jsonb),
+                                    CAST(:tableOrder AS jsonb), :tableCount, :duration, :createdAt)""")
                     .param("id", jobId).param("jobId", jobId).param("target", target).param("type", backupType)
                     .param("fileName", result.fileName()).param("size", result.sizeBytes())
                     .param("sha", result.sha256()).param("compression", result.compression().name().toLowerCase())
                     .param("version", BackupFormat.FORMAT_VERSION)
                     .param("rowCounts", MessageJson.mapper().writeValueAsString(result.rowCounts()))
+                    .param("tableOrder", MessageJson.mapper().writeValueAsString(result.rowCounts().keySet()))
                     .param("tableCount", result.rowCounts().size()).param("duration", result.durationMillis())
                     .param("createdAt", Timestamp.from(Instant.now()))
                     .update();

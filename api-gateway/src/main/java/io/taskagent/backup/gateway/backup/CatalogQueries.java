@@ -28,6 +28,7 @@ class CatalogQueries {
                    j.finished_at, j.attempts, j.error, j.subject_id, j.rows_done, j.rows_estimated,
                    j.result::text AS result,
                    b.file_name, b.size_bytes, b.sha256, b.compression, b.row_counts::text AS row_counts,
+                   b.table_order::text AS table_order,
                    b.table_count, b.duration_ms, b.created_at
             FROM worker.jobs j LEFT JOIN worker.backups b ON b.job_id = j.id
             """;
@@ -63,7 +64,8 @@ class CatalogQueries {
     Optional<Map<String, Object>> backup(UUID id) {
         return jdbc.sql("""
                         SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
-                               row_counts::text AS row_counts, table_count, duration_ms, status, created_at
+                               row_counts::text AS row_counts, table_order::text AS table_order, table_count,
+                               duration_ms, status, created_at
                         FROM worker.backups WHERE job_id = :id""")
                 .param("id", id)
                 .query((rs, n) -> {
@@ -80,7 +82,7 @@ class CatalogQueries {
                     manifest.put("size_bytes", rs.getLong("size_bytes"));
                     manifest.put("sha256", rs.getString("sha256"));
                     manifest.put("compression", rs.getString("compression"));
-                    manifest.put("row_counts", rowCounts(rs.getString("row_counts")));
+                    manifest.put("row_counts", rowCounts(rs));
                     manifest.put("table_count", rs.getInt("table_count"));
                     manifest.put("duration_ms", rs.getLong("duration_ms"));
                     backup.put("manifest", manifest);
@@ -138,7 +140,7 @@ class CatalogQueries {
             backup.put("size_bytes", rs.getLong("size_bytes"));
             backup.put("sha256", rs.getString("sha256"));
             backup.put("compression", rs.getString("compression"));
-            backup.put("row_counts", rowCounts(rs.getString("row_counts")));
+            backup.put("row_counts", rowCounts(rs));
             backup.put("duration_ms", rs.getLong("duration_ms"));
             backup.put("created_at", instant(rs.getTimestamp("created_at")));
             job.put("backup", backup);
@@ -165,16 +167,31 @@ class CatalogQueries {
         row.put("duration_seconds", started != null && finished != null
                 ? Duration.between(started, finished).toMillis() / 1000.0 : null);
         row.put("error_message", rs.getString("error"));
-        row.put("tables_backed_up", hasFile ? new ArrayList<>(rowCounts(rs.getString("row_counts")).keySet()) : List.of());
+        row.put("tables_backed_up", hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of());
         return row;
     }
 
-    private static Map<String, Long> rowCounts(String json) {
+    /** A backup's row counts per table, in the backup's (foreign-key) order where the worker recorded it. */
+    private static Map<String, Long> rowCounts(ResultSet rs) throws SQLException {
+        String json = rs.getString("row_counts");
         if (json == null) {
             return Map.of();
         }
-        return MessageJson.mapper().readValue(json, new TypeReference<LinkedHashMap<String, Long>>() {
+        Map<String, Long> counts = MessageJson.mapper().readValue(json, new TypeReference<LinkedHashMap<String, Long>>() {
         });
+        String order = rs.getString("table_order");
+        if (order == null) {
+            return counts;
+        }
+        Map<String, Long> ordered = new LinkedHashMap<>();
+        for (String table : MessageJson.mapper().readValue(order, new TypeReference<List<String>>() {
+        })) {
+            if (counts.containsKey(table)) {
+                ordered.put(table, counts.get(table));
+            }
+        }
+        counts.forEach(ordered::putIfAbsent);
+        return ordered;
     }
 
     private static Instant instant(Timestamp timestamp) {
