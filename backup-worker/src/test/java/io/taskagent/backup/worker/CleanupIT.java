@@ -4,11 +4,10 @@ import com.rabbitmq.client.Channel;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.MessageJson;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,7 +46,8 @@ class CleanupIT {
     static final String CATALOG = "backup_catalog_it_worker_cleanup";
     static final String TARGET = "gc-it-" + UUID.randomUUID().toString().substring(0, 8);
     static Path storage;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -63,16 +63,6 @@ class CleanupIT {
         registry.add("backup.source.password", () -> infra.pgPassword);
         registry.add("backup.storage.dir", () -> storage.toString());
         registry.add("backup.cleanup.orphan-grace", () -> "30m");
-    }
-
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
     }
 
     @Autowired
@@ -151,7 +141,7 @@ class CleanupIT {
         deliver(command, channel);
         verify(channel).basicAck(7, false);
 
-        CleanupCompleted done = broker.awaitEvent(CleanupCompleted.class, e -> e.jobId().equals(command.jobId()),
+        CleanupCompleted done = events.probe().awaitEvent(CleanupCompleted.class, e -> e.jobId().equals(command.jobId()),
                 Duration.ofSeconds(30));
         assertThat(done.dryRun()).isFalse();
         assertThat(done.removedFiles()).containsExactlyInAnyOrder(fileOf(expendable), fileOf(expendable) + ".manifest.json",
@@ -188,7 +178,7 @@ class CleanupIT {
         deliver(command, again);
         verify(again).basicAck(7, false);
         Thread.sleep(500);
-        assertThat(broker.events().stream().filter(e -> e.jobId().equals(command.jobId()))).hasSize(1);
+        assertThat(events.probe().events().stream().filter(e -> e.jobId().equals(command.jobId()))).hasSize(1);
     }
 
     @Test

@@ -3,12 +3,11 @@ package io.taskagent.backup.worker;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.worker.dump.BackupFileReader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -49,7 +48,8 @@ class EveryTypeIT {
     static final String SOURCE = "taskagent_every_type";
     static final String COPY = "taskagent_every_type_copy";
     static Path storage;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
     static final JsonMapper EXACT = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS).build();
@@ -114,16 +114,6 @@ class EveryTypeIT {
         registry.add("backup.restore.targets.copy.password", () -> infra.pgPassword);
     }
 
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
-    }
-
     @Autowired
     ConfirmingPublisher publisher;
 
@@ -131,7 +121,7 @@ class EveryTypeIT {
     void everyValueIsPostgresqlsOwnTextFormAndEveryTableIsThere() throws Exception {
         RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(request);
-        BackupCompleted completed = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
+        BackupCompleted completed = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(60));
         assertThat(completed.fileName()).endsWith(".json.gz");
         Path file = storage.resolve(completed.fileName());
@@ -244,12 +234,12 @@ class EveryTypeIT {
     void everyTypeRoundTripsThroughARestoreAndIdentityContinues() throws Exception {
         RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(request);
-        BackupCompleted completed = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
+        BackupCompleted completed = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(60));
         io.taskagent.backup.model.RequestRestore restore = io.taskagent.backup.model.RequestRestore.of(
                 java.util.UUID.randomUUID(), "taskagent", completed.jobId(), null, "copy", false, false, "it");
         publisher.publishCommand(restore);
-        broker.awaitEvent(io.taskagent.backup.model.RestoreCompleted.class, e -> e.jobId().equals(restore.jobId()),
+        events.probe().awaitEvent(io.taskagent.backup.model.RestoreCompleted.class, e -> e.jobId().equals(restore.jobId()),
                 Duration.ofSeconds(60));
         assertThat(contents(COPY)).isEqualTo(contents(SOURCE)).hasSize(3 + 3 + 2 + 3 + 3);
         try (Connection c = Infrastructure.get().connect(COPY); Statement s = c.createStatement()) {

@@ -4,12 +4,10 @@ import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.RestoreFailed;
 import io.taskagent.backup.model.VerifyFailed;
-import io.taskagent.backup.testsupport.BrokerProbe;
-import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.worker.job.JobStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 class GiveUpIT {
 
     static final String CATALOG = "backup_catalog_it_give_up";
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -43,16 +42,6 @@ class GiveUpIT {
         registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
         registry.add("backup.worker.max-attempts", () -> "1");
         registry.add("backup.worker.reaper-interval-ms", () -> "300");
-    }
-
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
     }
 
     @Autowired
@@ -79,11 +68,11 @@ class GiveUpIT {
         UUID verify = abandoned("verify", backupId);
         UUID cleanup = abandoned("cleanup", null);
 
-        RestoreFailed restoreFailed = broker.awaitEvent(RestoreFailed.class, e -> e.jobId().equals(restore),
+        RestoreFailed restoreFailed = events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(restore),
                 Duration.ofSeconds(30));
         assertThat(restoreFailed.reason()).contains("gave up after 1 attempts");
         assertThat(restoreFailed.database()).isEqualTo("giveup-restore");
-        VerifyFailed verifyFailed = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify),
+        VerifyFailed verifyFailed = events.probe().awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify),
                 Duration.ofSeconds(30));
         assertThat(verifyFailed.problems()).singleElement().asString().contains("gave up");
         await().atMost(Duration.ofSeconds(30)).until(() -> status(cleanup).equals("FAILED"));
@@ -91,7 +80,7 @@ class GiveUpIT {
         assertThat(status(verify)).isEqualTo("FAILED");
 
         Set<UUID> ours = Set.of(restore, verify, cleanup);
-        assertThat(broker.events().stream().filter(e -> e instanceof BackupFailed).map(BackupMessage::jobId))
+        assertThat(events.probe().events().stream().filter(e -> e instanceof BackupFailed).map(BackupMessage::jobId))
                 .as("no failed backup announced for other kinds of jobs").noneMatch(ours::contains);
     }
 }

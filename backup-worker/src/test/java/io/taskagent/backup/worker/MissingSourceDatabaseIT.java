@@ -3,11 +3,10 @@ package io.taskagent.backup.worker;
 import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -31,7 +30,8 @@ class MissingSourceDatabaseIT {
     static final String CATALOG = "backup_catalog_it_worker_missing";
     static final String MISSING = "no_such_database_for_it";
     static Path storage;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -47,16 +47,6 @@ class MissingSourceDatabaseIT {
         registry.add("backup.storage.dir", () -> storage.toString());
     }
 
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
-    }
-
     @Autowired
     ConfirmingPublisher publisher;
     @Autowired
@@ -67,7 +57,7 @@ class MissingSourceDatabaseIT {
         RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(request);
 
-        BackupFailed failed = broker.awaitEvent(BackupFailed.class, e -> e.jobId().equals(request.jobId()),
+        BackupFailed failed = events.probe().awaitEvent(BackupFailed.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(60));
         assertThat(failed.reason()).contains(MISSING).doesNotContain("not-a-real-secret-4711");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

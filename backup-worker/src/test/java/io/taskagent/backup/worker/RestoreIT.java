@@ -6,13 +6,12 @@ import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.RestoreFailed;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,7 +40,8 @@ class RestoreIT {
     static final String SOURCE = "taskagent_ref";
     static final String SCRATCH = "taskagent_restore_scratch";
     static Path storage;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
     static BackupCompleted reference;
 
     @DynamicPropertySource
@@ -52,16 +52,6 @@ class RestoreIT {
         registry.add("backup.restore.targets.scratch.url", () -> infra.jdbcUrl(SCRATCH));
         registry.add("backup.restore.targets.scratch.username", () -> infra.pgUser);
         registry.add("backup.restore.targets.scratch.password", () -> infra.pgPassword);
-    }
-
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
     }
 
     @Autowired
@@ -81,7 +71,7 @@ class RestoreIT {
         if (reference == null) {
             RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
             publisher.publishCommand(request);
-            reference = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
+            reference = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
                     Duration.ofSeconds(90));
         }
     }
@@ -105,7 +95,7 @@ class RestoreIT {
     }
 
     private String failureOf(RequestRestore request) {
-        return broker.awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(90))
+        return events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(90))
                 .reason();
     }
 
@@ -113,7 +103,7 @@ class RestoreIT {
     void theReferenceDatasetRestoresToAnIdenticalFingerprintAfterASafetyBackup() throws Exception {
         List<String> source = fingerprint(SOURCE);
         RequestRestore request = restore(reference.jobId(), null, false, false);
-        RestoreCompleted done = broker.awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
+        RestoreCompleted done = events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(120));
         assertThat(done.rowCounts()).isEqualTo(reference.rowCounts());
         assertThat(done.dryRun()).isFalse();
@@ -123,7 +113,7 @@ class RestoreIT {
 
         // restoring again over the restored data gives the same result (existing rows are replaced)
         RequestRestore again = restore(null, reference.fileName(), false, true);
-        broker.awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(again.jobId()), Duration.ofSeconds(120));
+        events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(again.jobId()), Duration.ofSeconds(120));
         assertThat(fingerprint(SCRATCH)).isEqualTo(source);
     }
 
@@ -131,7 +121,7 @@ class RestoreIT {
     void aDryRunReportsCountsAndWritesNothing() throws Exception {
         List<String> before = fingerprint(SCRATCH);
         RequestRestore request = restore(reference.jobId(), null, true, false);
-        RestoreCompleted done = broker.awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
+        RestoreCompleted done = events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(60));
         assertThat(done.dryRun()).isTrue();
         assertThat(fingerprint(SCRATCH)).isEqualTo(before);
@@ -144,7 +134,7 @@ class RestoreIT {
     void aCorruptedBackupIsRefusedBeforeTheTargetIsTouched() throws Exception {
         RequestBackup second = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(second);
-        BackupCompleted completed = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(second.jobId()),
+        BackupCompleted completed = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(second.jobId()),
                 Duration.ofSeconds(90));
         Path file = storage.resolve(completed.fileName());
         byte[] bytes = Files.readAllBytes(file);
@@ -161,7 +151,7 @@ class RestoreIT {
         List<String> before = fingerprint(SCRATCH);
         RequestBackup third = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(third);
-        BackupCompleted truncated = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(third.jobId()),
+        BackupCompleted truncated = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(third.jobId()),
                 Duration.ofSeconds(90));
         Path file = storage.resolve(truncated.fileName());
         byte[] bytes = Files.readAllBytes(file);
@@ -171,7 +161,7 @@ class RestoreIT {
 
         RequestBackup fourth = RequestBackup.newJob("taskagent", "manual", "it");
         publisher.publishCommand(fourth);
-        BackupCompleted foreign = broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(fourth.jobId()),
+        BackupCompleted foreign = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(fourth.jobId()),
                 Duration.ofSeconds(90));
         try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(storage.resolve(foreign.fileName())))) {
             out.write("PGDMP a pg_dump custom archive".getBytes());
@@ -245,7 +235,7 @@ class RestoreIT {
             s.execute("SELECT pg_advisory_lock(" + io.taskagent.backup.worker.dump.BackupDumper.LOCK_KEY + ")");
             RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "it");
             publisher.publishCommand(backup);
-            assertThat(broker.awaitEvent(io.taskagent.backup.model.BackupFailed.class,
+            assertThat(events.probe().awaitEvent(io.taskagent.backup.model.BackupFailed.class,
                     e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(60)).reason())
                     .contains("a restore of 'taskagent_ref'").contains("is running");
         }

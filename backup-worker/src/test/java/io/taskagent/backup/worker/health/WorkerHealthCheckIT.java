@@ -4,11 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.DiskSpaceLow;
 import io.taskagent.backup.model.HealthCheckFailed;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -36,7 +35,8 @@ class WorkerHealthCheckIT {
     static final String MISSING = "taskagent_health_it_missing";
     static final String TARGET = "health-it-" + UUID.randomUUID().toString().substring(0, 8);
     static Path storage;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -53,16 +53,6 @@ class WorkerHealthCheckIT {
         registry.add("backup.source.password", () -> infra.pgPassword);
         registry.add("backup.storage.dir", () -> storage.toString());
         registry.add("backup.health.min-free-disk", () -> "1000TB");
-    }
-
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
     }
 
     @Autowired
@@ -86,8 +76,8 @@ class WorkerHealthCheckIT {
         assertThat(disk.freeBytes()).isLessThan(disk.thresholdBytes());
         assertThat(disk.path()).isEqualTo(storage.toString());
         assertThat(disk.jobId()).isEqualTo(source.jobId());
-        broker.awaitEvent(HealthCheckFailed.class, e -> e.messageId().equals(source.messageId()), Duration.ofSeconds(20));
-        broker.awaitEvent(DiskSpaceLow.class, e -> e.messageId().equals(disk.messageId()), Duration.ofSeconds(20));
+        events.probe().awaitEvent(HealthCheckFailed.class, e -> e.messageId().equals(source.messageId()), Duration.ofSeconds(20));
+        events.probe().awaitEvent(DiskSpaceLow.class, e -> e.messageId().equals(disk.messageId()), Duration.ofSeconds(20));
         assertThat(storage).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith(".health"));
 
         Files.delete(storage.resolve("interval_backup_20261128_000000_abcdef12.json.zst"));

@@ -4,11 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.HealthCheckFailed;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
-import io.taskagent.backup.testsupport.BrokerProbe;
+import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,7 +30,8 @@ class SchedulerHealthCheckIT {
 
     static final String CATALOG = "backup_catalog_it_sched_health";
     static final String TARGET = "sched-health-" + UUID.randomUUID().toString().substring(0, 8);
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -42,16 +42,6 @@ class SchedulerHealthCheckIT {
         registry.add("scheduler.timer-enabled", () -> "false");
         registry.add("scheduler.target", () -> TARGET);
         registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
-    }
-
-    @BeforeAll
-    static void broker() {
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-    }
-
-    @AfterAll
-    static void close() {
-        broker.close();
     }
 
     @Autowired
@@ -73,7 +63,7 @@ class SchedulerHealthCheckIT {
         JdbcClient missing = JdbcClient.create(new DriverManagerDataSource(infra.jdbcUrl("no_such_catalog_" + TARGET.replace('-', '_')),
                 infra.pgUser, infra.pgPassword));
         assertThat(new SchedulerHealthCheck(missing, connections, publisher, properties, meters).check()).isFalse();
-        HealthCheckFailed failed = broker.awaitEvent(HealthCheckFailed.class, e -> e.target().equals(TARGET),
+        HealthCheckFailed failed = events.probe().awaitEvent(HealthCheckFailed.class, e -> e.target().equals(TARGET),
                 Duration.ofSeconds(20));
         assertThat(failed.component()).isEqualTo("catalog");
         assertThat(failed.detail()).contains("catalog database unreachable");
