@@ -2,6 +2,9 @@ package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.dump.ColumnKind;
+import io.taskagent.backup.worker.dump.RowSum;
+import io.taskagent.backup.worker.dump.SourceSchema;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import tools.jackson.databind.JsonNode;
@@ -18,12 +21,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Restores a verified backup file into a database, in one transaction: compatibility check, existing rows removed,
  * rows loaded with {@code COPY ... FROM STDIN} in foreign-key order (generated columns left to the database,
- * identity values kept), sequences set, foreign keys and row counts checked, then commit. Any error rolls
+ * identity values kept), sequences set, foreign keys, row counts and every row (read back and digested, see
+ * {@link RowSum}) checked, then commit. Any error rolls
  * everything back: the target is exactly as before.
  * <p>
  * When the session may (a superuser), foreign-key and user triggers are switched off for the load
@@ -149,7 +154,7 @@ final class RestoreEngine {
             }
             removeExistingRows(target, tables);
             List<String> rebuild = dropIndexesAndKeys(target, tables);
-            copyRows(target, file, tables);
+            Map<String, RowSum> loaded = copyRows(target, file, tables);
             setSequences(target, metadata);
             if (replica) {
                 try (Statement s = target.createStatement()) {
@@ -174,12 +179,46 @@ final class RestoreEngine {
             if (!mismatches.isEmpty()) {
                 throw new SQLException("row counts differ after loading: " + String.join("; ", mismatches));
             }
+            List<String> differing = compareRows(target, metadata, loaded);
+            if (!differing.isEmpty()) {
+                throw new SQLException("rows differ from the backup after loading (row digests): "
+                        + String.join(", ", differing));
+            }
             target.commit();
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
             target.rollback();
             throw e;
         }
+    }
+
+    /**
+     * Reads every loaded table back (inside the restore's transaction) and compares the sum of its rows' digests
+     * with the sum taken from the file while loading: the tables hold exactly the backup's rows, whatever order the
+     * server returns them in. Returns the tables that differ.
+     */
+    private static List<String> compareRows(Connection target, JsonNode metadata, Map<String, RowSum> loaded)
+            throws SQLException {
+        List<String> differing = new ArrayList<>();
+        for (JsonNode t : metadata.get("tables")) {
+            String schema = t.get("schema").asString();
+            String name = t.get("name").asString();
+            RowSum fromFile = loaded.get(schema + "." + name);
+            if (fromFile == null) {
+                continue; // no rows in the backup: the row count check covers it
+            }
+            List<SourceSchema.Column> columns = new ArrayList<>();
+            for (JsonNode c : t.get("columns")) {
+                // only the name and the JSON kind matter for encoding the rows as the dumper did
+                columns.add(new SourceSchema.Column(c.get("name").asString(), c.path("type").asString(""),
+                        c.path("nullable").asBoolean(true), c.path("generated").asBoolean(false), null,
+                        ColumnKind.valueOf(c.get("json").asString().toUpperCase(Locale.ROOT))));
+            }
+            if (!RowSum.ofTable(target, schema, name, columns).sameRowsAs(fromFile)) {
+                differing.add(schema + "." + name);
+            }
+        }
+        return differing;
     }
 
     /**
@@ -268,7 +307,10 @@ final class RestoreEngine {
         }
     }
 
-    private static void copyRows(Connection target, Path file, List<Table> tables) throws SQLException, IOException {
+    /** Loads every table's rows; returns, per loaded table, the sum of its rows as read from the file. */
+    private static Map<String, RowSum> copyRows(Connection target, Path file, List<Table> tables)
+            throws SQLException, IOException {
+        Map<String, RowSum> sums = new HashMap<>();
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));
         try (BackupFileReader.Lines lines = BackupFileReader.lines(file)) {
@@ -281,7 +323,7 @@ final class RestoreEngine {
                     continue;
                 }
                 if (text.equals("},")) {
-                    return;
+                    return sums;
                 }
                 boolean empty = text.endsWith(":[]") || text.endsWith(":[],");
                 String name = MessageJson.mapper().readValue(text.substring(0, text.lastIndexOf(":[")), String.class);
@@ -289,14 +331,15 @@ final class RestoreEngine {
                 if (empty) {
                     continue;
                 }
-                copyTable(target, table, lines);
+                sums.put(name, copyTable(target, table, lines));
             }
         }
         throw new IOException("the backup file ended inside its data section");
     }
 
-    private static void copyTable(Connection target, Table table, BackupFileReader.Lines lines)
+    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Lines lines)
             throws SQLException, IOException {
+        RowSum sum = new RowSum();
         String columns = String.join(", ", table.columns().stream().map(RestoreEngine::quote).toList());
         CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI()
                 .copyIn("COPY " + table.sql() + (columns.isEmpty() ? "" : " (" + columns + ")") + " FROM STDIN");
@@ -312,6 +355,7 @@ final class RestoreEngine {
                 }
                 row++;
                 int rowLength = line[length - 1] == ',' ? length - 1 : length;
+                sum.add(line, 0, rowLength);
                 try {
                     converter.convert(line, rowLength, out);
                 } catch (IOException | RuntimeException e) {
@@ -326,6 +370,7 @@ final class RestoreEngine {
                 copy.writeToCopy(out.bytes, 0, out.size);
             }
             copy.endCopy();
+            return sum;
         } catch (SQLException e) {
             throw new SQLException("loading " + table.qualified() + " failed: " + e.getMessage(), e.getSQLState(), e);
         } finally {
