@@ -68,7 +68,7 @@ same=$(diff <(psql -d $OURS -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f de
 
 awk -v scale="$SCALE" -v ms="$ours_ms" -v pg="$theirs_s" -v same="$same" 'BEGIN {
   printf "scale %s\n", scale
-  printf "%-58s %9.2f s\n", "worker restore (verify + check + load + FK check), 1 tx", ms/1000
+  printf "%-58s %9.2f s\n", "worker restore (verify, checks, load, FK and row checks), 1 tx", ms/1000
   printf "%-58s %9.2f s\n", "pg_restore --data-only --single-transaction (-Fc -Z6 dump)", pg
   printf "ratio %.2f (goal <= 0.5); restored fingerprint equals the source: %s\n", (ms/1000)/pg, same
 }'
