@@ -52,7 +52,13 @@ class RestoreIT {
         registry.add("backup.restore.targets.scratch.url", () -> infra.jdbcUrl(SCRATCH));
         registry.add("backup.restore.targets.scratch.username", () -> infra.pgUser);
         registry.add("backup.restore.targets.scratch.password", () -> infra.pgPassword);
+        // the same database through a user who may change every table but not read one of them
+        registry.add("backup.restore.targets.limited.url", () -> infra.jdbcUrl(SCRATCH));
+        registry.add("backup.restore.targets.limited.username", () -> LIMITED_USER);
+        registry.add("backup.restore.targets.limited.password", () -> "limited-pw");
     }
+
+    static final String LIMITED_USER = "it_restore_limited";
 
     @Autowired
     ConfirmingPublisher publisher;
@@ -213,6 +219,29 @@ class RestoreIT {
         assertThat(reason).contains("rolled back").contains("rows differ from the backup").contains("public.tasks")
                 .doesNotContain("public.users");
         assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
+    void aSafetyBackupThatFailsStopsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users VALUES ('00000000-0000-0000-0000-000000000001', 'keep@example.com', 'Keep', "
+                    + "'UTC', true, now(), now())");
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + LIMITED_USER + "') THEN "
+                    + "CREATE ROLE " + LIMITED_USER + " LOGIN PASSWORD 'limited-pw'; END IF; END $$");
+            s.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + LIMITED_USER);
+            s.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + LIMITED_USER);
+            s.execute("REVOKE SELECT ON task_dependencies FROM " + LIMITED_USER);
+        }
+        List<String> before = fingerprint(SCRATCH);
+        RequestRestore request = RequestRestore.of(UUID.randomUUID(), "taskagent", reference.jobId(), null, "limited",
+                false, false, "it");
+        publisher.publishCommand(request);
+        assertThat(failureOf(request)).contains("pre-restore safety backup of 'limited' failed");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+        assertThat(catalog.sql("""
+                        SELECT error FROM worker.jobs WHERE type = 'pre_restore' AND target = 'limited'
+                        ORDER BY requested_at DESC LIMIT 1""").query(String.class).single())
+                .contains("permission denied");
     }
 
     @Test
