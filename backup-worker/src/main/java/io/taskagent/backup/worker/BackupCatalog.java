@@ -1,8 +1,10 @@
 package io.taskagent.backup.worker;
 
+import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.dump.BackupFormat;
 import io.taskagent.backup.worker.dump.DumpResult;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -23,11 +25,13 @@ class BackupCatalog {
     private final JdbcClient jdbc;
     private final JobStore jobs;
     private final TransactionTemplate tx;
+    private final EventOutbox outbox;
 
-    BackupCatalog(JdbcClient jdbc, JobStore jobs, TransactionTemplate tx) {
+    BackupCatalog(JdbcClient jdbc, JobStore jobs, TransactionTemplate tx, EventOutbox outbox) {
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.tx = tx;
+        this.outbox = outbox;
     }
 
     /** A catalogued backup. */
@@ -76,11 +80,13 @@ class BackupCatalog {
     }
 
     /**
-     * Inserts the backup row and marks the job SUCCEEDED.
+     * Inserts the backup row, marks the job SUCCEEDED and stores the events announcing it (published by the caller
+     * after the commit, see {@link EventOutbox}), in one transaction.
      *
      * @return false (and nothing written) when this worker no longer holds the job's lease
      */
-    boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result) {
+    boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result,
+                          BackupMessage... events) {
         Boolean recorded = tx.execute(status -> {
             // the final count, whatever the progress throttle let through
             jobs.progress(jobId, worker, result.rowCounts().values().stream().mapToLong(Long::longValue).sum(), null);
@@ -105,6 +111,7 @@ class BackupCatalog {
                     .param("tableCount", result.rowCounts().size()).param("duration", result.durationMillis())
                     .param("createdAt", Timestamp.from(Instant.now()))
                     .update();
+            outbox.record(events);
             return true;
         });
         return Boolean.TRUE.equals(recorded);

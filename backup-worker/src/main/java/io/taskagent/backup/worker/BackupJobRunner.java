@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.BackupOversized;
 import io.taskagent.backup.model.BackupProgress;
 import io.taskagent.backup.model.BackupStarted;
@@ -15,6 +16,7 @@ import io.taskagent.backup.worker.dump.BackupDumper;
 import io.taskagent.backup.worker.dump.BackupFormat;
 import io.taskagent.backup.worker.dump.DumpException;
 import io.taskagent.backup.worker.dump.DumpResult;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,6 +49,7 @@ class BackupJobRunner {
     private final BackupDumper dumper;
     private final StorageDirectory storage;
     private final ConfirmingPublisher publisher;
+    private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
@@ -52,13 +57,14 @@ class BackupJobRunner {
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     BackupJobRunner(JobStore jobs, BackupCatalog catalog, BackupDumper dumper, StorageDirectory storage,
-                    ConfirmingPublisher publisher, Retry retry, LeaseKeeper leases, WorkerProperties properties,
-                    MeterRegistry meters) {
+                    ConfirmingPublisher publisher, EventOutbox outbox, Retry retry, LeaseKeeper leases,
+                    WorkerProperties properties, MeterRegistry meters) {
         this.jobs = jobs;
         this.catalog = catalog;
         this.dumper = dumper;
         this.storage = storage;
         this.publisher = publisher;
+        this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
         this.properties = properties;
@@ -115,8 +121,18 @@ class BackupJobRunner {
             fail(job, e.getMessage());
             return Optional.empty();
         }
+        long limitMb = catalog.configuredMaxBackupSizeMb().orElse((long) properties.storage().maxBackupSizeMb());
+        long limit = limitMb * 1024L * 1024L;
+        List<BackupMessage> announce = new ArrayList<>();
+        announce.add(BackupCompleted.of(job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(),
+                result.sha256(), result.rowCounts(), result.durationMillis()));
+        if (result.sizeBytes() > limit) {
+            announce.add(BackupOversized.of(job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(),
+                    limit));
+        }
+        BackupMessage[] events = announce.toArray(BackupMessage[]::new);
         boolean recorded = retry.get("recording backup " + result.fileName(),
-                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result));
+                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result, events));
         if (!recorded) {
             log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
             storage.delete(result.fileName());
@@ -128,15 +144,9 @@ class BackupJobRunner {
         meters.summary("backup.rows", "target", job.target())
                 .record(result.rowCounts().values().stream().mapToLong(Long::longValue).sum());
         lastSuccessGauge(job.target()).set(System.currentTimeMillis() / 1000);
-        retry.run("publishing BackupCompleted", () -> publisher.publishEvent(BackupCompleted.of(
-                job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(), result.sha256(),
-                result.rowCounts(), result.durationMillis())));
-        long limitMb = catalog.configuredMaxBackupSizeMb().orElse((long) properties.storage().maxBackupSizeMb());
-        long limit = limitMb * 1024L * 1024L;
+        outbox.send(events);
         if (result.sizeBytes() > limit) {
             log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(), limitMb);
-            retry.run("publishing BackupOversized", () -> publisher.publishEvent(BackupOversized.of(job.id(),
-                    job.target(), job.type(), result.fileName(), result.sizeBytes(), limit)));
         }
         return Optional.of(result);
     }
@@ -145,21 +155,20 @@ class BackupJobRunner {
     private void fail(JobStore.Job job, String reason) {
         meters.counter("backup.failures", "target", job.target()).increment();
         log.warn("backup job {} failed: {}", job.id(), reason);
-        boolean recorded = retry.get("recording failure of job " + job.id(),
-                () -> jobs.fail(job.id(), leases.worker(), reason));
-        if (recorded) {
-            retry.run("publishing BackupFailed", () -> publisher.publishEvent(BackupFailed.of(
-                    job.id(), job.target(), job.type(), reason, job.attempts())));
+        BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
+        if (retry.get("recording failure of job " + job.id(),
+                () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason), failed))) {
+            outbox.send(failed);
         }
     }
 
     /** A job whose lease expired too often: failed for good, and announced. */
     void giveUp(JobStore.Job job, String reason) {
-        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+        BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
+        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
             meters.counter("backup.failures", "target", job.target()).increment();
             log.warn("backup job {} failed: {}", job.id(), reason);
-            retry.run("publishing BackupFailed", () -> publisher.publishEvent(BackupFailed.of(
-                    job.id(), job.target(), job.type(), reason, job.attempts())));
+            outbox.send(failed);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.taskagent.backup.worker;
 
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.restore.RestoreJobRunner;
@@ -20,7 +20,7 @@ class RestoreConfiguration {
 
     @Bean
     RestoreJobRunner restoreJobRunner(JobStore jobs, BackupCatalog catalog, BackupVerifier verifier,
-                                      BackupJobRunner backups, StorageDirectory storage, ConfirmingPublisher publisher,
+                                      BackupJobRunner backups, StorageDirectory storage, EventOutbox outbox,
                                       Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         RestoreJobRunner.Backups access = new RestoreJobRunner.Backups() {
             @Override
@@ -47,6 +47,6 @@ class RestoreConfiguration {
                 return backups.safetyBackup(databaseName, database);
             }
         };
-        return new RestoreJobRunner(jobs, access, storage, publisher, retry, leases, properties);
+        return new RestoreJobRunner(jobs, access, storage, outbox, retry, leases, properties);
     }
 }

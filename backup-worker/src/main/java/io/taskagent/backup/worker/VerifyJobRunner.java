@@ -4,10 +4,10 @@ import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestVerify;
 import io.taskagent.backup.model.VerifyCompleted;
 import io.taskagent.backup.model.VerifyFailed;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.dump.BackupFileReader;
 import io.taskagent.backup.worker.dump.BackupFormat;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
@@ -44,17 +44,17 @@ class VerifyJobRunner {
 
     private final JobStore jobs;
     private final BackupCatalog catalog;
-    private final ConfirmingPublisher publisher;
+    private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
     private final BackupVerifier verifier;
 
-    VerifyJobRunner(JobStore jobs, BackupCatalog catalog, BackupVerifier verifier, ConfirmingPublisher publisher,
+    VerifyJobRunner(JobStore jobs, BackupCatalog catalog, BackupVerifier verifier, EventOutbox outbox,
                     Retry retry, LeaseKeeper leases) {
         this.jobs = jobs;
         this.catalog = catalog;
         this.verifier = verifier;
-        this.publisher = publisher;
+        this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
     }
@@ -69,12 +69,12 @@ class VerifyJobRunner {
 
     /** A verification whose lease expired too often: failed for good, and announced as VerifyFailed. */
     void giveUp(JobStore.Job job, String reason) {
-        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+        String fileName = retry.get("reading backup " + job.subjectId(), () -> catalog.find(job.subjectId()))
+                .map(BackupCatalog.StoredBackup::fileName).orElse("unknown");
+        VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), job.subjectId(), fileName, List.of(reason));
+        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
             log.warn("verify job {} failed: {}", job.id(), reason);
-            String fileName = retry.get("reading backup " + job.subjectId(), () -> catalog.find(job.subjectId()))
-                    .map(BackupCatalog.StoredBackup::fileName).orElse("unknown");
-            retry.run("publishing VerifyFailed", () -> publisher.publishEvent(
-                    VerifyFailed.of(job.id(), job.target(), job.subjectId(), fileName, List.of(reason))));
+            outbox.send(failed);
         }
     }
 
@@ -100,18 +100,18 @@ class VerifyJobRunner {
         String resultJson = MessageJson.mapper().writeValueAsString(result);
         String name = fileName;
         if (problems.isEmpty()) {
-            if (retry.get("recording verification", () -> jobs.succeed(job.id(), leases.worker(), resultJson))) {
-                Map<String, Long> rows = counts;
-                retry.run("publishing VerifyCompleted", () -> publisher.publishEvent(
-                        VerifyCompleted.of(job.id(), job.target(), backupId, name, rows)));
+            VerifyCompleted completed = VerifyCompleted.of(job.id(), job.target(), backupId, name, counts);
+            if (retry.get("recording verification",
+                    () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), resultJson), completed))) {
+                outbox.send(completed);
                 log.info("backup {} verified: {}", backupId, name);
             }
         } else {
             String reason = String.join("; ", problems);
-            if (retry.get("recording verification", () -> jobs.fail(job.id(), leases.worker(), reason, resultJson))) {
-                List<String> found = problems;
-                retry.run("publishing VerifyFailed", () -> publisher.publishEvent(
-                        VerifyFailed.of(job.id(), job.target(), backupId, name, found)));
+            VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), backupId, name, problems);
+            if (retry.get("recording verification",
+                    () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason, resultJson), failed))) {
+                outbox.send(failed);
                 log.warn("backup {} failed verification: {}", backupId, reason);
             }
         }

@@ -5,10 +5,10 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.MessageJson;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.dump.BackupFormat;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
@@ -54,7 +54,7 @@ public class CleanupExecutor {
     private final JobStore jobs;
     private final BackupExpiry catalog;
     private final StorageDirectory storage;
-    private final ConfirmingPublisher publisher;
+    private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
     private final TransactionTemplate tx;
@@ -62,13 +62,13 @@ public class CleanupExecutor {
     private final MeterRegistry meters;
     private final String storedTarget;
 
-    CleanupExecutor(JobStore jobs, BackupExpiry catalog, StorageDirectory storage, ConfirmingPublisher publisher,
+    CleanupExecutor(JobStore jobs, BackupExpiry catalog, StorageDirectory storage, EventOutbox outbox,
                     Retry retry, LeaseKeeper leases, TransactionTemplate tx, CleanupProperties properties,
                     MeterRegistry meters, WorkerProperties worker) {
         this.jobs = jobs;
         this.catalog = catalog;
         this.storage = storage;
-        this.publisher = publisher;
+        this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
         this.tx = tx;
@@ -150,12 +150,13 @@ public class CleanupExecutor {
         result.put("refused", decisions.stream().filter(CleanupCompleted.Decision::keep)
                 .map(d -> Map.of("backup_id", d.backupId(), "reason", d.reasons().get(0))).toList());
         String resultJson = MessageJson.mapper().writeValueAsString(result);
-        if (retry.get("recording cleanup job " + job.id(), () -> jobs.succeed(job.id(), leases.worker(), resultJson))) {
+        CleanupCompleted completed = new CleanupCompleted(UUID.randomUUID(), job.id(), job.target(), Instant.now(),
+                BackupMessage.CURRENT_VERSION, false, decisions, removed, bytesFreed, keptCount);
+        if (retry.get("recording cleanup job " + job.id(),
+                () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), resultJson), completed))) {
             meters.counter("backup.cleanup.removed.files").increment(removed.size());
             meters.counter("backup.cleanup.freed.bytes").increment(bytesFreed);
-            retry.run("publishing CleanupCompleted", () -> publisher.publishEvent(new CleanupCompleted(UUID.randomUUID(),
-                    job.id(), job.target(), Instant.now(), BackupMessage.CURRENT_VERSION, false, decisions, removed,
-                    bytesFreed, keptCount)));
+            outbox.send(completed);
             log.info("cleanup job {}: {} file(s) removed, {} bytes freed, {} backup(s) kept", job.id(), removed.size(),
                     bytesFreed, keptCount);
         } else {

@@ -4,11 +4,11 @@ import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.RestoreFailed;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.dump.BackupDumper;
 import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
@@ -68,17 +68,17 @@ public class RestoreJobRunner {
     private final JobStore jobs;
     private final Backups backups;
     private final StorageDirectory storage;
-    private final ConfirmingPublisher publisher;
+    private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
 
-    public RestoreJobRunner(JobStore jobs, Backups backups, StorageDirectory storage, ConfirmingPublisher publisher,
+    public RestoreJobRunner(JobStore jobs, Backups backups, StorageDirectory storage, EventOutbox outbox,
                             Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         this.jobs = jobs;
         this.backups = backups;
         this.storage = storage;
-        this.publisher = publisher;
+        this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
         this.properties = properties;
@@ -107,10 +107,11 @@ public class RestoreJobRunner {
 
     /** A restore whose lease expired too often: failed for good, and announced as RestoreFailed. */
     public void giveUp(JobStore.Job job, String reason) {
-        if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
+        RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), job.subjectId(), job.target(),
+                reason);
+        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
             log.warn("restore job {} failed: {}", job.id(), reason);
-            retry.run("publishing RestoreFailed", () -> publisher.publishEvent(RestoreFailed.of(job.id(),
-                    properties.source().target(), job.subjectId(), job.target(), reason)));
+            outbox.send(failed);
         }
     }
 
@@ -231,9 +232,11 @@ public class RestoreJobRunner {
         long millis = (System.nanoTime() - started) / 1_000_000;
         result.put("duration_ms", millis);
         String json = MessageJson.mapper().writeValueAsString(result);
-        if (retry.get("recording restore", () -> jobs.succeed(job.id(), leases.worker(), json))) {
-            retry.run("publishing RestoreCompleted", () -> publisher.publishEvent(RestoreCompleted.of(job.id(),
-                    properties.source().target(), backup.id(), database, dryRun, counts, millis)));
+        RestoreCompleted completed = RestoreCompleted.of(job.id(), properties.source().target(), backup.id(), database,
+                dryRun, counts, millis);
+        if (retry.get("recording restore",
+                () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), json), completed))) {
+            outbox.send(completed);
             log.info("{} of backup {} into '{}' done in {} ms", dryRun ? "dry run" : "restore", backup.fileName(),
                     database, millis);
         }
@@ -241,9 +244,10 @@ public class RestoreJobRunner {
 
     private void fail(JobStore.Job job, UUID backupId, String database, String reason) {
         log.warn("restore job {} failed: {}", job.id(), reason);
-        if (retry.get("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason))) {
-            retry.run("publishing RestoreFailed", () -> publisher.publishEvent(RestoreFailed.of(job.id(),
-                    properties.source().target(), backupId, database, reason)));
+        RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), backupId, database, reason);
+        if (retry.get("recording restore failure",
+                () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason), failed))) {
+            outbox.send(failed);
         }
     }
 

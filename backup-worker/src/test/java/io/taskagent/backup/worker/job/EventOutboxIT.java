@@ -1,0 +1,96 @@
+package io.taskagent.backup.worker.job;
+
+import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.testsupport.CapturedEvents;
+import io.taskagent.backup.testsupport.Infrastructure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The outbox on the real catalog and broker: an event stored with its job's state change but never published (the
+ * worker died right after the commit) is published by the relay; a published one is not published again; a state
+ * change that did not happen stores nothing.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class EventOutboxIT {
+
+    static final String CATALOG = "backup_catalog_it_worker_outbox";
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        infra.dropDatabase(CATALOG);
+        infra.ensureDatabase(CATALOG);
+        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
+        registry.add("backup.source.url", () -> infra.jdbcUrl("postgres"));
+        registry.add("backup.source.username", () -> infra.pgUser);
+        registry.add("backup.source.password", () -> infra.pgPassword);
+        String storage = Files.createTempDirectory("outbox-it").toString();
+        registry.add("backup.storage.dir", () -> storage);
+        registry.add("backup.worker.outbox-grace", () -> "1s");
+        registry.add("backup.worker.outbox-interval-ms", () -> "300");
+    }
+
+    @Autowired
+    EventOutbox outbox;
+    @Autowired
+    JdbcClient jdbc;
+
+    private static BackupFailed failure() {
+        return BackupFailed.of(UUID.randomUUID(), "outbox-it", "manual", "disk on fire", 1);
+    }
+
+    private long sent(BackupFailed event) {
+        return events.probe().events().stream().filter(e -> e.messageId().equals(event.messageId())).count();
+    }
+
+    private Object publishedAt(BackupFailed event) {
+        return jdbc.sql("SELECT published_at FROM outbox WHERE message_id = :id").param("id", event.messageId())
+                .query().singleValue();
+    }
+
+    @Test
+    void anEventStoredButNeverSentIsRelayed() {
+        BackupFailed orphan = failure();
+        assertThat(outbox.commit(() -> true, orphan)).isTrue(); // committed; the worker "dies" before send()
+        BackupFailed relayed = events.probe().awaitEvent(BackupFailed.class,
+                e -> e.messageId().equals(orphan.messageId()), Duration.ofSeconds(30));
+        assertThat(relayed.reason()).isEqualTo("disk on fire");
+        await().atMost(Duration.ofSeconds(10)).until(() -> publishedAt(orphan) != null);
+    }
+
+    @Test
+    void aSentEventIsNotSentAgainAndAChangeThatDidNotHappenStoresNothing() throws Exception {
+        BackupFailed sent = failure();
+        assertThat(outbox.commit(() -> true, sent)).isTrue();
+        outbox.send(sent);
+        assertThat(publishedAt(sent)).isNotNull();
+        events.probe().awaitEvent(BackupFailed.class, e -> e.messageId().equals(sent.messageId()), Duration.ofSeconds(30));
+
+        BackupFailed never = failure();
+        assertThat(outbox.commit(() -> false, never)).isFalse();
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE message_id = :id").param("id", never.messageId())
+                .query(Long.class).single()).isZero();
+
+        Thread.sleep(2500); // past the grace period and several relay rounds
+        assertThat(sent(sent)).isEqualTo(1);
+        assertThat(sent(never)).isZero();
+    }
+}
