@@ -1,7 +1,6 @@
 package io.taskagent.backup.alert;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupFailed;
@@ -14,12 +13,10 @@ import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.RestoreFailed;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.model.VerifyFailed;
-import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -52,38 +49,15 @@ class AlertMailIT {
 
     static final String CATALOG = "backup_catalog_it_alerts";
     static final String DLQ = Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE);
-    static final int SMTP_PORT = AlertTestSupport.freePort();
 
-    static GreenMail smtp;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final AlertEnvironment env = new AlertEnvironment();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP_PORT);
+        env.register(registry, CATALOG);
         registry.add("alert.mail.from", () -> "backups@taskagent.test");
         registry.add("alert.mail.recipients", () -> "oncall@taskagent.test,lead@taskagent.test");
-        registry.add("backup.messaging.retry-backoff", () -> "100ms");
-        registry.add("backup.messaging.retry-attempts", () -> "3");
-    }
-
-    @BeforeAll
-    static void start() {
-        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        broker = new BrokerProbe(Infrastructure.get());
-        broker.purge(Topology.ALERT_EVENTS_QUEUE);
-        broker.purge(DLQ);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-        smtp.stop();
     }
 
     @Autowired
@@ -94,8 +68,8 @@ class AlertMailIT {
     /** Waits until GreenMail holds {@code count} e-mails (one per recipient) whose body contains {@code text}. */
     private static List<MimeMessage> awaitMails(String text, int count) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> mailsContaining(smtp, text).size() >= count);
-        return mailsContaining(smtp, text);
+                .until(() -> mailsContaining(env.smtp(), text).size() >= count);
+        return mailsContaining(env.smtp(), text);
     }
 
     private int deliveries(UUID messageId) {
@@ -108,7 +82,7 @@ class AlertMailIT {
         String target = uniqueTarget("alert-it-mail");
         BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "manual",
                 "cannot connect to source database 'nope' at localhost:5432: FATAL: database \"nope\" does not exist", 1);
-        broker.publish(failed);
+        env.broker().publish(failed);
 
         List<MimeMessage> mails = awaitMails(failed.jobId().toString(), 2);
         assertThat(mails).hasSize(2);
@@ -141,16 +115,16 @@ class AlertMailIT {
     @Test
     void theSameEventDeliveredTwiceSendsOneEmail() throws Exception {
         BackupFailed failed = BackupFailed.of(UUID.randomUUID(), uniqueTarget("alert-it-dup"), "interval", "disk full", 1);
-        broker.publish(failed);
+        env.broker().publish(failed);
         awaitMails(failed.jobId().toString(), 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> deliveries(failed.messageId()) == 1);
 
-        broker.publish(failed); // a redelivery
+        env.broker().publish(failed); // a redelivery
         BackupFailed marker = BackupFailed.of(UUID.randomUUID(), uniqueTarget("alert-it-dup"), "interval", "marker", 1);
-        broker.publish(marker);
+        env.broker().publish(marker);
         awaitMails(marker.jobId().toString(), 2);
         Thread.sleep(300);
-        assertThat(mailsContaining(smtp, failed.jobId().toString()))
+        assertThat(mailsContaining(env.smtp(), failed.jobId().toString()))
                 .as("e-mails about the first event (two recipients, once)").hasSize(2);
         assertThat(deliveries(failed.messageId())).isEqualTo(1);
     }
@@ -169,8 +143,8 @@ class AlertMailIT {
                 HealthCheckFailed.of(UUID.randomUUID(), target, "source", "Connection refused"));
         RestoreCompleted restored = RestoreCompleted.of(UUID.randomUUID(), target, backupId, "taskagent", false,
                 Map.of("public.tasks", 10L), 1000);
-        broker.publish(restored);
-        events.forEach(broker::publish);
+        env.broker().publish(restored);
+        events.forEach(env.broker()::publish);
 
         Map<String, String> subjects = Map.of(
                 "BackupOversized", "[backup] OVERSIZED: manual backup of " + target + " is 700.0 MiB (limit 500.0 MiB)",
@@ -187,7 +161,7 @@ class AlertMailIT {
         }
         assertThat(body(awaitMails(events.get(2).jobId().toString(), 2).get(0)))
                 .contains("Problems:").contains("  - sha256 differs");
-        assertThat(mailsContaining(smtp, restored.jobId().toString())).as("RestoreCompleted is off by default").isEmpty();
+        assertThat(mailsContaining(env.smtp(), restored.jobId().toString())).as("RestoreCompleted is off by default").isEmpty();
     }
 
     @Test
@@ -195,15 +169,15 @@ class AlertMailIT {
         String target = uniqueTarget("alert-it-quiet");
         BackupCompleted completed = BackupCompleted.of(UUID.randomUUID(), target, "manual", "x.json", 1,
                 "a".repeat(64), Map.of(), 1);
-        broker.publish(completed); // recorded for anomaly detection; the first backup of a target is never one
+        env.broker().publish(completed); // recorded for anomaly detection; the first backup of a target is never one
         String garbage = "garbage-" + UUID.randomUUID();
-        broker.publishRaw(Topology.EVENTS_EXCHANGE, Topology.RK_BACKUP_FAILED, garbage.getBytes());
+        env.broker().publishRaw(Topology.EVENTS_EXCHANGE, Topology.RK_BACKUP_FAILED, garbage.getBytes());
         AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, garbage, Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(30)).until(() -> catalog.sql(
                 "SELECT count(*) FROM alerts.backup_history WHERE job_id = :job").param("job", completed.jobId())
                 .query(Integer.class).single() == 1);
-        assertThat(mailsContaining(smtp, target)).isEmpty();
-        assertThat(mailsContaining(smtp, completed.jobId().toString())).isEmpty();
+        assertThat(mailsContaining(env.smtp(), target)).isEmpty();
+        assertThat(mailsContaining(env.smtp(), completed.jobId().toString())).isEmpty();
     }
 
     @Test
@@ -211,9 +185,9 @@ class AlertMailIT {
         String target = uniqueTarget("alert-it-smtp");
         double failedBefore = meters.counter("alerts.failed", "channel", "email", "kind", "BackupFailed").count();
         BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "daily", "timeout", 2);
-        smtp.stop();
+        env.smtp().stop();
         try {
-            broker.publish(failed);
+            env.broker().publish(failed);
             AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, failed.messageId().toString(),
                     Duration.ofSeconds(30));
             assertThat(meters.counter("alerts.failed", "channel", "email", "kind", "BackupFailed").count())
@@ -223,11 +197,11 @@ class AlertMailIT {
                     .contains("sending the BackupFailed alert for job " + failed.jobId() + " via email failed (attempt 1 of 3)")
                     .contains("sending the BackupFailed alert for job " + failed.jobId() + " via email failed after 3 attempts");
         } finally {
-            smtp.start();
+            env.smtp().start();
         }
         // the dead-lettered alert reached nobody: the next failure of the same target is not throttled
         BackupFailed next = BackupFailed.of(UUID.randomUUID(), target, "daily", "timeout again", 3);
-        broker.publish(next);
+        env.broker().publish(next);
         assertThat(awaitMails(next.jobId().toString(), 2)).hasSize(2);
     }
 }

@@ -1,18 +1,12 @@
 package io.taskagent.backup.alert;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.AlertSent;
 import io.taskagent.backup.model.BackupFailed;
-import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.model.VerifyFailed;
-import io.taskagent.backup.testsupport.BrokerProbe;
-import io.taskagent.backup.testsupport.Infrastructure;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -44,10 +38,9 @@ import static org.awaitility.Awaitility.await;
 class AlertThrottleIT {
 
     static final String CATALOG = "backup_catalog_it_alerts_throttle";
-    static final int SMTP_PORT = AlertTestSupport.freePort();
 
-    static GreenMail smtp;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final AlertEnvironment env = new AlertEnvironment();
 
     @TestConfiguration
     static class Clocks {
@@ -60,30 +53,8 @@ class AlertThrottleIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP_PORT);
+        env.register(registry, CATALOG);
         registry.add("alert.mail.recipients", () -> "oncall@taskagent.test");
-        registry.add("backup.messaging.retry-backoff", () -> "100ms");
-        registry.add("backup.messaging.retry-attempts", () -> "3");
-    }
-
-    @BeforeAll
-    static void start() {
-        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-        broker.purge(Topology.ALERT_EVENTS_QUEUE);
-        broker.purge(Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-        smtp.stop();
     }
 
     @Autowired
@@ -106,7 +77,7 @@ class AlertThrottleIT {
         for (int i = 1; i <= 10; i++) {
             BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "interval", "failure number " + i, 1);
             failures.add(failed);
-            broker.publish(failed);
+            env.broker().publish(failed);
         }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> decided(target, "ALERT") + decided(target, "SUPPRESSED") == 10);
@@ -114,24 +85,24 @@ class AlertThrottleIT {
         assertThat(decided(target, "SUPPRESSED")).isEqualTo(9);
         assertThat(meters.counter("alerts.suppressed", "kind", "BackupFailed").count())
                 .isGreaterThanOrEqualTo(suppressedBefore + 9);
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, target).size() == 1);
-        assertThat(body(mailsContaining(smtp, target).get(0))).contains(failures.get(0).jobId().toString())
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), target).size() == 1);
+        assertThat(body(mailsContaining(env.smtp(), target).get(0))).contains(failures.get(0).jobId().toString())
                 .doesNotContain("suppressed");
 
         clock.advance(Duration.ofMinutes(31));
-        broker.publish(failures.get(4)); // a redelivered suppressed event stays suppressed, even after the window
+        env.broker().publish(failures.get(4)); // a redelivered suppressed event stays suppressed, even after the window
         BackupFailed next = BackupFailed.of(UUID.randomUUID(), target, "interval", "failure number 11", 1);
-        broker.publish(next);
+        env.broker().publish(next);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, next.jobId().toString()).size() == 1);
-        MimeMessage mail = mailsContaining(smtp, next.jobId().toString()).get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), next.jobId().toString()).size() == 1);
+        MimeMessage mail = mailsContaining(env.smtp(), next.jobId().toString()).get(0);
         assertThat(subject(mail)).isEqualTo("[backup] FAILED: interval backup of " + target + " (+9 suppressed)");
         assertThat(body(mail)).contains("9 similar alerts suppressed since ");
-        AlertSent sent = broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(next.messageId()),
+        AlertSent sent = env.broker().awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(next.messageId()),
                 Duration.ofSeconds(30));
         assertThat(sent.suppressedCount()).isEqualTo(9);
-        assertThat(mailsContaining(smtp, target)).hasSize(2);
-        assertThat(mailsContaining(smtp, failures.get(4).jobId().toString())).isEmpty();
+        assertThat(mailsContaining(env.smtp(), target)).hasSize(2);
+        assertThat(mailsContaining(env.smtp(), failures.get(4).jobId().toString())).isEmpty();
         assertThat(decided(target, "SUPPRESSED")).isEqualTo(9);
     }
 
@@ -142,11 +113,11 @@ class AlertThrottleIT {
         BackupFailed failedA = BackupFailed.of(UUID.randomUUID(), a, "manual", "x", 1);
         BackupFailed failedB = BackupFailed.of(UUID.randomUUID(), b, "manual", "x", 1);
         VerifyFailed verifyA = VerifyFailed.of(UUID.randomUUID(), a, UUID.randomUUID(), "f.json.zst", List.of("bad"));
-        broker.publish(failedA);
-        broker.publish(failedB);
-        broker.publish(verifyA);
+        env.broker().publish(failedA);
+        env.broker().publish(failedB);
+        env.broker().publish(verifyA);
         for (UUID job : List.of(failedA.jobId(), failedB.jobId(), verifyA.jobId())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job.toString()).size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), job.toString()).size() == 1);
         }
     }
 }

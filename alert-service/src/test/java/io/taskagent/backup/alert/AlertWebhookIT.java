@@ -1,7 +1,6 @@
 package io.taskagent.backup.alert;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.AlertSent;
 import io.taskagent.backup.model.BackupFailed;
@@ -11,11 +10,10 @@ import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.model.VerifyFailed;
-import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -58,7 +56,6 @@ class AlertWebhookIT {
 
     static final String CATALOG = "backup_catalog_it_alerts_webhooks";
     static final String DLQ = Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE);
-    static final int SMTP_PORT = AlertTestSupport.freePort();
     static final String SLACK_TOKEN = "xoxslacktoken" + UUID.randomUUID().toString().replace("-", "");
     static final String DISCORD_TOKEN = "discordtoken" + UUID.randomUUID().toString().replace("-", "");
     static final String HOOK_TOKEN = "hooktoken" + UUID.randomUUID().toString().replace("-", "");
@@ -69,43 +66,25 @@ class AlertWebhookIT {
     static final List<String> SECRETS = List.of(SLACK_TOKEN, DISCORD_TOKEN, HOOK_TOKEN, SECRET);
 
     static final WebhookReceiver hooks = new WebhookReceiver();
-    static GreenMail smtp;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final AlertEnvironment env = new AlertEnvironment();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP_PORT);
+        env.register(registry, CATALOG);
         registry.add("alert.mail.recipients", () -> "oncall@taskagent.test");
         registry.add("alert.slack.url", () -> hooks.url(SLACK));
         registry.add("alert.discord.url", () -> hooks.url(DISCORD));
         registry.add("alert.webhook.url", () -> hooks.url(HOOK));
         registry.add("alert.webhook.secret", () -> SECRET);
-        registry.add("backup.messaging.retry-backoff", () -> "100ms");
-        registry.add("backup.messaging.retry-attempts", () -> "3");
         registry.add("management.endpoints.web.exposure.include", () -> "*");
         registry.add("alert.notify-restore-completed", () -> "true");
         registry.add("alert.routing.channels.warning", () -> "slack");
         registry.add("alert.routing.kinds.HealthCheckFailed", () -> "webhook,email");
     }
 
-    @BeforeAll
-    static void start() {
-        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-        broker.purge(Topology.ALERT_EVENTS_QUEUE);
-        broker.purge(DLQ);
-    }
-
     @AfterAll
     static void stop() {
-        broker.close();
-        smtp.stop();
         hooks.close();
     }
 
@@ -135,7 +114,7 @@ class AlertWebhookIT {
     void aFailedBackupReachesSlackDiscordAndTheGenericWebhookWhoseSignatureVerifies() throws Exception {
         String target = uniqueTarget("alert-it-hooks");
         BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "manual", "pg_dump <exit 1> & \"boom\"", 1);
-        broker.publish(failed);
+        env.broker().publish(failed);
         String job = failed.jobId().toString();
 
         JsonNode slack = json(hooks.await(SLACK, b -> b.contains(job), 1, Duration.ofSeconds(30)).get(0));
@@ -164,11 +143,11 @@ class AlertWebhookIT {
                 .isEqualTo(String.valueOf(generic.get("alert").get("sentAt").asLong()));
         assertThat(request.headers().get("x-backup-message-id")).isEqualTo(failed.messageId().toString());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), job).size() == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
         assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "email", "slack", "webhook");
         for (String channel : List.of("email", "slack", "discord", "webhook")) {
-            AlertSent sent = broker.awaitEvent(AlertSent.class,
+            AlertSent sent = env.broker().awaitEvent(AlertSent.class,
                     e -> e.sourceMessageId().equals(failed.messageId()) && e.channel().equals(channel),
                     Duration.ofSeconds(30));
             assertThat(sent.jobId()).isEqualTo(failed.jobId());
@@ -185,9 +164,9 @@ class AlertWebhookIT {
         BackupFailed failed = BackupFailed.of(UUID.randomUUID(), target, "daily", "disk full", 1);
         String job = failed.jobId().toString();
         double failedBefore = meters.counter("alerts.failed", "channel", "email", "kind", "BackupFailed").count();
-        smtp.stop();
+        env.smtp().stop();
         try {
-            broker.publish(failed);
+            env.broker().publish(failed);
             hooks.await(SLACK, b -> b.contains(job), 1, Duration.ofSeconds(30));
             hooks.await(DISCORD, b -> b.contains(job), 1, Duration.ofSeconds(30));
             hooks.await(HOOK, b -> b.contains(job), 1, Duration.ofSeconds(30));
@@ -198,17 +177,17 @@ class AlertWebhookIT {
             assertThat(deliveredChannels(failed.messageId())).containsExactly("discord", "slack", "webhook");
             assertThat(output.getAll()).contains("via email failed (attempt 2 of 3)");
         } finally {
-            smtp.start();
+            env.smtp().start();
         }
         // other events keep flowing
         VerifyFailed other = VerifyFailed.of(UUID.randomUUID(), uniqueTarget("alert-it-flow"), UUID.randomUUID(),
                 "f.json.zst", List.of("sha256 differs"));
-        broker.publish(other);
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, other.jobId().toString()).size() == 1);
+        env.broker().publish(other);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), other.jobId().toString()).size() == 1);
 
         // replaying the dead-lettered event sends what is missing (the e-mail) and nothing twice
-        broker.publish(failed);
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, job).size() == 1);
+        env.broker().publish(failed);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), job).size() == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(failed.messageId()).size() == 4);
         assertThat(hooks.received(SLACK, b -> b.contains(job))).hasSize(1);
         assertThat(hooks.received(DISCORD, b -> b.contains(job))).hasSize(1);
@@ -224,7 +203,7 @@ class AlertWebhookIT {
         double failedBefore = meters.counter("alerts.failed", "channel", "slack", "kind", "BackupFailed").count();
         hooks.answer(SLACK, 500);
         try {
-            broker.publish(failed);
+            env.broker().publish(failed);
             AlertTestSupport.awaitQueueHolds(Infrastructure.get(), DLQ, failed.messageId().toString(),
                     Duration.ofSeconds(30));
         } finally {
@@ -235,13 +214,13 @@ class AlertWebhookIT {
                 .isGreaterThan(failedBefore);
         assertThat(hooks.received(DISCORD, b -> b.contains(job))).hasSize(1);
         assertThat(hooks.received(HOOK, b -> b.contains(job))).hasSize(1);
-        assertThat(mailsContaining(smtp, job)).hasSize(1);
+        assertThat(mailsContaining(env.smtp(), job)).hasSize(1);
         assertThat(output.getAll()).contains("slack webhook answered HTTP 500")
                 .contains("via slack failed after 3 attempts");
 
         // secrets: not in the logs, not in any event, not in actuator output
-        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(failed.messageId()), Duration.ofSeconds(30));
-        String events = broker.events().stream().map(e -> new String(MessageJson.write(e), StandardCharsets.UTF_8))
+        env.broker().awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(failed.messageId()), Duration.ofSeconds(30));
+        String events = env.broker().events().stream().map(e -> new String(MessageJson.write(e), StandardCharsets.UTF_8))
                 .reduce("", String::concat);
         HttpClient http = HttpClient.newHttpClient();
         StringBuilder actuator = new StringBuilder();
@@ -267,9 +246,9 @@ class AlertWebhookIT {
         HealthCheckFailed health = HealthCheckFailed.of(UUID.randomUUID(), target, "broker", "connection refused");
         RestoreCompleted restored = RestoreCompleted.of(UUID.randomUUID(), target, UUID.randomUUID(), "taskagent",
                 false, Map.of("public.tasks", 7L), 1200);
-        broker.publish(disk);
-        broker.publish(health);
-        broker.publish(restored);
+        env.broker().publish(disk);
+        env.broker().publish(health);
+        env.broker().publish(restored);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> deliveredChannels(restored.messageId()).size() == 4);
         assertThat(deliveredChannels(disk.messageId())).as("warning: slack only").containsExactly("slack");
@@ -281,7 +260,7 @@ class AlertWebhookIT {
                 .get(0));
         assertThat(generic.get("alert").get("severity").asString()).isEqualTo("info");
         assertThat(hooks.received(DISCORD, b -> b.contains(target))).as("discord got only the restore").hasSize(1);
-        assertThat(mailsContaining(smtp, disk.jobId().toString())).isEmpty();
-        assertThat(mailsContaining(smtp, health.jobId().toString())).hasSize(1);
+        assertThat(mailsContaining(env.smtp(), disk.jobId().toString())).isEmpty();
+        assertThat(mailsContaining(env.smtp(), health.jobId().toString())).hasSize(1);
     }
 }

@@ -1,18 +1,12 @@
 package io.taskagent.backup.alert;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.taskagent.backup.model.AlertSent;
 import io.taskagent.backup.model.BackupAnomaly;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupMessage;
-import io.taskagent.backup.model.Topology;
-import io.taskagent.backup.testsupport.BrokerProbe;
-import io.taskagent.backup.testsupport.Infrastructure;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,37 +33,14 @@ import static org.awaitility.Awaitility.await;
 class BackupAnomalyIT {
 
     static final String CATALOG = "backup_catalog_it_alerts_anomaly";
-    static final int SMTP_PORT = AlertTestSupport.freePort();
 
-    static GreenMail smtp;
-    static BrokerProbe broker;
+    @RegisterExtension
+    static final AlertEnvironment env = new AlertEnvironment();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP_PORT);
+        env.register(registry, CATALOG);
         registry.add("alert.mail.recipients", () -> "oncall@taskagent.test");
-        registry.add("backup.messaging.retry-backoff", () -> "100ms");
-        registry.add("backup.messaging.retry-attempts", () -> "3");
-    }
-
-    @BeforeAll
-    static void start() {
-        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        broker = new BrokerProbe(Infrastructure.get()).captureEvents();
-        broker.purge(Topology.ALERT_EVENTS_QUEUE);
-        broker.purge(Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-        smtp.stop();
     }
 
     @Autowired
@@ -88,20 +59,20 @@ class BackupAnomalyIT {
     }
 
     private List<BackupAnomaly> anomalies(String target) {
-        return broker.events().stream().filter(e -> e instanceof BackupAnomaly && e.target().equals(target))
+        return env.broker().events().stream().filter(e -> e instanceof BackupAnomaly && e.target().equals(target))
                 .map(BackupAnomaly.class::cast).toList();
     }
 
     @Test
     void threeSteadyBackupsThenOneWithATableAtTenPercentRaiseBackupAnomalyAndOneAlert() throws Exception {
         String target = uniqueTarget("alert-it-anomaly");
-        broker.publish(backup(target, 40, 50_000, 10_000, 500));
-        broker.publish(backup(target, 30, 51_000, 10_100, 500));
-        broker.publish(backup(target, 20, 50_500, 10_050, 500));
+        env.broker().publish(backup(target, 40, 50_000, 10_000, 500));
+        env.broker().publish(backup(target, 30, 51_000, 10_100, 500));
+        env.broker().publish(backup(target, 20, 50_500, 10_050, 500));
         BackupCompleted lossy = backup(target, 10, 45_000, 1_005, 500);
-        broker.publish(lossy);
+        env.broker().publish(lossy);
 
-        BackupAnomaly anomaly = broker.awaitEvent(BackupAnomaly.class, e -> e.target().equals(target),
+        BackupAnomaly anomaly = env.broker().awaitEvent(BackupAnomaly.class, e -> e.target().equals(target),
                 Duration.ofSeconds(30));
         assertThat(anomaly.jobId()).isEqualTo(lossy.jobId());
         assertThat(anomaly.fileName()).isEqualTo(lossy.fileName());
@@ -109,27 +80,27 @@ class BackupAnomalyIT {
         assertThat(anomaly.findings()).contains("public.tasks: 1005 rows, median of the last 3 backups 10050 (10%)")
                 .noneMatch(f -> f.startsWith("public.users")).noneMatch(f -> f.startsWith("size"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(smtp, lossy.jobId().toString()).size() == 1);
-        MimeMessage mail = mailsContaining(smtp, lossy.jobId().toString()).get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsContaining(env.smtp(), lossy.jobId().toString()).size() == 1);
+        MimeMessage mail = mailsContaining(env.smtp(), lossy.jobId().toString()).get(0);
         assertThat(subject(mail)).isEqualTo("[backup] ANOMALY: interval backup of " + target
                 + " departs from its history (possible data loss)");
         assertThat(body(mail)).contains("Event:       BackupAnomaly").contains("Severity:    critical")
                 .contains("Findings:").contains("  - public.tasks: 1005 rows, median of the last 3 backups 10050 (10%)")
                 .contains("File:        " + lossy.fileName());
-        broker.awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(anomaly.messageId()), Duration.ofSeconds(30));
+        env.broker().awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(anomaly.messageId()), Duration.ofSeconds(30));
 
         // the same BackupCompleted again, and the same BackupAnomaly again: nothing new
-        broker.publish(lossy);
-        broker.publish(anomaly);
+        env.broker().publish(lossy);
+        env.broker().publish(anomaly);
         BackupCompleted marker = backup(uniqueTarget("alert-it-anomaly-marker"), 5, 1, 1, 1);
-        broker.publish(marker);
+        env.broker().publish(marker);
         await().atMost(Duration.ofSeconds(30)).until(() -> catalog.sql(
                 "SELECT count(*) FROM alerts.backup_history WHERE job_id = :job").param("job", marker.jobId())
                 .query(Integer.class).single() == 1);
         Thread.sleep(1000);
         assertThat(anomalies(target)).as("BackupAnomaly events (the re-published one included)").hasSize(2)
                 .allMatch(a -> a.messageId().equals(anomaly.messageId()));
-        assertThat(mailsContaining(smtp, lossy.jobId().toString())).hasSize(1);
+        assertThat(mailsContaining(env.smtp(), lossy.jobId().toString())).hasSize(1);
         assertThat(recorded(target)).isEqualTo(4);
     }
 
@@ -137,11 +108,11 @@ class BackupAnomalyIT {
     void steadyBackupsRaiseNothing() throws Exception {
         String target = uniqueTarget("alert-it-steady");
         for (int i = 0; i < 5; i++) {
-            broker.publish(backup(target, 50 - i * 10, 50_000 + i * 100, 10_000 + i * 10, 500));
+            env.broker().publish(backup(target, 50 - i * 10, 50_000 + i * 100, 10_000 + i * 10, 500));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> recorded(target) == 5);
         Thread.sleep(1000);
         assertThat(anomalies(target)).isEmpty();
-        assertThat(mailsContaining(smtp, target)).isEmpty();
+        assertThat(mailsContaining(env.smtp(), target)).isEmpty();
     }
 }
