@@ -38,8 +38,7 @@ class GiveUpIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        WorkerTestContext.register(registry, CATALOG, "postgres");
-        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
+        WorkerTestContext.registerWithoutListener(registry, CATALOG);
         registry.add("backup.worker.max-attempts", () -> "1");
         registry.add("backup.worker.reaper-interval-ms", () -> "300");
     }

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The set-up every worker integration test shares: a fresh catalog, the source database and a storage directory. */
-final class WorkerTestContext {
+public final class WorkerTestContext {
 
     private WorkerTestContext() {
     }
@@ -19,7 +19,7 @@ final class WorkerTestContext {
      * Creates catalog {@code catalog} afresh and points the worker at it, at source database {@code source} and at a
      * new temporary storage directory, which it returns.
      */
-    static Path register(DynamicPropertyRegistry registry, String catalog, String source) throws IOException {
+    public static Path register(DynamicPropertyRegistry registry, String catalog, String source) throws IOException {
         Infrastructure infra = Infrastructure.get();
         purgeCommands(infra);
         infra.dropDatabase(catalog);
@@ -30,6 +30,16 @@ final class WorkerTestContext {
         registry.add("backup.source.username", () -> infra.pgUser);
         registry.add("backup.source.password", () -> infra.pgPassword);
         registry.add("backup.storage.dir", storage::toString);
+        return storage;
+    }
+
+    /**
+     * A worker that takes no commands (its listener stays off) on a fresh catalog {@code catalog}, for tests of its
+     * parts; the source is the server's {@code postgres} database.
+     */
+    public static Path registerWithoutListener(DynamicPropertyRegistry registry, String catalog) throws IOException {
+        Path storage = register(registry, catalog, "postgres");
+        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
         return storage;
     }
 

@@ -2,7 +2,7 @@ package io.taskagent.backup.worker.job;
 
 import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.testsupport.CapturedEvents;
-import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.worker.WorkerTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,7 +12,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -34,16 +33,7 @@ class EventOutboxIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
-        registry.add("backup.source.url", () -> infra.jdbcUrl("postgres"));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        String storage = Files.createTempDirectory("outbox-it").toString();
-        registry.add("backup.storage.dir", () -> storage);
+        WorkerTestContext.registerWithoutListener(registry, CATALOG);
         registry.add("backup.worker.outbox-grace", () -> "1s");
         registry.add("backup.worker.outbox-interval-ms", () -> "300");
     }

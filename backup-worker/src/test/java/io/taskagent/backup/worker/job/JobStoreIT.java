@@ -1,6 +1,6 @@
 package io.taskagent.backup.worker.job;
 
-import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.worker.WorkerTestContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -9,7 +9,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -29,16 +28,7 @@ class JobStoreIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
-        registry.add("backup.source.url", () -> infra.jdbcUrl("postgres"));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        String storage = Files.createTempDirectory("jobstore-it").toString();
-        registry.add("backup.storage.dir", () -> storage);
+        WorkerTestContext.registerWithoutListener(registry, CATALOG);
     }
 
     @Autowired
