@@ -254,6 +254,22 @@ class GatewayIT {
     }
 
     @Test
+    void aRestoreStillInTheQueueAlsoMakesASecondOne409ButADryRunIsAlwaysAccepted() throws Exception {
+        String body = "{\"backup_id\":\"" + UUID.randomUUID() + "\",\"target\":\"queued\"}";
+        assertThat(call(port, "POST", "/api/backup/restore", ADMIN, body).statusCode()).isEqualTo(202);
+        // no worker runs here: the first restore waits in the broker, unknown to the worker's job table
+        HttpResponse<String> second = call(port, "POST", "/api/backup/restore", ADMIN, body);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+        assertThat(commandsQueued()).isEqualTo(1);
+        assertThat(call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\":\"" + UUID.randomUUID() + "\",\"target\":\"queued\",\"dry_run\":true}").statusCode())
+                .isEqualTo(202);
+        assertThat(call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\":\"" + UUID.randomUUID() + "\",\"target\":\"elsewhere\"}").statusCode())
+                .as("another target").isEqualTo(202);
+    }
+
+    @Test
     void aVerifyIsAccepted() throws Exception {
         HttpResponse<String> response = call(port, "POST", "/api/backup/verify", ADMIN,
                 "{\"backup_id\":\"" + UUID.randomUUID() + "\"}");

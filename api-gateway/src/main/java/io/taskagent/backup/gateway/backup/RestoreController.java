@@ -136,10 +136,21 @@ class RestoreController {
         return publish(caller, "backup.verify", parameters, command.jobId(), () -> publisher.publishCommand(command));
     }
 
+    /**
+     * Whether a restore of {@code database} is running or queued: recorded by a worker and not finished, or accepted
+     * here in the last ten minutes and not yet picked up by any worker (still in the broker's queue).
+     */
     private boolean restoreRunning(String database) {
-        return jdbc.sql("SELECT count(*) FROM worker.jobs WHERE kind = 'restore' AND type <> 'dry_run' "
-                        + "AND target = :t AND status IN ('QUEUED', 'RUNNING')")
-                .param("t", database).query(Integer.class).single() > 0;
+        return jdbc.sql("""
+                        SELECT (SELECT count(*) FROM worker.jobs WHERE kind = 'restore' AND type <> 'dry_run'
+                                AND target = :t AND status IN ('QUEUED', 'RUNNING'))
+                             + (SELECT count(*) FROM gateway.audit_log a
+                                WHERE a.action = 'backup.restore' AND a.outcome = 'ACCEPTED'
+                                  AND a.at > now() - interval '10 minutes'
+                                  AND coalesce(a.parameters ->> 'target', :source) = :t
+                                  AND NOT coalesce((a.parameters ->> 'dry_run')::boolean, false)
+                                  AND NOT EXISTS (SELECT 1 FROM worker.jobs j WHERE j.id = a.job_id))""")
+                .param("t", database).param("source", source).query(Integer.class).single() > 0;
     }
 
     private ResponseEntity<Map<String, Object>> publish(Caller caller, String action, Map<String, Object> parameters,
