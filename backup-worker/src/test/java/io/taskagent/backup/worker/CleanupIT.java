@@ -1,15 +1,12 @@
 package io.taskagent.backup.worker;
 
-import com.rabbitmq.client.Channel;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
-import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.Topology;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.CapturedEvents;
-import io.taskagent.backup.testsupport.Infrastructure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,15 +26,13 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.verify;
+import static org.awaitility.Awaitility.await;
 
 /**
- * DeleteBackups through the worker's command listener (its container is not started: the test hands it the message,
- * so it consumes nothing of the shared queue) against a real catalog and storage directory: each backup is checked
- * again, expired in the catalog, its file and manifest removed, leftovers of failed jobs removed, and the outcome
- * published as CleanupCompleted.
+ * DeleteBackups through the real broker and the worker's command listener, against a real catalog and storage
+ * directory: each backup is checked again, expired in the catalog, its file and manifest removed, leftovers of failed
+ * jobs removed, and the outcome published as CleanupCompleted; a redelivered command runs nothing twice; a malformed
+ * one is dead-lettered at once.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -51,22 +46,13 @@ class CleanupIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        storage = Files.createTempDirectory("cleanup-it");
-        infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("spring.rabbitmq.listener.simple.auto-startup", () -> "false");
+        storage = WorkerTestContext.register(registry, CATALOG, "postgres");
         registry.add("backup.source.target", () -> TARGET);
-        registry.add("backup.source.url", () -> infra.jdbcUrl("postgres"));
-        registry.add("backup.source.username", () -> infra.pgUser);
-        registry.add("backup.source.password", () -> infra.pgPassword);
-        registry.add("backup.storage.dir", () -> storage.toString());
         registry.add("backup.cleanup.orphan-grace", () -> "30m");
     }
 
     @Autowired
-    BackupCommandListener listener;
+    ConfirmingPublisher publisher;
     @Autowired
     JdbcClient catalog;
 
@@ -100,11 +86,15 @@ class CleanupIT {
         return file;
     }
 
-    private void deliver(DeleteBackups command, Channel channel) throws Exception {
-        MessageProperties properties = new MessageProperties();
-        properties.setDeliveryTag(7);
-        properties.setMessageId(command.messageId().toString());
-        listener.onCommand(new Message(MessageJson.write(command), properties), channel);
+    /** The command, once the worker has consumed and acknowledged it (the queue is empty again). */
+    private void deliver(DeleteBackups command) {
+        publisher.publishCommand(command);
+        events.probe().awaitMessageCount(Topology.WORKER_COMMANDS_QUEUE, 0, Duration.ofSeconds(30));
+    }
+
+    private String jobState(UUID jobId) {
+        return catalog.sql("SELECT status || ': ' || coalesce(error, '') FROM worker.jobs WHERE id = :id")
+                .param("id", jobId).query(String.class).optional().orElse("");
     }
 
     @Test
@@ -137,9 +127,7 @@ class CleanupIT {
                 new DeleteBackups.Deletion(foreign, fileOf(foreign), "kept by no rule"),
                 new DeleteBackups.Deletion(UUID.randomUUID(), "interval_backup_20200101_000000_12345678.json.zst", "gone")),
                 9, "scheduler:cleanup");
-        Channel channel = mock(Channel.class);
-        deliver(command, channel);
-        verify(channel).basicAck(7, false);
+        deliver(command);
 
         CleanupCompleted done = events.probe().awaitEvent(CleanupCompleted.class, e -> e.jobId().equals(command.jobId()),
                 Duration.ofSeconds(30));
@@ -173,11 +161,11 @@ class CleanupIT {
         assertThat(catalog.sql("SELECT result->>'bytes_freed' FROM worker.jobs WHERE id = :id")
                 .param("id", command.jobId()).query(String.class).single()).isEqualTo("5850");
 
-        // delivered again: the job is finished, nothing runs twice
-        Channel again = mock(Channel.class);
-        deliver(command, again);
-        verify(again).basicAck(7, false);
-        Thread.sleep(500);
+        // delivered again: the job is finished, the command is acknowledged and nothing runs twice
+        long dead = events.probe().messageCount(Topology.deadLetterQueue(Topology.WORKER_COMMANDS_QUEUE));
+        deliver(command);
+        Thread.sleep(1000);
+        assertThat(events.probe().messageCount(Topology.deadLetterQueue(Topology.WORKER_COMMANDS_QUEUE))).isEqualTo(dead);
         assertThat(events.probe().events().stream().filter(e -> e.jobId().equals(command.jobId()))).hasSize(1);
     }
 
@@ -186,25 +174,23 @@ class CleanupIT {
         UUID theirs = backup("another-target", "interval", Instant.now().minus(Duration.ofDays(3)), 100);
         DeleteBackups command = DeleteBackups.of(UUID.randomUUID(), "another-target",
                 List.of(new DeleteBackups.Deletion(theirs, fileOf(theirs), "kept by no rule")), 0, "it");
-        Channel channel = mock(Channel.class);
-        deliver(command, channel);
-        verify(channel).basicAck(7, false);
-        assertThat(catalog.sql("SELECT status || ': ' || error FROM worker.jobs WHERE id = :id").param("id", command.jobId())
-                .query(String.class).single()).isEqualTo("FAILED: this worker stores backups of '" + TARGET
+        deliver(command);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobState(command.jobId()).startsWith("FAILED"));
+        assertThat(jobState(command.jobId())).isEqualTo("FAILED: this worker stores backups of '" + TARGET
                 + "', not of 'another-target'");
         assertThat(storage.resolve(fileOf(theirs))).exists();
     }
 
     @Test
     void aMalformedDeleteBackupsIsDeadLetteredAtOnce() throws Exception {
-        Channel channel = mock(Channel.class);
-        MessageProperties properties = new MessageProperties();
-        properties.setDeliveryTag(9);
+        String dlq = Topology.deadLetterQueue(Topology.WORKER_COMMANDS_QUEUE);
+        long before = events.probe().messageCount(dlq);
+        UUID jobId = UUID.randomUUID();
         String noDeletions = "{\"type\":\"DeleteBackups\",\"messageId\":\"" + UUID.randomUUID() + "\",\"jobId\":\""
-                + UUID.randomUUID() + "\",\"target\":\"" + TARGET + "\",\"occurredAt\":\"2026-11-28T10:00:00Z\","
+                + jobId + "\",\"target\":\"" + TARGET + "\",\"occurredAt\":\"2026-11-28T10:00:00Z\","
                 + "\"version\":1,\"deletions\":null,\"keptCount\":0,\"requestedBy\":\"it\"}";
-        listener.onCommand(new Message(noDeletions.getBytes(), properties), channel);
-        verify(channel).basicReject(9, false);
-        verify(channel, never()).basicAck(9, false);
+        events.probe().publishRaw(Topology.COMMANDS_EXCHANGE, Topology.RK_CLEANUP_EXECUTE, noDeletions.getBytes());
+        events.probe().awaitMessageCount(dlq, before + 1, Duration.ofSeconds(30));
+        assertThat(jobState(jobId)).as("no job recorded").isEmpty();
     }
 }
