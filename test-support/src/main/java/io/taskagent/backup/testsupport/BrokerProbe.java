@@ -42,23 +42,38 @@ public final class BrokerProbe implements AutoCloseable {
 
     /** Starts recording every event; call before the action under test. */
     public BrokerProbe captureEvents() {
+        return capture(Topology.EVENTS_EXCHANGE, "#");
+    }
+
+    /**
+     * Starts recording the messages published on {@code exchange} (a topic exchange) with {@code routingKeys},
+     * through a private, exclusive queue: the shared consuming queues are left alone. They show in {@link #events()}.
+     */
+    public BrokerProbe capture(String exchange, String... routingKeys) {
         try {
-            channel.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true);
+            channel.exchangeDeclare(exchange, "topic", true);
             String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-            channel.queueBind(queue, Topology.EVENTS_EXCHANGE, "#");
+            for (String key : routingKeys) {
+                channel.queueBind(queue, exchange, key);
+            }
             DeliverCallback callback = (tag, delivery) -> {
                 try {
                     events.add(MessageJson.read(delivery.getBody()));
                 } catch (RuntimeException ignored) {
-                    // not an event of ours
+                    // not a message of ours
                 }
             };
             channel.basicConsume(queue, true, callback, tag -> {
             });
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("cannot capture " + exchange + ": " + e, e);
         }
         return this;
+    }
+
+    /** Forgets what was captured so far. */
+    public void clear() {
+        events.clear();
     }
 
     public List<BackupMessage> events() {
