@@ -23,7 +23,7 @@ public final class ScheduleBounds {
     public static final Pattern TIME_PATTERN = Pattern.compile(TIME);
 
     /** A schedule's name is the backup type it requests. */
-    public static final Pattern SCHEDULE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    public static final Pattern SCHEDULE_NAME = MessageValidation.BACKUP_TYPE; // a schedule's name is its backup type
 
     private ScheduleBounds() {
     }

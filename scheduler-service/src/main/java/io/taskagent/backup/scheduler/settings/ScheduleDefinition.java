@@ -36,10 +36,6 @@ public record ScheduleDefinition(String name, Kind kind, boolean enabled, Intege
         public String label() {
             return name().toLowerCase();
         }
-
-        public static Kind ofLabel(String label) {
-            return valueOf(label.toUpperCase());
-        }
     }
 
     static ScheduleDefinition interval(int hours, boolean enabled) {

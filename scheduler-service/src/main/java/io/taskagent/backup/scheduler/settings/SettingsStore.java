@@ -58,8 +58,10 @@ public class SettingsStore {
 
     /** The same, locking the settings until the surrounding transaction ends (for a change). */
     public StoredSettings lockCurrent(Instant now) {
-        current(now);
-        return load(SELECT + " FOR UPDATE").orElseThrow();
+        return load(SELECT + " FOR UPDATE").orElseGet(() -> {
+            initialise(now); // joins the surrounding transaction
+            return load(SELECT + " FOR UPDATE").orElseThrow();
+        });
     }
 
     private void initialise(Instant now) {
