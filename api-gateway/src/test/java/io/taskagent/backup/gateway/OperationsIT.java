@@ -1,7 +1,5 @@
 package io.taskagent.backup.gateway;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.ConfigureSchedule;
@@ -111,24 +109,12 @@ class OperationsIT {
 
     private Sent callCapturing(String routingKey, String method, String path, String token, String body)
             throws Exception {
-        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
-        Infrastructure infra = Infrastructure.get();
-        factory.setHost(infra.rabbitHost);
-        factory.setPort(infra.rabbitPort);
-        factory.setUsername(infra.rabbitUser);
-        factory.setPassword(infra.rabbitPassword);
-        try (var connection = factory.newConnection(); Channel channel = connection.createChannel()) {
-            String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-            channel.queueBind(queue, Topology.COMMANDS_EXCHANGE, routingKey);
+        try (BrokerProbe probe = new BrokerProbe(Infrastructure.get()).capture(Topology.COMMANDS_EXCHANGE, routingKey)) {
             HttpResponse<String> response = call(port, method, path, token, body);
-            GetResponse delivery = null;
-            for (int i = 0; i < 20 && delivery == null; i++) {
-                delivery = channel.basicGet(queue, true);
-                if (delivery == null) {
-                    Thread.sleep(50);
-                }
+            for (int i = 0; i < 20 && probe.events().isEmpty(); i++) {
+                Thread.sleep(50);
             }
-            return new Sent(response, delivery == null ? null : MessageJson.read(delivery.getBody()));
+            return new Sent(response, probe.events().isEmpty() ? null : probe.events().get(0));
         }
     }
 

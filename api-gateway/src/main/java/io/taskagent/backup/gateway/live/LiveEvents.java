@@ -69,6 +69,9 @@ class LiveEvents {
 
     @RabbitListener(id = "gateway-live-events", queues = "#{liveEventsQueue.name}")
     void onEvent(Message message) {
+        if (emitters.isEmpty()) {
+            return; // nobody listens: no need to read the event
+        }
         BackupMessage event;
         try {
             event = MessageJson.read(message.getBody());
