@@ -8,7 +8,6 @@ import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobStore;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -24,13 +23,11 @@ class BackupCatalog {
 
     private final JdbcClient jdbc;
     private final JobStore jobs;
-    private final TransactionTemplate tx;
     private final EventOutbox outbox;
 
-    BackupCatalog(JdbcClient jdbc, JobStore jobs, TransactionTemplate tx, EventOutbox outbox) {
+    BackupCatalog(JdbcClient jdbc, JobStore jobs, EventOutbox outbox) {
         this.jdbc = jdbc;
         this.jobs = jobs;
-        this.tx = tx;
         this.outbox = outbox;
     }
 
@@ -87,11 +84,10 @@ class BackupCatalog {
      */
     boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result,
                           BackupMessage... events) {
-        Boolean recorded = tx.execute(status -> {
+        return outbox.commit(() -> {
             // the final count, whatever the progress throttle let through
             jobs.progress(jobId, worker, result.rowCounts().values().stream().mapToLong(Long::longValue).sum(), null);
             if (!jobs.succeed(jobId, worker)) {
-                status.setRollbackOnly();
                 return false;
             }
             jdbc.sql("""
@@ -111,9 +107,7 @@ class BackupCatalog {
                     .param("tableCount", result.rowCounts().size()).param("duration", result.durationMillis())
                     .param("createdAt", Timestamp.from(Instant.now()))
                     .update();
-            outbox.record(events);
             return true;
-        });
-        return Boolean.TRUE.equals(recorded);
+        }, events);
     }
 }

@@ -93,7 +93,6 @@ public class CleanupExecutor {
         return retry.get("reading job " + command.jobId(), () -> jobs.find(command.jobId()));
     }
 
-    /** Runs a claimed cleanup job (also one taken over after its lease expired: every step can be repeated). */
     /**
      * A cleanup whose lease expired too often: failed for good. There is no failure event for a cleanup (the
      * scheduler's next cleanup decides again); the job record and the log say why.
@@ -105,6 +104,7 @@ public class CleanupExecutor {
         }
     }
 
+    /** Runs a claimed cleanup job (also one taken over after its lease expired: every step can be repeated). */
     public void execute(JobStore.Job job) {
         if (!storedTarget.equals(job.target())) {
             String reason = "this worker stores backups of '" + storedTarget + "', not of '" + job.target() + "'";
@@ -116,14 +116,14 @@ public class CleanupExecutor {
                 .orElseThrow(() -> new IllegalStateException("cleanup job " + job.id() + " has no recorded deletions"));
         List<CleanupCompleted.Decision> decisions = new ArrayList<>();
         List<String> removed = new ArrayList<>();
-        long[] freed = {0};
+        long freed = 0;
         int refused = 0;
         for (DeleteBackups.Deletion deletion : request.deletions()) {
             Optional<BackupExpiry.Catalogued> expired = retry.get("expiring backup " + deletion.backupId(),
                     () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
             if (expired.isPresent()) {
                 BackupExpiry.Catalogued b = expired.get();
-                freed[0] += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+                freed += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
                 decisions.add(decision(b, false, deletion.reason()));
                 continue;
             }
@@ -139,8 +139,8 @@ public class CleanupExecutor {
                 decisions.add(decision(kept.get(), true, why));
             }
         }
-        freed[0] += removeLeftovers(removed);
-        long bytesFreed = freed[0];
+        freed += removeLeftovers(removed);
+        long bytesFreed = freed;
         int keptCount = request.keptCount() + refused;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("removed_files", removed);

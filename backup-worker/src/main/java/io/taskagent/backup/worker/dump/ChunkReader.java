@@ -155,6 +155,10 @@ final class ChunkReader {
     }
 
     private static void split(byte[] bytes, int length, List<byte[]> into) {
+        if (length == bytes.length && length <= PIECE_BYTES) {
+            into.add(bytes); // a fresh array of the right size already
+            return;
+        }
         for (int off = 0; off < length; off += PIECE_BYTES) {
             into.add(Arrays.copyOfRange(bytes, off, Math.min(length, off + PIECE_BYTES)));
         }
@@ -177,7 +181,7 @@ final class ChunkReader {
                     current = Arrays.copyOf(current, Math.min(PIECE_BYTES, Math.max(current.length * 2, position + n)));
                 }
                 if (position + n > current.length) {
-                    done.add(Arrays.copyOf(current, position));
+                    done.add(position == current.length ? current : Arrays.copyOf(current, position));
                     current = new byte[PIECE_BYTES];
                     position = 0;
                 }
