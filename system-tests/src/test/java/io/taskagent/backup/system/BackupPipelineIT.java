@@ -74,7 +74,6 @@ class BackupPipelineIT {
         broker.purge(Topology.WORKER_COMMANDS_QUEUE);
         broker.purge(Topology.ALERT_EVENTS_QUEUE);
 
-        gateway = ServiceProcess.start("api-gateway", env(Map.of("BACKUP_ADMIN_TOKEN", TOKEN)));
         worker = startWorker(infra.jdbcUrl(SOURCE));
         alerts = ServiceProcess.start("alert-service", env(Map.of(
                 "SPRING_MAIL_HOST", "127.0.0.1",
@@ -86,6 +85,11 @@ class BackupPipelineIT {
                 "SCHEDULER_DAILY_ENABLED", "false",
                 "SCHEDULER_WEEKLY_ENABLED", "false",
                 "SCHEDULER_MONTHLY_ENABLED", "false")));
+        // the gateway last: its /health asks the three others, where they really run
+        gateway = ServiceProcess.start("api-gateway", env(Map.of("BACKUP_ADMIN_TOKEN", TOKEN,
+                "GATEWAY_SERVICES_WORKER_URL", worker.url(""),
+                "GATEWAY_SERVICES_SCHEDULER_URL", scheduler.url(""),
+                "GATEWAY_SERVICES_ALERTS_URL", alerts.url(""))));
         Duration startup = Duration.ofSeconds(120);
         for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
             p.awaitHealthy(startup);
@@ -213,7 +217,11 @@ class BackupPipelineIT {
         JsonNode backup = MessageJson.mapper().readTree(api("GET", "/api/backup/backups/" + firstBackup, TOKEN, null).body());
         assertThat(backup.get("manifest").get("row_counts").get("public.tasks").asLong()).isEqualTo(200_000);
         HttpResponse<String> health = api("GET", "/api/backup/health", TOKEN, null);
-        assertThat(health.body()).contains("\"status\"");
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        JsonNode services = MessageJson.mapper().readTree(health.body()).get("services");
+        for (String service : new String[]{"api-gateway", "worker", "scheduler", "alerts"}) {
+            assertThat(services.get(service).get("status").asString()).as(service).isEqualTo("UP");
+        }
 
         HttpResponse<String> cleanup = api("POST", "/api/backup/cleanup", TOKEN, "{\"dry_run\":true}");
         assertThat(cleanup.statusCode()).as(cleanup.body()).isEqualTo(202);
