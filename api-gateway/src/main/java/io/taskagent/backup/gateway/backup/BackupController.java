@@ -2,13 +2,12 @@ package io.taskagent.backup.gateway.backup;
 
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
+import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.security.Scopes;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.RequestBackup;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.model.messaging.PublishException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,14 +37,14 @@ class BackupController {
     static final Set<String> ON_DEMAND_TYPES = Set.of("manual", "urgent", "pre_migration");
     private static final Set<String> STATUSES = Set.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED");
 
-    private final ConfirmingPublisher publisher;
+    private final AuditedCommands commands;
     private final AuditLog audit;
     private final CatalogQueries catalog;
     private final String target;
 
-    BackupController(ConfirmingPublisher publisher, AuditLog audit, CatalogQueries catalog,
+    BackupController(AuditedCommands commands, AuditLog audit, CatalogQueries catalog,
                      GatewayProperties properties) {
-        this.publisher = publisher;
+        this.commands = commands;
         this.audit = audit;
         this.catalog = catalog;
         this.target = properties.target();
@@ -67,13 +66,7 @@ class BackupController {
                     "must be one of " + ON_DEMAND_TYPES.stream().sorted().toList() + " but was '" + type + "'"));
         }
         RequestBackup command = RequestBackup.newJob(target, type, caller.name());
-        try {
-            publisher.publishCommand(command);
-        } catch (PublishException e) {
-            audit.record(caller, "backup.create", parameters, "FAILED", null, e.getMessage());
-            throw e;
-        }
-        audit.record(caller, "backup.create", parameters, "ACCEPTED", command.jobId(), null);
+        commands.publish(caller, "backup.create", parameters, command);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("job_id", command.jobId());
         response.put("status", "QUEUED");
@@ -100,10 +93,11 @@ class BackupController {
                 .orElseThrow(() -> new NotFoundException("no job " + id));
     }
 
-    /** Scheduler commands and cleanup requests go to the scheduler; their ids are no (queued) worker jobs. */
+    /** The actions whose commands become worker jobs (the others go to the scheduler). */
+    private static final Set<String> WORKER_JOB_ACTIONS = Set.of("backup.create", "backup.restore", "backup.verify");
+
     private static boolean becomesAWorkerJob(Map<String, Object> accepted) {
-        String action = String.valueOf(accepted.get("action"));
-        return !action.startsWith("scheduler.") && !action.equals("backup.cleanup");
+        return WORKER_JOB_ACTIONS.contains(String.valueOf(accepted.get("action")));
     }
 
     @GetMapping("/jobs")

@@ -2,14 +2,14 @@ package io.taskagent.backup.gateway.backup;
 
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
+import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.security.Scopes;
 import io.taskagent.backup.gateway.web.ConflictException;
 import io.taskagent.backup.gateway.web.ValidationException;
+import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RequestVerify;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.model.messaging.PublishException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -37,15 +37,15 @@ class RestoreController {
     private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
     private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
-    private final ConfirmingPublisher publisher;
+    private final AuditedCommands commands;
     private final AuditLog audit;
     private final JdbcClient jdbc;
     private final String source;
     private final java.nio.file.Path storage;
 
-    RestoreController(ConfirmingPublisher publisher, AuditLog audit, JdbcClient jdbc, GatewayProperties properties,
+    RestoreController(AuditedCommands commands, AuditLog audit, JdbcClient jdbc, GatewayProperties properties,
                       io.taskagent.backup.gateway.status.OperationsProperties operations) {
-        this.publisher = publisher;
+        this.commands = commands;
         this.audit = audit;
         this.jdbc = jdbc;
         this.source = properties.target();
@@ -116,7 +116,7 @@ class RestoreController {
         RequestRestore command = RequestRestore.of(UUID.randomUUID(), source, backupId, body.backupFilename(),
                 database.equals(source) ? null : database, Boolean.TRUE.equals(body.dryRun()),
                 Boolean.TRUE.equals(body.skipSafetyBackup()), caller.name());
-        return publish(caller, "backup.restore", parameters, command.jobId(), () -> publisher.publishCommand(command));
+        return publish(caller, "backup.restore", parameters, command);
     }
 
     @PostMapping("/verify")
@@ -133,7 +133,7 @@ class RestoreController {
             throw new ValidationException(Map.of("backup_id", "must be a UUID"));
         }
         RequestVerify command = RequestVerify.of(UUID.randomUUID(), source, backupId, caller.name());
-        return publish(caller, "backup.verify", parameters, command.jobId(), () -> publisher.publishCommand(command));
+        return publish(caller, "backup.verify", parameters, command);
     }
 
     /**
@@ -154,14 +154,9 @@ class RestoreController {
     }
 
     private ResponseEntity<Map<String, Object>> publish(Caller caller, String action, Map<String, Object> parameters,
-                                                        UUID jobId, Runnable send) {
-        try {
-            send.run();
-        } catch (PublishException e) {
-            audit.record(caller, action, parameters, "FAILED", null, e.getMessage());
-            throw e;
-        }
-        audit.record(caller, action, parameters, "ACCEPTED", jobId, null);
+                                                        BackupMessage command) {
+        commands.publish(caller, action, parameters, command);
+        UUID jobId = command.jobId();
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("job_id", jobId);
         response.put("status", "QUEUED");

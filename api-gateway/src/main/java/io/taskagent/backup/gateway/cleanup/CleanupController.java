@@ -2,12 +2,11 @@ package io.taskagent.backup.gateway.cleanup;
 
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
+import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.security.Scopes;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.model.RequestCleanup;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.model.messaging.PublishException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,14 +30,14 @@ import java.util.UUID;
 @RequestMapping("/api/backup/cleanup")
 class CleanupController {
 
-    private final ConfirmingPublisher publisher;
+    private final AuditedCommands commands;
     private final AuditLog audit;
     private final CleanupRunQueries runs;
     private final String target;
 
-    CleanupController(ConfirmingPublisher publisher, AuditLog audit, CleanupRunQueries runs,
+    CleanupController(AuditedCommands commands, AuditLog audit, CleanupRunQueries runs,
                       GatewayProperties properties) {
-        this.publisher = publisher;
+        this.commands = commands;
         this.audit = audit;
         this.runs = runs;
         this.target = properties.target();
@@ -55,13 +54,7 @@ class CleanupController {
         boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
         Map<String, Object> parameters = Map.of("dry_run", dryRun, "target", target);
         RequestCleanup command = RequestCleanup.of(UUID.randomUUID(), target, dryRun, caller.name());
-        try {
-            publisher.publishCommand(command);
-        } catch (PublishException e) {
-            audit.record(caller, "backup.cleanup", parameters, "FAILED", null, e.getMessage());
-            throw e;
-        }
-        audit.record(caller, "backup.cleanup", parameters, "ACCEPTED", command.jobId(), null);
+        commands.publish(caller, "backup.cleanup", parameters, command);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("job_id", command.jobId());
         response.put("status", "ACCEPTED");

@@ -2,6 +2,7 @@ package io.taskagent.backup.gateway.scheduler;
 
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
+import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.security.Scopes;
 import io.taskagent.backup.gateway.web.ValidationException;
@@ -9,8 +10,6 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.ConfigureSchedule;
 import io.taskagent.backup.model.StartScheduler;
 import io.taskagent.backup.model.StopScheduler;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
-import io.taskagent.backup.model.messaging.PublishException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,12 +32,12 @@ import java.util.UUID;
 @RequestMapping("/api/backup/scheduler")
 class SchedulerController {
 
-    private final ConfirmingPublisher publisher;
+    private final AuditedCommands commands;
     private final AuditLog audit;
     private final String target;
 
-    SchedulerController(ConfirmingPublisher publisher, AuditLog audit, GatewayProperties properties) {
-        this.publisher = publisher;
+    SchedulerController(AuditedCommands commands, AuditLog audit, GatewayProperties properties) {
+        this.commands = commands;
         this.audit = audit;
         this.target = properties.target();
     }
@@ -77,13 +76,7 @@ class SchedulerController {
 
     private ResponseEntity<Map<String, Object>> publish(Caller caller, String action, Map<String, Object> parameters,
                                                         BackupMessage command) {
-        try {
-            publisher.publishCommand(command);
-        } catch (PublishException e) {
-            audit.record(caller, action, parameters, "FAILED", null, e.getMessage());
-            throw e;
-        }
-        audit.record(caller, action, parameters, "ACCEPTED", command.jobId(), null);
+        commands.publish(caller, action, parameters, command);
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("command_id", command.jobId());
         response.put("status", "ACCEPTED");
