@@ -156,19 +156,16 @@ class BackupJobRunner {
         meters.counter("backup.failures", "target", job.target()).increment();
         log.warn("backup job {} failed: {}", job.id(), reason);
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
-        if (retry.get("recording failure of job " + job.id(),
-                () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason), failed))) {
-            outbox.send(failed);
-        }
+        outbox.finish("recording failure of job " + job.id(),
+                () -> jobs.fail(job.id(), leases.worker(), reason), failed);
     }
 
     /** A job whose lease expired too often: failed for good, and announced. */
     void giveUp(JobStore.Job job, String reason) {
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
-        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
+        if (outbox.finish("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason), failed)) {
             meters.counter("backup.failures", "target", job.target()).increment();
             log.warn("backup job {} failed: {}", job.id(), reason);
-            outbox.send(failed);
         }
     }
 

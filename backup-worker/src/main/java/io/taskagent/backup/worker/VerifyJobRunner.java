@@ -72,9 +72,8 @@ class VerifyJobRunner {
         String fileName = retry.get("reading backup " + job.subjectId(), () -> catalog.find(job.subjectId()))
                 .map(BackupCatalog.StoredBackup::fileName).orElse("unknown");
         VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), job.subjectId(), fileName, List.of(reason));
-        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
+        if (outbox.finish("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason), failed)) {
             log.warn("verify job {} failed: {}", job.id(), reason);
-            outbox.send(failed);
         }
     }
 
@@ -101,17 +100,15 @@ class VerifyJobRunner {
         String name = fileName;
         if (problems.isEmpty()) {
             VerifyCompleted completed = VerifyCompleted.of(job.id(), job.target(), backupId, name, counts);
-            if (retry.get("recording verification",
-                    () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), resultJson), completed))) {
-                outbox.send(completed);
+            if (outbox.finish("recording verification",
+                    () -> jobs.succeed(job.id(), leases.worker(), resultJson), completed)) {
                 log.info("backup {} verified: {}", backupId, name);
             }
         } else {
             String reason = String.join("; ", problems);
             VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), backupId, name, problems);
-            if (retry.get("recording verification",
-                    () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason, resultJson), failed))) {
-                outbox.send(failed);
+            if (outbox.finish("recording verification",
+                    () -> jobs.fail(job.id(), leases.worker(), reason, resultJson), failed)) {
                 log.warn("backup {} failed verification: {}", backupId, reason);
             }
         }

@@ -152,11 +152,10 @@ public class CleanupExecutor {
         String resultJson = MessageJson.mapper().writeValueAsString(result);
         CleanupCompleted completed = new CleanupCompleted(UUID.randomUUID(), job.id(), job.target(), Instant.now(),
                 BackupMessage.CURRENT_VERSION, false, decisions, removed, bytesFreed, keptCount);
-        if (retry.get("recording cleanup job " + job.id(),
-                () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), resultJson), completed))) {
+        if (outbox.finish("recording cleanup job " + job.id(),
+                () -> jobs.succeed(job.id(), leases.worker(), resultJson), completed)) {
             meters.counter("backup.cleanup.removed.files").increment(removed.size());
             meters.counter("backup.cleanup.freed.bytes").increment(bytesFreed);
-            outbox.send(completed);
             log.info("cleanup job {}: {} file(s) removed, {} bytes freed, {} backup(s) kept", job.id(), removed.size(),
                     bytesFreed, keptCount);
         } else {

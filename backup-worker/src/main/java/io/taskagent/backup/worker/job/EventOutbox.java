@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,15 +34,29 @@ public class EventOutbox {
     private final TransactionTemplate tx;
     private final ConfirmingPublisher publisher;
     private final MeterRegistry meters;
+    private final Retry retry;
     private final Duration grace;
 
     public EventOutbox(JdbcClient jdbc, TransactionTemplate tx, ConfirmingPublisher publisher, MeterRegistry meters,
-                       @Value("${backup.worker.outbox-grace:30s}") Duration grace) {
+                       Retry retry, @Value("${backup.worker.outbox-grace:30s}") Duration grace) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.publisher = publisher;
         this.meters = meters;
+        this.retry = retry;
         this.grace = grace;
+    }
+
+    /**
+     * Finishes a job: {@link #commit} (retried while the catalog is unreachable, as {@code what}) and, when the change
+     * happened, {@link #send}. Returns whether it happened (false: the job was finished or taken over meanwhile).
+     */
+    public boolean finish(String what, BooleanSupplier change, BackupMessage... events) {
+        boolean changed = retry.get(what, () -> commit(change, events));
+        if (changed) {
+            send(events);
+        }
+        return changed;
     }
 
     /**

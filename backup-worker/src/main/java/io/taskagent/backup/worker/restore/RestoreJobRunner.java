@@ -109,9 +109,8 @@ public class RestoreJobRunner {
     public void giveUp(JobStore.Job job, String reason) {
         RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), job.subjectId(), job.target(),
                 reason);
-        if (retry.get("abandoning job " + job.id(), () -> outbox.commit(() -> jobs.abandon(job.id(), reason), failed))) {
+        if (outbox.finish("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason), failed)) {
             log.warn("restore job {} failed: {}", job.id(), reason);
-            outbox.send(failed);
         }
     }
 
@@ -234,9 +233,7 @@ public class RestoreJobRunner {
         String json = MessageJson.mapper().writeValueAsString(result);
         RestoreCompleted completed = RestoreCompleted.of(job.id(), properties.source().target(), backup.id(), database,
                 dryRun, counts, millis);
-        if (retry.get("recording restore",
-                () -> outbox.commit(() -> jobs.succeed(job.id(), leases.worker(), json), completed))) {
-            outbox.send(completed);
+        if (outbox.finish("recording restore", () -> jobs.succeed(job.id(), leases.worker(), json), completed)) {
             log.info("{} of backup {} into '{}' done in {} ms", dryRun ? "dry run" : "restore", backup.fileName(),
                     database, millis);
         }
@@ -245,10 +242,7 @@ public class RestoreJobRunner {
     private void fail(JobStore.Job job, UUID backupId, String database, String reason) {
         log.warn("restore job {} failed: {}", job.id(), reason);
         RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), backupId, database, reason);
-        if (retry.get("recording restore failure",
-                () -> outbox.commit(() -> jobs.fail(job.id(), leases.worker(), reason), failed))) {
-            outbox.send(failed);
-        }
+        outbox.finish("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason), failed);
     }
 
     private static Connection connect(WorkerProperties.Source target) throws SQLException {
