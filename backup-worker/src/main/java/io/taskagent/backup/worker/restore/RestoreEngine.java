@@ -169,7 +169,15 @@ final class RestoreEngine {
             if (replica && rebuild.isEmpty()) {
                 checkForeignKeys(target, tables);
             }
-            Map<String, Long> counts = currentCounts(target, tables);
+            // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
+            Map<String, RowSum> restored = readBack(target, metadata, loaded);
+            Map<String, Long> others = currentCounts(target,
+                    tables.stream().filter(t -> !restored.containsKey(t.qualified())).toList());
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (Table t : tables) {
+                RowSum sum = restored.get(t.qualified());
+                counts.put(t.qualified(), sum != null ? Long.valueOf(sum.rows()) : others.get(t.qualified()));
+            }
             List<String> mismatches = new ArrayList<>();
             expected.forEach((table, rows) -> {
                 if (!rows.equals(counts.get(table))) {
@@ -179,7 +187,8 @@ final class RestoreEngine {
             if (!mismatches.isEmpty()) {
                 throw new SQLException("row counts differ after loading: " + String.join("; ", mismatches));
             }
-            List<String> differing = compareRows(target, metadata, loaded);
+            List<String> differing = restored.entrySet().stream()
+                    .filter(e -> !e.getValue().sameRowsAs(loaded.get(e.getKey()))).map(Map.Entry::getKey).toList();
             if (!differing.isEmpty()) {
                 throw new SQLException("rows differ from the backup after loading (row digests): "
                         + String.join(", ", differing));
@@ -193,19 +202,18 @@ final class RestoreEngine {
     }
 
     /**
-     * Reads every loaded table back (inside the restore's transaction) and compares the sum of its rows' digests
-     * with the sum taken from the file while loading: the tables hold exactly the backup's rows, whatever order the
-     * server returns them in. Returns the tables that differ.
+     * Reads every loaded table back (inside the restore's transaction) and sums its rows' digests as the file's were
+     * summed while loading: compared, they show the tables hold exactly the backup's rows, whatever order the server
+     * returns them in. Tables without rows in the backup are not read (their count is checked).
      */
-    private static List<String> compareRows(Connection target, JsonNode metadata, Map<String, RowSum> loaded)
+    private static Map<String, RowSum> readBack(Connection target, JsonNode metadata, Map<String, RowSum> loaded)
             throws SQLException {
-        List<String> differing = new ArrayList<>();
+        Map<String, RowSum> restored = new LinkedHashMap<>();
         for (JsonNode t : metadata.get("tables")) {
             String schema = t.get("schema").asString();
             String name = t.get("name").asString();
-            RowSum fromFile = loaded.get(schema + "." + name);
-            if (fromFile == null) {
-                continue; // no rows in the backup: the row count check covers it
+            if (!loaded.containsKey(schema + "." + name)) {
+                continue;
             }
             List<SourceSchema.Column> columns = new ArrayList<>();
             for (JsonNode c : t.get("columns")) {
@@ -214,11 +222,9 @@ final class RestoreEngine {
                         c.path("nullable").asBoolean(true), c.path("generated").asBoolean(false), null,
                         ColumnKind.valueOf(c.get("json").asString().toUpperCase(Locale.ROOT))));
             }
-            if (!RowSum.ofTable(target, schema, name, columns).sameRowsAs(fromFile)) {
-                differing.add(schema + "." + name);
-            }
+            restored.put(schema + "." + name, RowSum.ofTable(target, schema, name, columns));
         }
-        return differing;
+        return restored;
     }
 
     /**
