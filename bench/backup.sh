@@ -60,13 +60,13 @@ backup() { # one backup through the API -> "duration_ms size_bytes worker_cpu_s"
   before=$(cpu_ticks "$worker_pid")
   job=$(curl -fs -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
-  while :; do # light polling (no jq per poll): the worker's own duration_ms is what is timed
+  while :; do # light polling (no jq per poll): the worker's own duration (duration_seconds) is what is timed
     state=$(curl -fs -H "Authorization: Bearer $TOKEN" "localhost:18180/api/backup/jobs/$job")
     grep -Eq '"status":"(SUCCEEDED|FAILED)"' <<< "$state" && break
     sleep 1
   done
-  [ "$(jq -r .status <<< "$state")" = SUCCEEDED ] || { echo "backup failed: $(jq -r .error <<< "$state")" >&2; exit 1; }
-  echo "$(jq -r .backup.duration_ms <<< "$state") $(jq -r .backup.size_bytes <<< "$state")" \
+  [ "$(jq -r .status <<< "$state")" = SUCCEEDED ] || { echo "backup failed: $(jq -r .error_message <<< "$state")" >&2; exit 1; }
+  echo "$(jq -r '.backup.duration_seconds * 1000 | round' <<< "$state") $(jq -r .backup.size_bytes <<< "$state")" \
     "$(awk -v a="$before" -v b="$(cpu_ticks "$worker_pid")" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}')"
 }
 # the first backup after the worker started (its code still being compiled), then one more on the warm worker

@@ -52,7 +52,7 @@ wait_job() {
     [ "$status" = SUCCEEDED ] || [ "$status" = FAILED ] && break
     sleep 0.2
   done
-  [ "$status" = SUCCEEDED ] || { echo "job $1 failed: $(jq -r .error <<< "$state")" >&2; exit 1; }
+  [ "$status" = SUCCEEDED ] || { echo "job $1 failed: $(jq -r .error_message <<< "$state")" >&2; exit 1; }
 }
 backup=$(api -X POST -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
 wait_job "$backup"

@@ -171,7 +171,7 @@ class GatewayIT {
         HttpResponse<String> response = call(port, "GET", "/api/backup/history?limit=10", ADMIN, null);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode history = json(response);
-        assertThat(history.get(0).get("id").asString()).isEqualTo(newer.toString());
+        assertThat(history.get(0).get("job_id").asString()).isEqualTo(newer.toString());
         assertThat(history.get(0).get("error_message").asString()).isEqualTo("cannot connect");
         JsonNode ok = history.get(1);
         assertThat(ok.get("file_name").asString()).isEqualTo("manual_backup_x.json.zst");
@@ -293,13 +293,13 @@ class GatewayIT {
         assertThat(backup.get("manifest").get("row_counts").get("public.tasks").asLong()).isEqualTo(7);
         assertThat(call(port, "GET", "/api/backup/backups/" + UUID.randomUUID(), READER, null).statusCode()).isEqualTo(404);
         JsonNode succeeded = json(call(port, "GET", "/api/backup/jobs?status=succeeded&kind=backup", READER, null));
-        assertThat(succeeded.valueStream().map(j -> j.get("id").asString())).contains(id.toString());
+        assertThat(succeeded.valueStream().map(j -> j.get("job_id").asString())).contains(id.toString());
         assertThat(succeeded.valueStream().map(j -> j.get("status").asString())).containsOnly("SUCCEEDED");
         assertThat(call(port, "GET", "/api/backup/jobs?status=bogus", READER, null).statusCode()).isEqualTo(400);
     }
 
     @Test
-    void statusWithoutTheSchedulersSchemaHasNoSchedulerStateAndAnUnknownCleanupIs404() throws Exception {
+    void statusWithoutSchedulerStateIsDegradedSayingWhyAndAnUnknownCleanupIs404() throws Exception {
         HttpResponse<String> response = call(port, "GET", "/api/backup/status", READER, null);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode status = json(response);
@@ -307,7 +307,9 @@ class GatewayIT {
                 "failed_backups", "scheduler_running", "next_scheduled", "backup_directory", "disk_usage_mb"}) {
             assertThat(status.has(field)).as(field).isTrue();
         }
-        assertThat(status.get("status").asString()).isIn("healthy", "degraded");
+        assertThat(status.get("status").asString()).isEqualTo("degraded");
+        assertThat(status.get("problems").valueStream().map(JsonNode::asString))
+                .contains("the scheduler has stored no settings yet");
         assertThat(status.get("scheduler_running").isNull()).isTrue();
         assertThat(status.get("next_scheduled").isNull()).isTrue();
         assertThat(status.get("backup_directory").asString()).isNotBlank();
@@ -327,25 +329,123 @@ class GatewayIT {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(call(port, "GET", "/swagger-ui/index.html", null, null).statusCode()).isEqualTo(200);
+
+        JsonNode document = json(docs);
+        JsonNode bearer = document.get("components").get("securitySchemes").get("bearer");
+        assertThat(bearer.get("type").asString()).isEqualTo("http");
+        assertThat(bearer.get("scheme").asString()).isEqualTo("bearer");
+        assertThat(document.get("security").toString()).contains("\"bearer\"");
+        java.util.List<String> untyped = new java.util.ArrayList<>();
+        paths.properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            if (path.getKey().equals("/api/backup/events")) {
+                return; // a stream of server-sent events, described in docs/messages.md
+            }
+            JsonNode responses = operation.getValue().get("responses");
+            boolean typed = responses.properties().stream()
+                    .filter(r -> r.getKey().startsWith("2"))
+                    .map(r -> r.getValue().path("content").path("application/json").path("schema"))
+                    .anyMatch(schema -> schema.has("$ref") || schema.path("items").has("$ref"));
+            if (!typed) {
+                untyped.add(operation.getKey().toUpperCase() + " " + path.getKey() + " " + responses);
+            }
+        }));
+        assertThat(untyped).as("operations without a typed response schema").isEmpty();
+        JsonNode schemas = document.get("components").get("schemas");
+        assertThat(schemas.get("JobView").get("properties").has("job_id")).as(schemas.get("JobView").toString()).isTrue();
+        assertThat(schemas.get("HistoryEntry").get("properties").has("error_message")).isTrue();
     }
 
     @Test
-    void serverSentEventsCarryJobEventsAsTheyHappen() throws Exception {
+    void serverSentEventsCarryJobEventsAsTheyHappenInTheApisSnakeCase() throws Exception {
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://localhost:" + port + "/api/backup/events"))
                 .header("Authorization", "Bearer " + READER).header("Accept", "text/event-stream").build();
         HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient()
                 .send(request, HttpResponse.BodyHandlers.ofLines());
         assertThat(stream.statusCode()).isEqualTo(200);
+        java.util.Iterator<String> lines = stream.body().iterator();
+        assertThat(lines.next()).isEqualTo(":connected"); // the subscription exists: what is published now arrives
         io.taskagent.backup.model.BackupFailed failed = io.taskagent.backup.model.BackupFailed.of(UUID.randomUUID(),
                 "taskagent", "manual", "sse test", 1);
-        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-                stream.body().filter(l -> l.startsWith("data:") && l.contains(failed.jobId().toString()))
-                        .findFirst().orElse(""));
-        Thread.sleep(300);
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            while (lines.hasNext()) {
+                String next = lines.next();
+                if (next.startsWith("data:") && next.contains(failed.jobId().toString())) {
+                    return next;
+                }
+            }
+            return "";
+        });
         broker.publish(failed);
-        assertThat(line.get(15, java.util.concurrent.TimeUnit.SECONDS)).contains("\"type\":\"BackupFailed\"");
+        String data = line.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(data).contains("\"type\":\"BackupFailed\"").contains("\"job_id\":\"" + failed.jobId() + "\"")
+                .contains("\"message_id\":").doesNotContain("\"jobId\"").doesNotContain("\"messageId\"");
         assertThat(call(port, "GET", "/api/backup/events", null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aJsonBodyIsJsonWhateverItsContentTypeAndABodyThatIsNotJsonIs400() throws Exception {
+        for (String contentType : new String[]{"application/x-www-form-urlencoded", "text/plain", null}) {
+            HttpResponse<String> response = call(port, "POST", "/api/backup/create", ADMIN,
+                    "{\"backup_type\": \"urgent\"}", contentType);
+            assertThat(response.statusCode()).as("content type %s: %s", contentType, response.body()).isEqualTo(202);
+            assertThat(json(response).get("backup_type").asString()).isEqualTo("urgent");
+        }
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isEqualTo(3);
+        HttpResponse<String> form = call(port, "POST", "/api/backup/create", ADMIN, "backup_type=manual",
+                "application/x-www-form-urlencoded");
+        assertThat(form.statusCode()).isEqualTo(400);
+        assertThat(json(form).get("detail").asString()).contains("not valid JSON");
+        HttpResponse<String> restore = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_filename\": \"../etc/passwd\"}", "application/x-www-form-urlencoded");
+        assertThat(restore.statusCode()).isEqualTo(400);
+        assertThat(json(restore).get("errors").has("backup_filename")).isTrue();
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isEqualTo(3);
+    }
+
+    @Test
+    void anUnknownFieldOrAValueOfTheWrongTypeIs400NamingTheField() throws Exception {
+        HttpResponse<String> unknown = call(port, "POST", "/api/backup/create", ADMIN,
+                "{\"backup_type\": \"manual\", \"backup_kind\": \"full\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown).get("errors").get("backup_kind").asString()).contains("not a field");
+        HttpResponse<String> wrongType = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_filename\": \"x.json.zst\", \"dry_run\": \"perhaps\"}");
+        assertThat(wrongType.statusCode()).isEqualTo(400);
+        assertThat(json(wrongType).get("errors").has("dry_run")).as(wrongType.body()).isTrue();
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isZero();
+    }
+
+    @Test
+    void actuatorEndpointsOtherThanHealthAndPrometheusNeedAToken() throws Exception {
+        assertThat(call(port, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
+        assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> info = call(port, "GET", "/actuator/info", null, null);
+        assertThat(info.statusCode()).isEqualTo(401);
+        assertThat(call(port, "GET", "/actuator/info", READER, null).statusCode()).isEqualTo(200);
+        assertThat(call(port, "GET", "/actuator", null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aReadContractThatCannotBeReadIsAnErrorNamingItNeverAnEmptyAnswer() throws Exception {
+        catalog.sql("ALTER VIEW worker.v1_jobs RENAME TO v1_jobs_hidden").update();
+        try {
+            HttpResponse<String> history = call(port, "GET", "/api/backup/history", READER, null);
+            assertThat(history.statusCode()).isEqualTo(503);
+            assertThat(json(history).get("detail").asString()).contains("worker.v1_jobs is not readable");
+        } finally {
+            catalog.sql("ALTER VIEW worker.v1_jobs_hidden RENAME TO v1_jobs").update();
+        }
+        catalog.sql("ALTER VIEW scheduler.v1_settings RENAME TO v1_settings_hidden").update();
+        try {
+            HttpResponse<String> response = call(port, "GET", "/api/backup/status", READER, null);
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode status = json(response);
+            assertThat(status.get("status").asString()).isEqualTo("degraded");
+            assertThat(status.get("problems").toString()).contains("scheduler.v1_settings is not readable");
+        } finally {
+            catalog.sql("ALTER VIEW scheduler.v1_settings_hidden RENAME TO v1_settings").update();
+        }
     }
 
     @Test

@@ -19,30 +19,24 @@ final class GatewayTestSupport {
     private GatewayTestSupport() {
     }
 
-    /** A fresh catalog with the worker's tables, which the gateway reads. */
+    /**
+     * A fresh catalog with the schemas of the services whose read contracts the gateway reads ({@code worker},
+     * {@code scheduler}), built by their own migrations.
+     */
     static void freshCatalog(String name) throws Exception {
         Infrastructure infra = Infrastructure.get();
         infra.dropDatabase(name);
         infra.ensureDatabase(name);
-        try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA worker");
-            s.execute("SET search_path TO worker");
-            Path migrations = Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration", "worker");
-            try (var files = Files.list(migrations)) {
-                for (Path migration : files.sorted(java.util.Comparator.comparingInt(
-                        p -> Integer.parseInt(p.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
-                    s.execute(Files.readString(migration));
-                }
-            }
-        }
+        migrate(name, "worker", Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration", "worker"));
+        migrate(name, "scheduler",
+                Path.of("..", "scheduler-service", "src", "main", "resources", "db", "migration", "scheduler"));
     }
 
-    /** The scheduler's tables in schema {@code scheduler}, from its migrations (the gateway reads some of them). */
-    static void schedulerSchema(String name) throws Exception {
+    /** Runs a service's migrations, in version order, into {@code schema} of catalog {@code name}. */
+    static void migrate(String name, String schema, Path migrations) throws Exception {
         try (Connection c = Infrastructure.get().connect(name); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA scheduler");
-            s.execute("SET search_path TO scheduler");
-            Path migrations = Path.of("..", "scheduler-service", "src", "main", "resources", "db", "migration", "scheduler");
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("SET search_path TO " + schema);
             try (var files = Files.list(migrations)) {
                 for (Path migration : files.sorted(java.util.Comparator.comparingInt(
                         p -> Integer.parseInt(p.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
@@ -53,9 +47,17 @@ final class GatewayTestSupport {
     }
 
     static HttpResponse<String> call(int port, String method, String path, String token, String body) throws Exception {
+        return call(port, method, path, token, body, "application/json");
+    }
+
+    /** A call whose body is sent with {@code contentType} (none when null), as curl and other clients do. */
+    static HttpResponse<String> call(int port, String method, String path, String token, String body,
+                                     String contentType) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -51,7 +51,6 @@ class OperationsIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         GatewayTestSupport.freshCatalog(CATALOG);
-        GatewayTestSupport.schedulerSchema(CATALOG);
         Infrastructure.get().springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("gateway.admin-token", () -> ADMIN);
         registry.add("gateway.tokens[0].name", () -> "writer");
@@ -122,8 +121,8 @@ class OperationsIT {
     void startAndStopPublishConfirmedCommandsAndAreAudited() throws Exception {
         Sent start = callCapturing(Topology.RK_SCHEDULER_START, "POST", "/api/backup/scheduler/start", ADMIN, null);
         assertThat(start.response().statusCode()).isEqualTo(202);
-        assertThat(json(start.response()).get("status").asString()).isEqualTo("ACCEPTED");
-        String startId = json(start.response()).get("command_id").asString();
+        assertThat(json(start.response()).get("status").asString()).isEqualTo("QUEUED");
+        String startId = json(start.response()).get("job_id").asString();
         assertThat(start.command()).isInstanceOfSatisfying(StartScheduler.class, c -> {
             assertThat(c.jobId().toString()).isEqualTo(startId);
             assertThat(c.target()).isEqualTo("taskagent");
@@ -132,13 +131,15 @@ class OperationsIT {
 
         Sent stop = callCapturing(Topology.RK_SCHEDULER_STOP, "POST", "/api/backup/scheduler/stop", ADMIN, null);
         assertThat(stop.response().statusCode()).isEqualTo(202);
-        String stopId = json(stop.response()).get("command_id").asString();
+        String stopId = json(stop.response()).get("job_id").asString();
         assertThat(stop.command()).isInstanceOfSatisfying(StopScheduler.class,
                 c -> assertThat(c.jobId().toString()).isEqualTo(stopId));
         assertThat(catalog.sql("SELECT action || ' ' || outcome FROM gateway.audit_log WHERE job_id = :id")
                 .param("id", UUID.fromString(stopId)).query(String.class).single()).isEqualTo("scheduler.stop ACCEPTED");
-        assertThat(call(port, "GET", "/api/backup/jobs/" + stopId, ADMIN, null).statusCode())
-                .as("a scheduler command is no job").isEqualTo(404);
+        HttpResponse<String> job = call(port, "GET", "/api/backup/jobs/" + stopId, ADMIN, null);
+        assertThat(job.statusCode()).as("a scheduler command is a job too").isEqualTo(200);
+        assertThat(json(job).get("kind").asString()).isEqualTo("scheduler");
+        assertThat(json(job).get("status").asString()).as("no scheduler runs here to apply it").isEqualTo("QUEUED");
     }
 
     @Test
@@ -162,7 +163,7 @@ class OperationsIT {
                  "keep_hourly": 48, "keep_monthly": 60, "max_backup_size_mb": 2000, "time_zone": "Europe/Berlin",
                  "cron_schedules": {"nightly_extra": "0 0 23 * * *"}}""");
         assertThat(sent.response().statusCode()).isEqualTo(202);
-        String id = json(sent.response()).get("command_id").asString();
+        String id = json(sent.response()).get("job_id").asString();
         assertThat(sent.command()).isInstanceOfSatisfying(ConfigureSchedule.class, c -> {
             assertThat(c.jobId().toString()).isEqualTo(id);
             assertThat(c.intervalHours()).isEqualTo(4);
@@ -286,7 +287,7 @@ class OperationsIT {
 
         JsonNode status = json(call(port, "GET", "/api/backup/status", WRITER, null));
         assertThat(status.get("status").asString()).isEqualTo("healthy");
-        assertThat(status.get("last_backup").get("id").asString()).isEqualTo(ok.toString());
+        assertThat(status.get("last_backup").get("job_id").asString()).isEqualTo(ok.toString());
         assertThat(status.get("total_backups").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(status.get("scheduler_running").asBoolean()).isTrue();
         assertThat(Instant.parse(status.get("next_scheduled").asString())).isEqualTo(next);
@@ -297,7 +298,7 @@ class OperationsIT {
         catalog.sql("UPDATE scheduler.settings SET running = false").update();
         JsonNode degraded = json(call(port, "GET", "/api/backup/status", WRITER, null));
         assertThat(degraded.get("status").asString()).isEqualTo("degraded");
-        assertThat(degraded.get("last_backup").get("id").asString()).isEqualTo(failed.toString());
+        assertThat(degraded.get("last_backup").get("job_id").asString()).isEqualTo(failed.toString());
         assertThat(degraded.get("last_backup").get("error_message").asString()).isEqualTo("disk full");
         assertThat(degraded.get("failed_backups").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(degraded.get("scheduler_running").asBoolean()).isFalse();

@@ -10,11 +10,9 @@ import java.util.regex.Pattern;
  */
 final class MessageValidation {
 
-    /** A logical target name: lowercase letters, digits, '_' and '-', 1 to 63 characters. */
-    static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    static final Pattern TARGET = Names.TARGET;
 
-    /** A backup type: built-in types (manual, interval, daily...) or a schedule's name. */
-    static final Pattern BACKUP_TYPE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    static final Pattern BACKUP_TYPE = Names.BACKUP_TYPE;
 
     private MessageValidation() {
     }
@@ -35,9 +33,8 @@ final class MessageValidation {
     }
 
     static void fileName(String fileName) {
-        require(fileName != null && !fileName.isBlank() && !fileName.contains("/") && !fileName.contains("\\")
-                        && !fileName.contains(".."),
-                "fileName must be a plain file name but was " + quote(fileName));
+        require(Names.isPlainFileName(fileName), "fileName must be a plain file name (" + Names.PLAIN_FILE_NAME.pattern()
+                + ", no '..') but was " + quote(fileName));
     }
 
     static void require(boolean condition, String problem) {

@@ -175,7 +175,7 @@ class BackupPipelineIT {
         JsonNode history = MessageJson.mapper().readTree(api("GET", "/api/backup/history", TOKEN, null).body());
         JsonNode listed = null;
         for (JsonNode entry : history) {
-            if (entry.get("id").asString().equals(jobId)) {
+            if (entry.get("job_id").asString().equals(jobId)) {
                 listed = entry;
             }
         }
@@ -269,7 +269,7 @@ class BackupPipelineIT {
         String jobId = create();
         JsonNode job = awaitFinished(jobId);
         assertThat(job.get("status").asString()).isEqualTo("FAILED");
-        assertThat(job.get("error").asString()).contains(MISSING);
+        assertThat(job.get("error_message").asString()).contains(MISSING);
 
         MimeMessage[] mail = new MimeMessage[1];
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {

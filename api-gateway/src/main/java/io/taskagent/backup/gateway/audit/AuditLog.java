@@ -5,6 +5,7 @@ import io.taskagent.backup.model.MessageJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,15 +35,36 @@ public class AuditLog {
                 .update();
     }
 
-    /** An accepted command for {@code jobId}: action, parameters and time. */
-    public Optional<Map<String, Object>> acceptedCommand(UUID jobId) {
+    /**
+     * A command the broker confirmed, as the audit log recorded it.
+     *
+     * @param action    e.g. {@code backup.create}, {@code scheduler.configure}
+     * @param tokenName who asked
+     * @param at        when it was accepted
+     */
+    public record AcceptedCommand(String action, String tokenName, Instant at, String target) {
+
+        /** The kind of job the action becomes: backup, restore, verify, cleanup, or scheduler. */
+        public String kind() {
+            return switch (action) {
+                case "backup.create" -> "backup";
+                case "backup.restore" -> "restore";
+                case "backup.verify" -> "verify";
+                case "backup.cleanup" -> "cleanup";
+                default -> action.substring(0, action.indexOf('.') < 0 ? action.length() : action.indexOf('.'));
+            };
+        }
+    }
+
+    /** The accepted command of {@code jobId}, if the gateway published it. */
+    public Optional<AcceptedCommand> acceptedCommand(UUID jobId) {
         return jdbc.sql("""
-                        SELECT action, parameters::text AS parameters, at
+                        SELECT action, token_name, at, parameters ->> 'target' AS target
                         FROM audit_log WHERE job_id = :jobId AND outcome = 'ACCEPTED'
                         ORDER BY at LIMIT 1""")
                 .param("jobId", jobId)
-                .query((rs, n) -> Map.<String, Object>of("action", rs.getString("action"),
-                        "parameters", rs.getString("parameters"), "at", rs.getTimestamp("at").toInstant()))
+                .query((rs, n) -> new AcceptedCommand(rs.getString("action"), rs.getString("token_name"),
+                        rs.getTimestamp("at").toInstant(), rs.getString("target")))
                 .optional();
     }
 }

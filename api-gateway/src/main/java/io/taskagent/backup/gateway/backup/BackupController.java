@@ -3,20 +3,22 @@ package io.taskagent.backup.gateway.backup;
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
+import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
+import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.RequestBackup;
+import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
@@ -35,18 +37,21 @@ import java.util.UUID;
 class BackupController {
 
     static final Set<String> ON_DEMAND_TYPES = Set.of("manual", "urgent", "pre_migration");
-    private static final Set<String> STATUSES = Set.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED");
+    private static final List<String> STATUSES = List.of("FAILED", "QUEUED", "RUNNING", "SUCCEEDED");
+    private static final List<String> KINDS = List.of("backup", "cleanup", "restore", "verify");
 
     private final AuditedCommands commands;
     private final AuditLog audit;
     private final CatalogQueries catalog;
+    private final SchedulerCatalog scheduler;
     private final String target;
 
-    BackupController(AuditedCommands commands, AuditLog audit, CatalogQueries catalog,
+    BackupController(AuditedCommands commands, AuditLog audit, CatalogQueries catalog, SchedulerCatalog scheduler,
                      GatewayProperties properties) {
         this.commands = commands;
         this.audit = audit;
         this.catalog = catalog;
+        this.scheduler = scheduler;
         this.target = properties.target();
     }
 
@@ -55,9 +60,8 @@ class BackupController {
     }
 
     @PostMapping("/create")
-    ResponseEntity<Map<String, Object>> create(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                               @RequestBody(required = false) CreateBackupRequest body) {
-        caller.require(Scopes.BACKUP_WRITE);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> create(Caller caller, @RequestBody(required = false) CreateBackupRequest body) {
         String type = body == null || body.backupType() == null ? "manual" : body.backupType();
         Map<String, Object> parameters = Map.of("backup_type", type, "target", target);
         if (!ON_DEMAND_TYPES.contains(type)) {
@@ -67,56 +71,39 @@ class BackupController {
         }
         RequestBackup command = RequestBackup.newJob(target, type, caller.name());
         commands.publish(caller, "backup.create", parameters, command);
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("job_id", command.jobId());
-        response.put("status", "QUEUED");
-        response.put("backup_type", type);
-        response.put("target", target);
-        response.put("message", "backup requested; follow it at /api/backup/jobs/" + command.jobId());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/backup/jobs/" + command.jobId()))
-                .body(response);
+                .body(CommandAccepted.queued(command.jobId(), "backup", type, target, null));
     }
 
+    /**
+     * A job of any kind: a worker job from the worker's catalog, a scheduler command's outcome from the scheduler's,
+     * or, while neither has recorded it, a command the broker confirmed ({@code QUEUED}).
+     */
     @GetMapping("/jobs/{id}")
-    Map<String, Object> job(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
-        caller.require(Scopes.BACKUP_READ);
+    JobView job(Caller caller, @PathVariable UUID id) {
         return catalog.job(id)
-                .or(() -> audit.acceptedCommand(id).filter(BackupController::becomesAWorkerJob).map(accepted -> {
-                    Map<String, Object> queued = new LinkedHashMap<>();
-                    queued.put("id", id);
-                    queued.put("status", "QUEUED");
-                    queued.put("requested_at", accepted.get("at"));
-                    queued.put("detail", "accepted by the broker, not yet picked up by a worker");
-                    return queued;
-                }))
+                .or(() -> scheduler.command(id))
+                .or(() -> audit.acceptedCommand(id).map(accepted -> JobView.queued(id, accepted.kind(), null,
+                        accepted.target(), accepted.tokenName(), accepted.at(), "accepted by the broker, not yet picked up by "
+                                + ("scheduler".equals(accepted.kind()) || "cleanup".equals(accepted.kind())
+                                ? "the scheduler" : "a worker"))))
                 .orElseThrow(() -> new NotFoundException("no job " + id));
     }
 
-    /** The actions whose commands become worker jobs (the others go to the scheduler). */
-    private static final Set<String> WORKER_JOB_ACTIONS = Set.of("backup.create", "backup.restore", "backup.verify");
-
-    private static boolean becomesAWorkerJob(Map<String, Object> accepted) {
-        return WORKER_JOB_ACTIONS.contains(String.valueOf(accepted.get("action")));
-    }
-
     @GetMapping("/jobs")
-    List<Map<String, Object>> jobs(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                   @RequestParam(required = false) String status,
-                                   @RequestParam(required = false) String kind,
-                                   @RequestParam(defaultValue = "50") int limit) {
-        caller.require(Scopes.BACKUP_READ);
+    List<JobView> jobs(Caller caller,
+                       @RequestParam(name = "status_filter", required = false) String statusFilter,
+                       @Parameter(deprecated = true, description = "old spelling of status_filter")
+                       @RequestParam(name = "status", required = false) String status,
+                       @RequestParam(required = false) String kind,
+                       @RequestParam(defaultValue = "50") int limit) {
         Map<String, String> errors = new LinkedHashMap<>();
-        String normalized = status == null ? null : status.toUpperCase();
-        if (normalized != null && !STATUSES.contains(normalized)) {
-            errors.put("status", "must be one of " + STATUSES.stream().sorted().toList());
+        String normalized = status(statusFilter, status, errors);
+        if (kind != null && !KINDS.contains(kind)) {
+            errors.put("kind", "must be one of " + KINDS);
         }
-        if (kind != null && !Set.of("backup", "restore", "verify", "cleanup").contains(kind)) {
-            errors.put("kind", "must be one of [backup, cleanup, restore, verify]");
-        }
-        if (limit < 1 || limit > 1000) {
-            errors.put("limit", "must be between 1 and 1000 but was " + limit);
-        }
+        limit(limit, errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
@@ -124,29 +111,45 @@ class BackupController {
     }
 
     @GetMapping("/backups/{id}")
-    Map<String, Object> backup(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
-        caller.require(Scopes.BACKUP_READ);
+    BackupView backup(Caller caller, @PathVariable UUID id) {
         return catalog.backup(id).orElseThrow(() -> new NotFoundException("no backup " + id));
     }
 
     @GetMapping("/history")
-    List<Map<String, Object>> history(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                      @RequestParam(defaultValue = "50") int limit,
-                                      @RequestParam(name = "status_filter", required = false) String status,
-                                      @RequestParam(name = "backup_type", required = false) String backupType,
-                                      @RequestParam(required = false) String target) {
-        caller.require(Scopes.BACKUP_READ);
+    List<HistoryEntry> history(Caller caller,
+                               @RequestParam(defaultValue = "50") int limit,
+                               @RequestParam(name = "status_filter", required = false) String statusFilter,
+                               @Parameter(deprecated = true, description = "old spelling of status_filter")
+                               @RequestParam(name = "status", required = false) String status,
+                               @RequestParam(name = "backup_type", required = false) String backupType,
+                               @RequestParam(required = false) String target) {
         Map<String, String> errors = new LinkedHashMap<>();
-        if (limit < 1 || limit > 1000) {
-            errors.put("limit", "must be between 1 and 1000 but was " + limit);
-        }
-        String normalizedStatus = status == null ? null : status.toUpperCase();
-        if (normalizedStatus != null && !STATUSES.contains(normalizedStatus)) {
-            errors.put("status_filter", "must be one of " + STATUSES.stream().sorted().toList());
-        }
+        limit(limit, errors);
+        String normalized = status(statusFilter, status, errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        return catalog.history(limit, normalizedStatus, backupType, target);
+        return catalog.history(limit, normalized, backupType, target);
+    }
+
+    /** The status filter, from {@code status_filter} or its old spelling {@code status} (not both). */
+    private static String status(String statusFilter, String status, Map<String, String> errors) {
+        if (statusFilter != null && status != null) {
+            errors.put("status_filter", "give status_filter or its old spelling status, not both");
+            return null;
+        }
+        String given = statusFilter != null ? statusFilter : status;
+        String field = statusFilter != null ? "status_filter" : "status";
+        String normalized = given == null ? null : given.toUpperCase(java.util.Locale.ROOT);
+        if (normalized != null && !STATUSES.contains(normalized)) {
+            errors.put(field, "must be one of " + STATUSES + " but was '" + given + "'");
+        }
+        return normalized;
+    }
+
+    private static void limit(int limit, Map<String, String> errors) {
+        if (limit < 1 || limit > 1000) {
+            errors.put("limit", "must be between 1 and 1000 but was " + limit);
+        }
     }
 }

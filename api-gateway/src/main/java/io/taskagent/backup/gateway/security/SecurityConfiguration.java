@@ -3,12 +3,19 @@ package io.taskagent.backup.gateway.security;
 import io.taskagent.backup.gateway.GatewayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
 
-/** Registers the bearer-token filter in front of {@code /api/**}. */
+/**
+ * The bearer-token API on Spring Security: an opaque-token resource server whose introspector is the static token
+ * table ({@link StaticTokenIntrospector}); access rules from {@link ApiAccess}; stateless, no cookies, so no CSRF
+ * exposure on {@code /api/**} (a cookie-authenticated page added later needs its own chain with CSRF on).
+ * 401 and 403 are {@code application/problem+json} ({@link ProblemResponses}).
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
@@ -26,11 +33,27 @@ class SecurityConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<BearerTokenFilter> bearerTokenFilter(TokenAuthenticator authenticator) {
-        FilterRegistrationBean<BearerTokenFilter> registration =
-                new FilterRegistrationBean<>(new BearerTokenFilter(authenticator));
-        registration.addUrlPatterns("/api/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
-        return registration;
+    SecurityFilterChain apiSecurity(HttpSecurity http, TokenAuthenticator authenticator) throws Exception {
+        ProblemResponses problems = new ProblemResponses();
+        http.authorizeHttpRequests(requests -> {
+                    requests.requestMatchers(ApiAccess.OPEN.toArray(String[]::new)).permitAll();
+                    for (ApiAccess.Rule rule : ApiAccess.RULES) {
+                        requests.requestMatchers(rule.matcher()).hasAuthority(ApiAccess.authority(rule.scope()));
+                    }
+                    requests.anyRequest().denyAll();
+                })
+                .oauth2ResourceServer(server -> server
+                        .opaqueToken(token -> token.introspector(new StaticTokenIntrospector(authenticator)))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .headers(Customizer.withDefaults());
+        return http.build();
     }
 }

@@ -44,8 +44,12 @@ public class TokenAuthenticator {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
         }
-        String secret = authorizationHeader.substring(7).trim();
-        if (secret.isEmpty()) {
+        return authenticateSecret(authorizationHeader.substring(7).trim());
+    }
+
+    /** The caller for a presented token secret, or empty when it matches no configured token. */
+    public Optional<Caller> authenticateSecret(String secret) {
+        if (secret == null || secret.isEmpty()) {
             return Optional.empty();
         }
         byte[] presented = sha256(secret);

@@ -1,13 +1,10 @@
 package io.taskagent.backup.gateway.status;
 
+import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
 import io.taskagent.backup.gateway.security.Caller;
-import io.taskagent.backup.gateway.security.Scopes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.BadSqlGrammarException;
+import io.taskagent.backup.gateway.web.CatalogUnavailableException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.math.BigDecimal;
@@ -16,123 +13,91 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@code GET /api/backup/status}: backup counts and the newest backup from the worker's catalog, the scheduler's
- * running state and next fire from its tables (null while the scheduler has not created its schema), and a verdict:
- * {@code degraded} when the newest finished backup failed or none succeeded within {@code gateway.stale-after},
- * else {@code healthy}.
+ * {@code GET /api/backup/status}: backup counts and the newest backup from the worker's read contract
+ * ({@code worker.v1_jobs}, {@code v1_backups}), the scheduler's running state and next fire from its own
+ * ({@link SchedulerCatalog}), and a verdict: {@code degraded} when the newest finished backup failed, none succeeded
+ * within {@code gateway.stale-after}, or the scheduler's state cannot be read; else {@code healthy}.
  */
 @RestController
 class StatusController {
 
-    private static final Logger log = LoggerFactory.getLogger(StatusController.class);
+    private static final String JOBS = "worker.v1_jobs";
 
     private final JdbcClient jdbc;
+    private final SchedulerCatalog scheduler;
     private final OperationsProperties properties;
     private final Clock clock = Clock.systemUTC();
 
-    StatusController(JdbcClient jdbc, OperationsProperties properties) {
+    StatusController(JdbcClient jdbc, SchedulerCatalog scheduler, OperationsProperties properties) {
         this.jdbc = jdbc;
+        this.scheduler = scheduler;
         this.properties = properties;
     }
 
+    private record Counts(long total, long successful, long failed, Instant lastSuccess, String lastFinishedStatus,
+                          long usedBytes) {
+    }
+
     @GetMapping("/api/backup/status")
-    Map<String, Object> status(@RequestAttribute(Caller.REQUEST_ATTRIBUTE) Caller caller) {
-        caller.require(Scopes.BACKUP_READ);
-        Map<String, Object> counts = jdbc.sql("""
+    StatusView status(Caller caller) {
+        Counts counts = CatalogUnavailableException.reading(JOBS, () -> jdbc.sql("""
                         SELECT count(*) AS total,
                                count(*) FILTER (WHERE status = 'SUCCEEDED') AS successful,
                                count(*) FILTER (WHERE status = 'FAILED') AS failed,
-                               max(finished_at) FILTER (WHERE status = 'SUCCEEDED') AS last_success
-                        FROM worker.jobs WHERE kind = 'backup'""")
-                .query((rs, n) -> {
-                    Map<String, Object> c = new LinkedHashMap<>();
-                    c.put("total", rs.getLong("total"));
-                    c.put("successful", rs.getLong("successful"));
-                    c.put("failed", rs.getLong("failed"));
-                    c.put("last_success", instant(rs.getTimestamp("last_success")));
-                    return c;
-                }).single();
-        Optional<Map<String, Object>> lastBackup = lastBackup();
-        Optional<String> lastFinishedStatus = jdbc.sql("""
-                        SELECT status FROM worker.jobs WHERE kind = 'backup' AND status IN ('SUCCEEDED', 'FAILED')
-                        ORDER BY finished_at DESC NULLS LAST LIMIT 1""")
-                .query(String.class).optional();
-        long usedBytes = jdbc.sql("SELECT coalesce(sum(size_bytes), 0) FROM worker.backups WHERE status = 'AVAILABLE'")
-                .query(Long.class).single();
+                               max(finished_at) FILTER (WHERE status = 'SUCCEEDED') AS last_success,
+                               (SELECT status FROM worker.v1_jobs WHERE kind = 'backup'
+                                  AND status IN ('SUCCEEDED', 'FAILED')
+                                ORDER BY finished_at DESC NULLS LAST LIMIT 1) AS last_finished_status,
+                               (SELECT coalesce(sum(size_bytes), 0) FROM worker.v1_backups
+                                WHERE status = 'AVAILABLE') AS used_bytes
+                        FROM worker.v1_jobs WHERE kind = 'backup'""")
+                .query((rs, n) -> new Counts(rs.getLong("total"), rs.getLong("successful"), rs.getLong("failed"),
+                        instant(rs.getTimestamp("last_success")), rs.getString("last_finished_status"),
+                        rs.getLong("used_bytes")))
+                .single());
 
         List<String> problems = new ArrayList<>();
-        if (lastFinishedStatus.filter("FAILED"::equals).isPresent()) {
+        if ("FAILED".equals(counts.lastFinishedStatus())) {
             problems.add("the last finished backup failed");
         }
-        Instant lastSuccess = (Instant) counts.get("last_success");
-        if (lastSuccess == null) {
+        if (counts.lastSuccess() == null) {
             problems.add("no successful backup yet");
-        } else if (lastSuccess.isBefore(clock.instant().minus(properties.staleAfter()))) {
+        } else if (counts.lastSuccess().isBefore(clock.instant().minus(properties.staleAfter()))) {
             problems.add("no successful backup within " + properties.staleAfter());
         }
-
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("status", problems.isEmpty() ? "healthy" : "degraded");
-        status.put("problems", problems);
-        status.put("last_backup", lastBackup.orElse(null));
-        status.put("total_backups", counts.get("total"));
-        status.put("successful_backups", counts.get("successful"));
-        status.put("failed_backups", counts.get("failed"));
-        status.put("last_successful_backup_at", lastSuccess);
-        scheduler(status);
-        status.put("backup_directory", properties.backupDirectory());
-        status.put("disk_usage_mb", BigDecimal.valueOf(usedBytes).divide(BigDecimal.valueOf(1024L * 1024), 2,
-                RoundingMode.HALF_UP));
-        return status;
+        Optional<SchedulerCatalog.State> state = Optional.empty();
+        try {
+            state = scheduler.state();
+            if (state.isEmpty()) {
+                problems.add("the scheduler has stored no settings yet");
+            }
+        } catch (CatalogUnavailableException e) {
+            problems.add(e.getMessage());
+        }
+        return new StatusView(problems.isEmpty() ? "healthy" : "degraded", problems, lastBackup().orElse(null),
+                counts.total(), counts.successful(), counts.failed(), counts.lastSuccess(),
+                state.map(SchedulerCatalog.State::running).orElse(null),
+                state.map(SchedulerCatalog.State::nextBackupAt).orElse(null), properties.backupDirectory(),
+                BigDecimal.valueOf(counts.usedBytes()).divide(BigDecimal.valueOf(1024L * 1024), 2,
+                        RoundingMode.HALF_UP));
     }
 
-    private Optional<Map<String, Object>> lastBackup() {
-        return jdbc.sql("""
+    private Optional<StatusView.LastBackup> lastBackup() {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql("""
                         SELECT j.id, j.type, j.target, j.status, j.requested_at, j.finished_at, j.error,
                                b.file_name, b.size_bytes
-                        FROM worker.jobs j LEFT JOIN worker.backups b ON b.job_id = j.id
+                        FROM worker.v1_jobs j LEFT JOIN worker.v1_backups b ON b.job_id = j.id
                         WHERE j.kind = 'backup' ORDER BY j.requested_at DESC LIMIT 1""")
-                .query((rs, n) -> {
-                    Map<String, Object> b = new LinkedHashMap<>();
-                    b.put("id", rs.getObject("id", UUID.class));
-                    b.put("backup_type", rs.getString("type"));
-                    b.put("target", rs.getString("target"));
-                    b.put("status", rs.getString("status"));
-                    b.put("requested_at", instant(rs.getTimestamp("requested_at")));
-                    b.put("finished_at", instant(rs.getTimestamp("finished_at")));
-                    b.put("file_name", rs.getString("file_name"));
-                    b.put("size_bytes", rs.getObject("size_bytes") == null ? null : rs.getLong("size_bytes"));
-                    b.put("error_message", rs.getString("error"));
-                    return b;
-                }).optional();
-    }
-
-    /** Running state and next backup fire from the scheduler's tables; null when they do not exist (yet). */
-    private void scheduler(Map<String, Object> status) {
-        Boolean running = null;
-        Instant next = null;
-        try {
-            running = jdbc.sql("SELECT running FROM scheduler.settings WHERE id = 1").query(Boolean.class)
-                    .list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
-            if (Boolean.TRUE.equals(running)) {
-                next = jdbc.sql("""
-                                SELECT min(next_fire_at) FROM scheduler.schedules
-                                WHERE enabled AND kind <> 'cleanup'""")
-                        .query(Timestamp.class).list().stream().filter(java.util.Objects::nonNull)
-                        .map(Timestamp::toInstant).findFirst().orElse(null);
-            }
-        } catch (BadSqlGrammarException e) {
-            log.debug("scheduler tables not readable (no scheduler schema yet): {}", e.getMessage());
-        }
-        status.put("scheduler_running", running);
-        status.put("next_scheduled", next);
+                .query((rs, n) -> new StatusView.LastBackup(rs.getObject("id", UUID.class), rs.getString("type"),
+                        rs.getString("target"), rs.getString("status"), instant(rs.getTimestamp("requested_at")),
+                        instant(rs.getTimestamp("finished_at")), rs.getString("file_name"),
+                        rs.getObject("size_bytes") == null ? null : rs.getLong("size_bytes"), rs.getString("error")))
+                .optional());
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -1,20 +1,27 @@
 package io.taskagent.backup.gateway.web;
 
-import io.taskagent.backup.gateway.security.ForbiddenException;
 import io.taskagent.backup.model.messaging.PublishException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
+import java.util.Map;
 import java.util.TreeMap;
 
 /** Every error as RFC 9457 {@code application/problem+json}; never {@code 200} with a failure inside. */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE) // before Spring Boot's own problem-details handler
 class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
@@ -29,11 +36,50 @@ class ProblemHandler {
         return problem;
     }
 
+    /**
+     * A body that is not JSON, or JSON with an unknown field or a value of the wrong type: 400 naming the field
+     * (snake_case, as sent) and what is wrong.
+     */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof UnrecognizedPropertyException unknown) {
+            return invalid(new ValidationException(Map.of(path(unknown, unknown.getPropertyName()),
+                    "is not a field of this request (known: " + unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf).sorted().toList() + ")")));
+        }
+        if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            String expected = mismatch.getTargetType() == null ? "another type"
+                    : mismatch.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            return invalid(new ValidationException(Map.of(path(mismatch, null), "must be of type " + expected)));
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "the request body is not valid JSON for this endpoint");
+                "the request body is not valid JSON for this endpoint"
+                        + (cause instanceof JacksonException json ? ": " + json.getOriginalMessage() : ""));
         problem.setTitle("Invalid request");
+        return problem;
+    }
+
+    private static String path(DatabindException e, String last) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        if (path.isEmpty() && last != null) {
+            path.append(last);
+        }
+        return path.toString();
+    }
+
+    @ExceptionHandler(CatalogUnavailableException.class)
+    ProblemDetail catalogUnavailable(CatalogUnavailableException e) {
+        log.warn("catalog read failed: {}", e.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setTitle("Catalog unavailable");
         return problem;
     }
 
@@ -42,13 +88,6 @@ class ProblemHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "invalid value for '" + e.getName() + "'");
         problem.setTitle("Invalid request");
-        return problem;
-    }
-
-    @ExceptionHandler(ForbiddenException.class)
-    ProblemDetail forbidden(ForbiddenException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
-        problem.setTitle("Forbidden");
         return problem;
     }
 

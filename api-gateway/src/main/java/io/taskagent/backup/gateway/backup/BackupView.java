@@ -1,0 +1,25 @@
+package io.taskagent.backup.gateway.backup;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One catalogued backup ({@code GET /api/backup/backups/{backup_id}}) with its manifest fields.
+ *
+ * @param backupId the backup's id (that of the job that made it)
+ * @param status   AVAILABLE, or EXPIRED once retention removed its file
+ */
+public record BackupView(UUID backupId, String target, String backupType, String status, Instant createdAt,
+                         Instant expiredAt, Manifest manifest) {
+
+    /**
+     * The manifest: what the file is and holds.
+     *
+     * @param rowCounts       rows per table, in restore (foreign-key) order
+     * @param durationSeconds how long the dump took
+     */
+    public record Manifest(String format, int formatVersion, String fileName, long sizeBytes, String sha256,
+                           String compression, Map<String, Long> rowCounts, int tableCount, double durationSeconds) {
+    }
+}

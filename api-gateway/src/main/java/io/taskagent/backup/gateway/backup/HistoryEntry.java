@@ -1,0 +1,22 @@
+package io.taskagent.backup.gateway.backup;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One backup job in {@code GET /api/backup/history}, in the seed's shape.
+ *
+ * @param jobId           the backup job (also the {@code backup_id} to verify or restore it by)
+ * @param timestamp       when it was requested
+ * @param fileName        the file, when it succeeded
+ * @param sizeMb          size in MiB, two decimals
+ * @param durationSeconds from start to finish
+ * @param errorMessage    why it failed
+ * @param tablesBackedUp  the tables it holds, in restore (foreign-key) order
+ */
+public record HistoryEntry(UUID jobId, Instant timestamp, String fileName, Long sizeBytes, BigDecimal sizeMb,
+                           String status, String backupType, String target, Double durationSeconds,
+                           String errorMessage, List<String> tablesBackedUp) {
+}

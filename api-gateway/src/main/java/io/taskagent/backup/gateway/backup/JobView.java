@@ -1,0 +1,59 @@
+package io.taskagent.backup.gateway.backup;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One job ({@code GET /api/backup/jobs/{id}}, {@code GET /api/backup/jobs}): a worker job (backup, restore, verify,
+ * cleanup), or a scheduler command (kind {@code scheduler}: applied or rejected with its problems), or a command the
+ * broker confirmed that nobody has picked up yet ({@code QUEUED} with a {@code detail}).
+ *
+ * @param jobId        the job's id
+ * @param kind         backup, restore, verify, cleanup or scheduler
+ * @param type         backup type (manual, daily...), restore type (restore, dry_run), or the scheduler command
+ * @param status       QUEUED, RUNNING, SUCCEEDED or FAILED
+ * @param errorMessage why it failed
+ * @param backupId     the backup a verify or restore works on, or the backup a backup job made
+ * @param progress     rows done and estimated, while and after it runs
+ * @param result       what a verify, restore or cleanup found (its findings, counts, deletions)
+ * @param backup       the file a backup job wrote
+ * @param outcome      a scheduler command's outcome: APPLIED or REJECTED
+ * @param problems     a rejected scheduler command's problems, by field
+ * @param detail       a note, e.g. why it is still QUEUED
+ */
+public record JobView(UUID jobId, String kind, String type, String target, String status, String requestedBy,
+                      Instant requestedAt, Instant startedAt, Instant finishedAt, Integer attempts,
+                      String errorMessage,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) UUID backupId,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Progress progress,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode result,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) BackupFile backup,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String outcome,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> problems,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String detail) {
+
+    /** Rows done so far and the planner's estimate. */
+    public record Progress(long rowsDone, long rowsEstimated) {
+    }
+
+    /**
+     * The file a backup job wrote.
+     *
+     * @param rowCounts       rows per table, in the backup's (foreign-key) order
+     * @param durationSeconds how long the dump took
+     */
+    public record BackupFile(String fileName, long sizeBytes, String sha256, String compression,
+                             Map<String, Long> rowCounts, double durationSeconds, Instant createdAt) {
+    }
+
+    /** A command the broker confirmed that no worker or scheduler has recorded yet. */
+    public static JobView queued(UUID jobId, String kind, String type, String target, String requestedBy,
+                                 Instant requestedAt, String detail) {
+        return new JobView(jobId, kind, type, target, "QUEUED", requestedBy, requestedAt, null, null, 0, null, null,
+                null, null, null, null, null, detail);
+    }
+}

@@ -1,0 +1,35 @@
+package io.taskagent.backup.gateway.web;
+
+import org.springframework.dao.DataAccessException;
+
+import java.util.function.Supplier;
+
+/**
+ * A read contract of another service could not be read (its view does not exist, or the catalog failed): 503 naming
+ * the view, never an empty answer that looks like "nothing there".
+ */
+public class CatalogUnavailableException extends RuntimeException {
+
+    public CatalogUnavailableException(String relation, RuntimeException cause) {
+        super(relation + " is not readable: " + rootMessage(cause), cause);
+    }
+
+    /** Runs a read of {@code relation}; a database failure becomes this exception, naming the relation. */
+    public static <T> T reading(String relation, Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (DataAccessException e) {
+            throw new CatalogUnavailableException(relation, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

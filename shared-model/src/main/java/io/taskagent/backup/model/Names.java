@@ -1,0 +1,31 @@
+package io.taskagent.backup.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * The naming rules every service applies, in one place: message records check them in their compact constructors,
+ * the gateway answers 400 with them, the worker refuses a stored name that breaks them.
+ */
+public final class Names {
+
+    /** A logical target (database) name: lowercase letters, digits, '_' and '-', 1 to 63 characters. */
+    public static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    /** A backup type: built-in types (manual, interval, daily...) or a schedule's name. */
+    public static final Pattern BACKUP_TYPE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+
+    /** A plain backup file name: letters, digits, '.', '_' and '-', no path, at most 201 characters. */
+    public static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
+
+    private Names() {
+    }
+
+    public static boolean isTarget(String name) {
+        return name != null && TARGET.matcher(name).matches();
+    }
+
+    /** A plain file name: {@link #PLAIN_FILE_NAME} and no {@code ..} anywhere (never a path). */
+    public static boolean isPlainFileName(String name) {
+        return name != null && PLAIN_FILE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+}
