@@ -4,9 +4,12 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
+import org.awaitility.Awaitility;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -15,6 +18,9 @@ import java.util.function.Predicate;
  * are left alone.
  */
 public final class CommandTap implements AutoCloseable {
+
+    /** How long no further message may arrive before {@link #awaitExactly} returns. */
+    static final Duration QUIET = Duration.ofSeconds(1);
 
     private final String target;
     private final BrokerProbe probe;
@@ -29,13 +35,24 @@ public final class CommandTap implements AutoCloseable {
                 .filter(m -> m.target().equals(target)).toList();
     }
 
-    /** Waits until {@code count} messages of {@code type} arrived and no more come within a second; returns them. */
+    /**
+     * Waits until {@code count} messages of {@code type} arrived and then until no more came for {@link #QUIET}
+     * (so that a message too many is seen); returns them all.
+     */
     public <T extends BackupMessage> List<T> awaitExactly(Class<T> type, int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (messages(type).size() < count && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        sleep(1000);
+        Awaitility.await("%d %s for %s".formatted(count, type.getSimpleName(), target)).atMost(timeout)
+                .pollInterval(Duration.ofMillis(50)).until(() -> messages(type).size() >= count);
+        AtomicInteger seen = new AtomicInteger(-1);
+        AtomicLong since = new AtomicLong();
+        Awaitility.await("no further %s for %s within %s".formatted(type.getSimpleName(), target, QUIET))
+                .atMost(QUIET.plus(timeout)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    int now = messages(type).size();
+                    if (seen.getAndSet(now) != now) {
+                        since.set(System.nanoTime());
+                    }
+                    return System.nanoTime() - since.get() >= QUIET.toNanos();
+                });
         return messages(type);
     }
 
@@ -45,15 +62,6 @@ public final class CommandTap implements AutoCloseable {
 
     public void clear() {
         probe.clear();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

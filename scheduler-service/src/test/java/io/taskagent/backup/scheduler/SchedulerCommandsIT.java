@@ -56,7 +56,7 @@ class SchedulerCommandsIT {
     private static ConfigureSchedule configure(String timeZone, Integer intervalHours, String dailyTime,
                                                Map<String, String> cron, Integer keepDaily, Integer maxBackupSizeMb) {
         return ConfigureSchedule.of(UUID.randomUUID(), TARGET, timeZone, intervalHours, null, dailyTime, null, null,
-                null, false, cron, null, null, keepDaily, null, null, null, null, maxBackupSizeMb, "it-admin");
+                null, false, cron, null, null, keepDaily, null, null, null, null, maxBackupSizeMb, null, "it-admin");
     }
 
     private static <T extends io.taskagent.backup.model.BackupMessage> T answer(Class<T> type, UUID jobId) {
@@ -87,7 +87,7 @@ class SchedulerCommandsIT {
             ScheduleRejected rejected = answer(ScheduleRejected.class, invalid.jobId());
             assertThat(rejected.command()).isEqualTo("ConfigureSchedule");
             assertThat(rejected.problems()).containsOnlyKeys("dailyTime", "keepDaily");
-            assertThat(rejected.problems().get("keepDaily")).contains("between 1 and 365");
+            assertThat(rejected.problems().get("keepDaily")).isEqualTo("must be 1 to 365 but was 400");
             Settings unchanged = before.getBean(SettingsStore.class).current(Instant.now()).settings();
             assertThat(unchanged.intervalHours()).as("the old configuration stays in force").isEqualTo(6);
             assertThat(unchanged.retention().keepDaily()).isEqualTo(30);

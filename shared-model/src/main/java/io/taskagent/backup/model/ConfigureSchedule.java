@@ -1,5 +1,8 @@
 package io.taskagent.backup.model;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
+
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -7,10 +10,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Command: change the scheduler's configuration. Every field is present in the JSON; {@code null} keeps the current
- * value. The scheduler checks the bounds (not this record, so that an out-of-bound value is answered, not
- * dead-lettered): an invalid configuration is refused as a whole with {@link ScheduleRejected} naming each field,
- * and the old one stays in force; an accepted one is answered by {@link SchedulerStateChanged}.
+ * Command: change the scheduler's configuration. Every field is present in the JSON (a message without
+ * {@code compressionEnabled}, from a producer older than that field, reads it as {@code null}); {@code null} keeps
+ * the current value. The rules of every field are {@link ScheduleRules#problems(ConfigureSchedule)}, not this
+ * record's constructor, so that an out-of-bound value is answered, not dead-lettered: the gateway answers 400 with
+ * those problems before publishing, and the scheduler applies the same rules and refuses an invalid configuration
+ * as a whole with {@link ScheduleRejected} naming each field, the old one staying in force; an accepted one is
+ * answered by {@link SchedulerStateChanged}.
  *
  * @param timeZone           zone of the daily, weekly, monthly, cron and cleanup times and of the retention
  *                           buckets, e.g. {@code Europe/Berlin}
@@ -31,13 +37,17 @@ import java.util.UUID;
  * @param keepManual         on-demand backups (manual, urgent, pre_migration): the newest N of each type, 1 to 1000
  * @param keepPreRestoreDays pre_restore safety backups: those of the last N days, 1 to 365
  * @param maxBackupSizeMb    a larger backup is announced with BackupOversized, 1 to 10000
+ * @param compressionEnabled whether the worker compresses backups (the scheduler stores it, the worker reads it)
  * @param requestedBy        who asked
  */
 public record ConfigureSchedule(UUID messageId, UUID jobId, String target, Instant occurredAt, int version,
         String timeZone, Integer intervalHours, Boolean intervalEnabled, String dailyTime, Boolean dailyEnabled,
         Integer weeklyDay, Boolean weeklyEnabled, Boolean monthlyEnabled, Map<String, String> cronSchedules,
         String cleanupTime, Integer keepHourly, Integer keepDaily, Integer keepWeekly, Integer keepMonthly,
-        Integer keepManual, Integer keepPreRestoreDays, Integer maxBackupSizeMb, String requestedBy)
+        Integer keepManual, Integer keepPreRestoreDays, Integer maxBackupSizeMb,
+        // absent from the JSON of older producers: read as null (keeps the value) instead of refusing the message
+        @JacksonInject(optional = OptBoolean.TRUE, useInput = OptBoolean.TRUE) Boolean compressionEnabled,
+        String requestedBy)
         implements BackupMessage {
 
     public ConfigureSchedule {
@@ -55,11 +65,12 @@ public record ConfigureSchedule(UUID messageId, UUID jobId, String target, Insta
                                        Integer weeklyDay, Boolean weeklyEnabled, Boolean monthlyEnabled,
                                        Map<String, String> cronSchedules, String cleanupTime, Integer keepHourly,
                                        Integer keepDaily, Integer keepWeekly, Integer keepMonthly, Integer keepManual,
-                                       Integer keepPreRestoreDays, Integer maxBackupSizeMb, String requestedBy) {
+                                       Integer keepPreRestoreDays, Integer maxBackupSizeMb,
+                                       Boolean compressionEnabled, String requestedBy) {
         return new ConfigureSchedule(UUID.randomUUID(), jobId, target, Instant.now(), CURRENT_VERSION, timeZone,
                 intervalHours, intervalEnabled, dailyTime, dailyEnabled, weeklyDay, weeklyEnabled, monthlyEnabled,
                 cronSchedules, cleanupTime, keepHourly, keepDaily, keepWeekly, keepMonthly, keepManual,
-                keepPreRestoreDays, maxBackupSizeMb, requestedBy);
+                keepPreRestoreDays, maxBackupSizeMb, compressionEnabled, requestedBy);
     }
 
     @Override

@@ -1,10 +1,14 @@
 package io.taskagent.backup.model;
 
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The bounds of every scheduler setting, part of the {@link ConfigureSchedule} contract: the scheduler enforces them
- * (start-up properties and commands) and the gateway checks them too, to answer 400 naming every invalid field.
+ * The bounds of every scheduler setting, part of the {@link ConfigureSchedule} contract. {@link ScheduleRules} is the
+ * one implementation of the checks (the scheduler applies it to start-up properties and commands, the gateway to the
+ * command it builds, to answer 400 naming every invalid field). Every count and hour setting is at least 1.
  */
 public final class ScheduleBounds {
 
@@ -17,13 +21,23 @@ public final class ScheduleBounds {
     public static final int KEEP_PRE_RESTORE_DAYS_MAX = 365;
     public static final int MAX_BACKUP_SIZE_MB_MAX = 10000;
     public static final int CRON_SCHEDULES_MAX = 20;
+    /** The lower bound of every count and hour setting above. */
+    public static final int MIN = 1;
 
     /** {@code HH:MM}, 00:00 to 23:59. */
     public static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]";
     public static final Pattern TIME_PATTERN = Pattern.compile(TIME);
 
     /** A schedule's name is the backup type it requests. */
-    public static final Pattern SCHEDULE_NAME = MessageValidation.BACKUP_TYPE; // a schedule's name is its backup type
+    public static final Pattern SCHEDULE_NAME = MessageValidation.BACKUP_TYPE;
+
+    /**
+     * Names a cron schedule cannot take, sorted: the built-in schedules ({@code interval}, {@code daily},
+     * {@code weekly}, {@code monthly}, {@code cleanup}) and the on-demand backup types ({@code manual},
+     * {@code urgent}, {@code pre_migration}, {@code pre_restore}).
+     */
+    public static final Set<String> RESERVED_SCHEDULE_NAMES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(
+            "interval", "daily", "weekly", "monthly", "cleanup", "manual", "urgent", "pre_migration", "pre_restore")));
 
     private ScheduleBounds() {
     }

@@ -1,5 +1,8 @@
 package io.taskagent.backup.model;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -12,11 +15,14 @@ import java.util.UUID;
  * @param schedules       every schedule with its next fire time
  * @param retention       the retention rules now in force
  * @param maxBackupSizeMb the size above which a backup is announced as oversized
+ * @param compressionEnabled whether backups are compressed; null in an event of a scheduler older than this field
  * @param settingsVersion increases with every change of the stored settings
  * @param changedBy       who asked for the change
  */
 public record SchedulerStateChanged(UUID messageId, UUID jobId, String target, Instant occurredAt, int version,
         boolean running, String timeZone, List<Schedule> schedules, Retention retention, int maxBackupSizeMb,
+        // absent from the JSON of older schedulers: read as null instead of refusing the event
+        @JacksonInject(optional = OptBoolean.TRUE, useInput = OptBoolean.TRUE) Boolean compressionEnabled,
         long settingsVersion, String changedBy) implements BackupMessage {
 
     /**
@@ -69,9 +75,9 @@ public record SchedulerStateChanged(UUID messageId, UUID jobId, String target, I
 
     public static SchedulerStateChanged of(UUID jobId, String target, boolean running, String timeZone,
                                            List<Schedule> schedules, Retention retention, int maxBackupSizeMb,
-                                           long settingsVersion, String changedBy) {
+                                           Boolean compressionEnabled, long settingsVersion, String changedBy) {
         return new SchedulerStateChanged(UUID.randomUUID(), jobId, target, Instant.now(), CURRENT_VERSION, running,
-                timeZone, schedules, retention, maxBackupSizeMb, settingsVersion, changedBy);
+                timeZone, schedules, retention, maxBackupSizeMb, compressionEnabled, settingsVersion, changedBy);
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A successful, available backup as catalogued by the worker ({@code worker.backups}).
+ * A successful, available backup as catalogued by the worker (read through {@code worker.v1_backups}).
  *
  * @param id         the backup (its job id)
  * @param fileName   its file

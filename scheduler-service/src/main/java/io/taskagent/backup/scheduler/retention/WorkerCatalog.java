@@ -1,5 +1,8 @@
 package io.taskagent.backup.scheduler.retention;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -10,10 +13,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
-/** Reads the worker's catalog ({@code worker.backups}, {@code worker.jobs}); the scheduler never writes it. */
+/**
+ * Reads the worker's read contract, the views {@code worker.v1_backups} and {@code worker.v1_jobs} (published by the
+ * worker's migration {@code V6__read_contract_v1.sql}, the columns of the tables they wrap); the scheduler never
+ * names the worker's tables and never writes its schema. A failed read is an error, logged and thrown as a
+ * {@link WorkerCatalogException} naming the view, never an empty answer: a cleanup decided over a catalog it could
+ * not read would delete the wrong backups, and a watchdog that saw no backups would raise false alarms.
+ */
 @Repository
 public class WorkerCatalog {
+
+    static final String BACKUPS = "worker.v1_backups";
+    static final String JOBS = "worker.v1_jobs";
+    private static final Logger log = LoggerFactory.getLogger(WorkerCatalog.class);
 
     private final JdbcClient jdbc;
 
@@ -23,36 +37,48 @@ public class WorkerCatalog {
 
     /** The target's available (not expired) backups. */
     List<StoredBackup> availableBackups(String target) {
-        return jdbc.sql("""
-                        SELECT id, file_name, backup_type, created_at, size_bytes FROM worker.backups
+        return read(BACKUPS, () -> jdbc.sql("""
+                        SELECT id, file_name, backup_type, created_at, size_bytes FROM worker.v1_backups
                         WHERE target = :target AND status = 'AVAILABLE'""")
                 .param("target", target)
                 .query((rs, n) -> new StoredBackup(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant(), rs.getLong(5)))
-                .list();
+                .list());
     }
 
     /** Backups a queued or running verify or restore job uses, with the job's kind. */
     Map<UUID, String> backupsInUse() {
-        Map<UUID, String> inUse = new HashMap<>();
-        jdbc.sql("""
-                        SELECT subject_id, kind FROM worker.jobs
-                        WHERE kind IN ('verify', 'restore') AND status IN ('QUEUED', 'RUNNING')
-                          AND subject_id IS NOT NULL""")
-                .query(rs -> {
-                    inUse.put(rs.getObject(1, UUID.class), rs.getString(2));
-                });
-        return inUse;
+        return read(JOBS, () -> {
+            Map<UUID, String> inUse = new HashMap<>();
+            jdbc.sql("""
+                            SELECT subject_id, kind FROM worker.v1_jobs
+                            WHERE kind IN ('verify', 'restore') AND status IN ('QUEUED', 'RUNNING')
+                              AND subject_id IS NOT NULL""")
+                    .query(rs -> {
+                        inUse.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    });
+            return inUse;
+        });
     }
 
     /** When the target's newest successful backup was recorded (expired ones count: they succeeded). */
     public Optional<Instant> lastSuccess(String target) {
-        return jdbc.sql("SELECT max(created_at) FROM worker.backups WHERE target = :target")
+        return read(BACKUPS, () -> jdbc.sql("SELECT max(created_at) FROM worker.v1_backups WHERE target = :target")
                 .param("target", target)
                 .query((rs, n) -> {
                     Timestamp at = rs.getTimestamp(1);
                     return Optional.ofNullable(at).map(Timestamp::toInstant);
                 })
-                .single();
+                .single());
+    }
+
+    private static <T> T read(String view, Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (DataAccessException e) {
+            String cause = String.valueOf(e.getMostSpecificCause().getMessage());
+            log.error("reading the worker's {} failed: {}", view, cause);
+            throw new WorkerCatalogException("reading the worker's " + view + " failed: " + cause, e);
+        }
     }
 }

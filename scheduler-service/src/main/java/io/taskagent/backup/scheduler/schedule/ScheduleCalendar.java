@@ -77,6 +77,6 @@ public final class ScheduleCalendar {
                 s.running(), s.timeZone().getId(), schedules,
                 new SchedulerStateChanged.Retention(r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(),
                         r.keepManual(), r.keepPreRestoreDays()),
-                s.maxBackupSizeMb(), stored.version(), changedBy);
+                s.maxBackupSizeMb(), s.compressionEnabled(), stored.version(), changedBy);
     }
 }

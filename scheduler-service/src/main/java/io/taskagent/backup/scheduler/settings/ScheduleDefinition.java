@@ -2,7 +2,6 @@ package io.taskagent.backup.scheduler.settings;
 
 import java.time.DayOfWeek;
 import java.time.LocalTime;
-import java.util.Set;
 
 /**
  * One schedule: its name (which is also the type of the backups it requests), its kind and when it fires.
@@ -24,9 +23,7 @@ public record ScheduleDefinition(String name, Kind kind, boolean enabled, Intege
     public static final String MONTHLY = "monthly";
     public static final String CLEANUP = "cleanup";
 
-    /** Names a cron schedule cannot take: the built-in schedules and the on-demand backup types. */
-    public static final Set<String> RESERVED_NAMES = Set.of(INTERVAL, DAILY, WEEKLY, MONTHLY, CLEANUP, "manual",
-            "urgent", "pre_migration", "pre_restore");
+    // the names a cron schedule cannot take (these and the on-demand backup types): ScheduleBounds.RESERVED_SCHEDULE_NAMES
 
     /** What fires a schedule. */
     public enum Kind {

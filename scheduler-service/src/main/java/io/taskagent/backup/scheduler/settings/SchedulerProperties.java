@@ -1,6 +1,7 @@
 package io.taskagent.backup.scheduler.settings;
 
 import io.taskagent.backup.model.ScheduleBounds;
+import io.taskagent.backup.model.ScheduleRules;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -11,13 +12,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Settings of the scheduler ({@code scheduler.*}). The schedules, retention rules and running state are stored in
@@ -38,6 +37,7 @@ import java.util.TreeMap;
  * @param cleanupTime      {@code HH:MM} of the daily retention cleanup
  * @param retention        retention rules
  * @param maxBackupSizeMb  size above which a backup is announced as oversized, 1 to 10000
+ * @param compressionEnabled whether the worker compresses backups ({@code BACKUP_COMPRESSION_ENABLED})
  * @param catchUp          fire once (coalesced) for each schedule that missed fires while every instance was down
  * @param misfireThreshold a fire noticed later than this after its time counts as missed
  * @param pollInterval     how often this instance checks for due fires (and runs the watchdog)
@@ -63,6 +63,7 @@ public record SchedulerProperties(
         @NotNull @Pattern(regexp = ScheduleBounds.TIME, message = "must be HH:MM") @DefaultValue("03:00") String cleanupTime,
         @Valid @NotNull @DefaultValue Retention retention,
         @Min(1) @Max(ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb,
+        @DefaultValue("true") boolean compressionEnabled,
         @DefaultValue("true") boolean catchUp,
         @NotNull @DefaultValue("5m") Duration misfireThreshold,
         @NotNull @DefaultValue("30s") Duration pollInterval,
@@ -71,16 +72,12 @@ public record SchedulerProperties(
         @NotNull @DefaultValue("60m") Duration healthInterval) {
 
     public SchedulerProperties {
-        if (timeZone != null) {
-            try {
-                ZoneId.of(timeZone);
-            } catch (DateTimeException e) {
-                throw new IllegalArgumentException("scheduler.time-zone: unknown time zone '" + timeZone + "'");
-            }
+        String zoneProblem = ScheduleRules.timeZoneProblem(timeZone);
+        if (zoneProblem != null) {
+            throw new IllegalArgumentException("scheduler.time-zone " + zoneProblem);
         }
         if (cron != null) {
-            Map<String, String> problems = new TreeMap<>();
-            SettingsValidator.checkCron(cron, "scheduler.cron", problems);
+            Map<String, String> problems = ScheduleRules.cronProblems("scheduler.cron", cron);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems.entrySet().stream()
                         .map(e -> e.getKey() + ": " + e.getValue()).toList()));
@@ -115,6 +112,6 @@ public record SchedulerProperties(
                 dailyEnabled, DayOfWeek.of(weeklyDay + 1), weeklyEnabled, monthlyEnabled, cron,
                 LocalTime.parse(cleanupTime), new Settings.Retention(retention.keepHourly(), retention.keepDaily(),
                 retention.keepWeekly(), retention.keepMonthly(), retention.keepManual(), retention.keepPreRestoreDays()),
-                maxBackupSizeMb);
+                maxBackupSizeMb, compressionEnabled);
     }
 }

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 /**
  * The scheduler's configuration as stored in the catalog: running state, schedules, retention rules and the size
- * limit. Checked (by {@link SettingsValidator} or the start-up properties) before it is built.
+ * limit and compression. Checked (by {@link SettingsValidator} or the start-up properties) before it is built.
  *
  * @param running         whether schedules fire
  * @param timeZone        zone of the calendar schedules and the retention buckets
@@ -27,11 +27,12 @@ import java.util.TreeMap;
  * @param cleanupTime     time of the daily cleanup
  * @param retention       retention rules
  * @param maxBackupSizeMb the size above which a backup is announced as oversized
+ * @param compressionEnabled whether the worker compresses backups
  */
 public record Settings(boolean running, ZoneId timeZone, int intervalHours, boolean intervalEnabled,
                        LocalTime dailyTime, boolean dailyEnabled, DayOfWeek weeklyDay, boolean weeklyEnabled,
                        boolean monthlyEnabled, Map<String, String> cron, LocalTime cleanupTime, Retention retention,
-                       int maxBackupSizeMb) {
+                       int maxBackupSizeMb, boolean compressionEnabled) {
 
     /**
      * Retention rules.
@@ -54,7 +55,7 @@ public record Settings(boolean running, ZoneId timeZone, int intervalHours, bool
 
     public Settings withRunning(boolean value) {
         return new Settings(value, timeZone, intervalHours, intervalEnabled, dailyTime, dailyEnabled, weeklyDay,
-                weeklyEnabled, monthlyEnabled, cron, cleanupTime, retention, maxBackupSizeMb);
+                weeklyEnabled, monthlyEnabled, cron, cleanupTime, retention, maxBackupSizeMb, compressionEnabled);
     }
 
     /** Every schedule these settings define, disabled ones included, the cleanup last. */

@@ -35,7 +35,8 @@ public class SettingsStore {
     private static final String SELECT = """
             SELECT running, time_zone, interval_hours, interval_enabled, daily_time, daily_enabled, weekly_day,
                    weekly_enabled, monthly_enabled, cleanup_time, keep_hourly, keep_daily, keep_weekly, keep_monthly,
-                   keep_manual, keep_pre_restore_days, max_backup_size_mb, version, created_at, updated_by
+                   keep_manual, keep_pre_restore_days, max_backup_size_mb, compression_enabled, version, created_at,
+                   updated_by
             FROM settings WHERE id = 1""";
 
     private final JdbcClient jdbc;
@@ -70,12 +71,12 @@ public class SettingsStore {
                             INSERT INTO settings (id, running, time_zone, interval_hours, interval_enabled, daily_time,
                                                   daily_enabled, weekly_day, weekly_enabled, monthly_enabled,
                                                   cleanup_time, keep_hourly, keep_daily, keep_weekly, keep_monthly,
-                                                  keep_manual, keep_pre_restore_days, max_backup_size_mb, version,
-                                                  created_at, updated_at, updated_by)
+                                                  keep_manual, keep_pre_restore_days, max_backup_size_mb,
+                                                  compression_enabled, version, created_at, updated_at, updated_by)
                             VALUES (1, :running, :zone, :intervalHours, :intervalEnabled, :dailyTime, :dailyEnabled,
                                     :weeklyDay, :weeklyEnabled, :monthlyEnabled, :cleanupTime, :keepHourly,
                                     :keepDaily, :keepWeekly, :keepMonthly, :keepManual, :keepPreRestoreDays,
-                                    :maxBackupSizeMb, 1, :now, :now, 'configuration')
+                                    :maxBackupSizeMb, :compressionEnabled, 1, :now, :now, 'configuration')
                             ON CONFLICT (id) DO NOTHING""")
                     .params(columns(defaults)).param("now", Timestamp.from(now))
                     .update();
@@ -106,7 +107,7 @@ public class SettingsStore {
                                keep_hourly = :keepHourly, keep_daily = :keepDaily, keep_weekly = :keepWeekly,
                                keep_monthly = :keepMonthly, keep_manual = :keepManual,
                                keep_pre_restore_days = :keepPreRestoreDays, max_backup_size_mb = :maxBackupSizeMb,
-                               version = version + 1, updated_at = :now, updated_by = :by
+                               compression_enabled = :compressionEnabled, version = version + 1, updated_at = :now, updated_by = :by
                         WHERE id = 1""")
                 .params(columns(next)).param("now", Timestamp.from(now)).param("by", by)
                 .update();
@@ -189,7 +190,7 @@ public class SettingsStore {
         Settings read = row.get().settings();
         Settings settings = new Settings(read.running(), read.timeZone(), read.intervalHours(), read.intervalEnabled(),
                 read.dailyTime(), read.dailyEnabled(), read.weeklyDay(), read.weeklyEnabled(), read.monthlyEnabled(),
-                cron, read.cleanupTime(), read.retention(), read.maxBackupSizeMb());
+                cron, read.cleanupTime(), read.retention(), read.maxBackupSizeMb(), read.compressionEnabled());
         List<StoredSettings.StoredSchedule> schedules = settings.schedules().stream()
                 .map(s -> new StoredSettings.StoredSchedule(s,
                         Objects.requireNonNullElse(since.get(s.name()), row.get().createdAt())))
@@ -206,7 +207,7 @@ public class SettingsStore {
                 rs.getBoolean("monthly_enabled"), Map.of(), LocalTime.parse(rs.getString("cleanup_time")),
                 new Settings.Retention(rs.getInt("keep_hourly"), rs.getInt("keep_daily"), rs.getInt("keep_weekly"),
                         rs.getInt("keep_monthly"), rs.getInt("keep_manual"), rs.getInt("keep_pre_restore_days")),
-                rs.getInt("max_backup_size_mb"));
+                rs.getInt("max_backup_size_mb"), rs.getBoolean("compression_enabled"));
     }
 
     private static Map<String, Object> columns(Settings s) {
@@ -228,6 +229,7 @@ public class SettingsStore {
         p.put("keepManual", s.retention().keepManual());
         p.put("keepPreRestoreDays", s.retention().keepPreRestoreDays());
         p.put("maxBackupSizeMb", s.maxBackupSizeMb());
+        p.put("compressionEnabled", s.compressionEnabled());
         return p;
     }
 }

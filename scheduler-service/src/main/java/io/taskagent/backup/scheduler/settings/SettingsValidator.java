@@ -1,11 +1,8 @@
 package io.taskagent.backup.scheduler.settings;
 
-import io.taskagent.backup.model.ScheduleBounds;
-
 import io.taskagent.backup.model.ConfigureSchedule;
-import org.springframework.scheduling.support.CronExpression;
+import io.taskagent.backup.model.ScheduleRules;
 
-import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -14,8 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Applies a {@link ConfigureSchedule} to the current settings, checking every bound. A configuration with any
- * invalid field is refused as a whole, each problem keyed by the command's field name.
+ * Applies a {@link ConfigureSchedule} to the current settings. The fields are checked by {@link ScheduleRules} (the
+ * rules the gateway applies too); a configuration with any problem is refused as a whole, each problem keyed by the
+ * command's field name. What is left here needs the current settings: a {@code null} field keeps its current value.
  */
 public final class SettingsValidator {
 
@@ -41,105 +39,35 @@ public final class SettingsValidator {
 
     /** The current settings with the command's non-null fields applied, or every problem with them. */
     public static Result merge(Settings current, ConfigureSchedule c) {
-        Map<String, String> problems = new TreeMap<>();
-        ZoneId zone = current.timeZone();
-        if (c.timeZone() != null) {
-            try {
-                zone = ZoneId.of(c.timeZone());
-            } catch (DateTimeException e) {
-                problems.put("timeZone", "unknown time zone " + quote(c.timeZone()));
-            }
-        }
-        int intervalHours = bounded("intervalHours", c.intervalHours(), current.intervalHours(), 1,
-                ScheduleBounds.INTERVAL_HOURS_MAX, problems);
-        LocalTime dailyTime = time("dailyTime", c.dailyTime(), current.dailyTime(), problems);
-        LocalTime cleanupTime = time("cleanupTime", c.cleanupTime(), current.cleanupTime(), problems);
-        DayOfWeek weeklyDay = current.weeklyDay();
-        if (c.weeklyDay() != null) {
-            if (c.weeklyDay() < 0 || c.weeklyDay() > 6) {
-                problems.put("weeklyDay", "must be 0 (Monday) to 6 (Sunday) but was " + c.weeklyDay());
-            } else {
-                weeklyDay = DayOfWeek.of(c.weeklyDay() + 1);
-            }
-        }
-        Map<String, String> cron = current.cron();
-        if (c.cronSchedules() != null) {
-            checkCron(c.cronSchedules(), "cronSchedules", problems);
-            cron = c.cronSchedules();
-        }
-        Settings.Retention was = current.retention();
-        Settings.Retention retention = new Settings.Retention(
-                bounded("keepHourly", c.keepHourly(), was.keepHourly(), 1, ScheduleBounds.KEEP_HOURLY_MAX, problems),
-                bounded("keepDaily", c.keepDaily(), was.keepDaily(), 1, ScheduleBounds.KEEP_DAILY_MAX, problems),
-                bounded("keepWeekly", c.keepWeekly(), was.keepWeekly(), 1, ScheduleBounds.KEEP_WEEKLY_MAX, problems),
-                bounded("keepMonthly", c.keepMonthly(), was.keepMonthly(), 1, ScheduleBounds.KEEP_MONTHLY_MAX, problems),
-                bounded("keepManual", c.keepManual(), was.keepManual(), 1, ScheduleBounds.KEEP_MANUAL_MAX, problems),
-                bounded("keepPreRestoreDays", c.keepPreRestoreDays(), was.keepPreRestoreDays(), 1,
-                        ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX, problems));
-        int maxBackupSizeMb = bounded("maxBackupSizeMb", c.maxBackupSizeMb(), current.maxBackupSizeMb(), 1,
-                ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX, problems);
+        Map<String, String> problems = ScheduleRules.problems(c);
         if (!problems.isEmpty()) {
             return new Result(null, problems);
         }
-        return new Result(new Settings(current.running(), zone, intervalHours,
-                orElse(c.intervalEnabled(), current.intervalEnabled()), dailyTime,
-                orElse(c.dailyEnabled(), current.dailyEnabled()), weeklyDay,
+        Settings.Retention was = current.retention();
+        Settings.Retention retention = new Settings.Retention(orElse(c.keepHourly(), was.keepHourly()),
+                orElse(c.keepDaily(), was.keepDaily()), orElse(c.keepWeekly(), was.keepWeekly()),
+                orElse(c.keepMonthly(), was.keepMonthly()), orElse(c.keepManual(), was.keepManual()),
+                orElse(c.keepPreRestoreDays(), was.keepPreRestoreDays()));
+        return new Result(new Settings(current.running(),
+                c.timeZone() == null ? current.timeZone() : ZoneId.of(c.timeZone()),
+                orElse(c.intervalHours(), current.intervalHours()),
+                orElse(c.intervalEnabled(), current.intervalEnabled()),
+                c.dailyTime() == null ? current.dailyTime() : LocalTime.parse(c.dailyTime()),
+                orElse(c.dailyEnabled(), current.dailyEnabled()),
+                c.weeklyDay() == null ? current.weeklyDay() : DayOfWeek.of(c.weeklyDay() + 1),
                 orElse(c.weeklyEnabled(), current.weeklyEnabled()),
-                orElse(c.monthlyEnabled(), current.monthlyEnabled()), cron, cleanupTime, retention, maxBackupSizeMb),
-                problems);
+                orElse(c.monthlyEnabled(), current.monthlyEnabled()),
+                c.cronSchedules() == null ? current.cron() : c.cronSchedules(),
+                c.cleanupTime() == null ? current.cleanupTime() : LocalTime.parse(c.cleanupTime()),
+                retention, orElse(c.maxBackupSizeMb(), current.maxBackupSizeMb()),
+                orElse(c.compressionEnabled(), current.compressionEnabled())), problems);
     }
 
-    /** Checks named cron schedules; problems are keyed {@code field.name}. */
-    static void checkCron(Map<String, String> cron, String field, Map<String, String> problems) {
-        if (cron.size() > ScheduleBounds.CRON_SCHEDULES_MAX) {
-            problems.put(field, "at most " + ScheduleBounds.CRON_SCHEDULES_MAX + " cron schedules but there are " + cron.size());
-        }
-        cron.forEach((name, expression) -> {
-            String key = field + "." + name;
-            if (!ScheduleBounds.SCHEDULE_NAME.matcher(name).matches()) {
-                problems.put(key, "a schedule's name must match " + ScheduleBounds.SCHEDULE_NAME.pattern());
-            } else if (ScheduleDefinition.RESERVED_NAMES.contains(name)) {
-                problems.put(key, "'" + name + "' is reserved for a built-in schedule or backup type");
-            } else if (expression == null || expression.isBlank()) {
-                problems.put(key, "the cron expression is missing");
-            } else {
-                try {
-                    CronExpression.parse(expression);
-                } catch (IllegalArgumentException e) {
-                    problems.put(key, "invalid cron expression " + quote(expression) + ": " + e.getMessage());
-                }
-            }
-        });
-    }
-
-    private static int bounded(String field, Integer value, int current, int min, int max, Map<String, String> problems) {
-        if (value == null) {
-            return current;
-        }
-        if (value < min || value > max) {
-            problems.put(field, "must be between " + min + " and " + max + " but was " + value);
-            return current;
-        }
-        return value;
-    }
-
-    private static LocalTime time(String field, String value, LocalTime current, Map<String, String> problems) {
-        if (value == null) {
-            return current;
-        }
-        if (!ScheduleBounds.TIME_PATTERN.matcher(value).matches()) {
-            problems.put(field, "must be HH:MM (00:00 to 23:59) but was " + quote(value));
-            return current;
-        }
-        return LocalTime.parse(value);
+    private static int orElse(Integer value, int current) {
+        return value == null ? current : value;
     }
 
     private static boolean orElse(Boolean value, boolean current) {
         return value == null ? current : value;
-    }
-
-    private static String quote(String value) {
-        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return "'" + shown + "'";
     }
 }

@@ -40,6 +40,7 @@ class SchedulerPropertiesTest {
             assertThat(initial.cleanupTime()).isEqualTo(LocalTime.of(3, 0));
             assertThat(initial.retention()).isEqualTo(new Settings.Retention(24, 30, 12, 12, 10, 7));
             assertThat(initial.maxBackupSizeMb()).isEqualTo(500);
+            assertThat(initial.compressionEnabled()).isTrue();
             assertThat(initial.schedules()).extracting(ScheduleDefinition::name)
                     .containsExactly("interval", "daily", "weekly", "monthly", "cleanup");
         });
@@ -52,6 +53,14 @@ class SchedulerPropertiesTest {
             assertThat(initial.cron()).containsEntry("nightly", "0 30 1 * * *");
             assertThat(initial.weeklyDay()).isEqualTo(DayOfWeek.SUNDAY);
         });
+    }
+
+    @Test
+    void compressionOnTheFirstStartComesFromConfiguration() {
+        runner.withPropertyValues("scheduler.compression-enabled=false").run(context ->
+                assertThat(context.getBean(SchedulerProperties.class).initialSettings().compressionEnabled()).isFalse());
+        runner.withPropertyValues("scheduler.compression-enabled=maybe").run(context ->
+                assertThat(failure(context)).contains("compression-enabled"));
     }
 
     @Test

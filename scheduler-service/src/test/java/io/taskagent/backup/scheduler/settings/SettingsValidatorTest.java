@@ -1,6 +1,10 @@
 package io.taskagent.backup.scheduler.settings;
 
 import io.taskagent.backup.model.ConfigureSchedule;
+import io.taskagent.backup.model.InvalidMessageException;
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.ScheduleBounds;
+import io.taskagent.backup.model.ScheduleRules;
 import org.junit.jupiter.api.Test;
 
 import java.time.DayOfWeek;
@@ -10,11 +14,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsValidatorTest {
 
     static final Settings CURRENT = new Settings(true, ZoneId.of("UTC"), 6, true, LocalTime.of(2, 0), true,
-            DayOfWeek.MONDAY, true, true, Map.of(), LocalTime.of(3, 0), new Settings.Retention(24, 30, 12, 12, 10, 7), 500);
+            DayOfWeek.MONDAY, true, true, Map.of(), LocalTime.of(3, 0), new Settings.Retention(24, 30, 12, 12, 10, 7), 500,
+            true);
 
     /** A configuration with every field given (null: unchanged). */
     static ConfigureSchedule configure(String timeZone, Integer intervalHours, String dailyTime, Integer weeklyDay,
@@ -22,7 +28,12 @@ class SettingsValidatorTest {
                                        Integer keepWeekly, Integer keepMonthly, Integer maxBackupSizeMb) {
         return ConfigureSchedule.of(UUID.randomUUID(), "taskagent", timeZone, intervalHours, null, dailyTime, null,
                 weeklyDay, null, null, cron, null, keepHourly, keepDaily, keepWeekly, keepMonthly, null, null,
-                maxBackupSizeMb, "admin");
+                maxBackupSizeMb, null, "admin");
+    }
+
+    static ConfigureSchedule compression(Boolean enabled) {
+        return ConfigureSchedule.of(UUID.randomUUID(), "taskagent", null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, enabled, "admin");
     }
 
     @Test
@@ -56,7 +67,7 @@ class SettingsValidatorTest {
         assertThat(result.problems()).containsOnlyKeys("timeZone", "intervalHours", "dailyTime", "weeklyDay",
                 "cronSchedules.daily", "cronSchedules.Bad Name", "cronSchedules.broken", "keepHourly", "keepDaily",
                 "keepWeekly", "keepMonthly", "maxBackupSizeMb");
-        assertThat(result.problems().get("keepDaily")).isEqualTo("must be between 1 and 365 but was 366");
+        assertThat(result.problems().get("keepDaily")).isEqualTo("must be 1 to 365 but was 366");
         assertThat(result.problems().get("dailyTime")).isEqualTo("must be HH:MM (00:00 to 23:59) but was '24:00'");
         assertThat(result.problems().get("weeklyDay")).contains("0 (Monday) to 6 (Sunday)");
         assertThat(result.problems().get("cronSchedules.daily")).contains("reserved");
@@ -70,5 +81,51 @@ class SettingsValidatorTest {
                 .containsOnlyKeys("intervalHours", "weeklyDay", "keepDaily", "maxBackupSizeMb");
         assertThat(SettingsValidator.merge(CURRENT, configure(null, null, "7:30", null, null, null, null, null, null, null))
                 .problems()).containsOnlyKeys("dailyTime");
+    }
+
+    @Test
+    void theProblemsAreExactlyThoseOfTheSharedRules() {
+        ConfigureSchedule bad = configure("Mars/Olympus", 0, "7:30", 9, Map.of("daily", "0 0 1 * * *"), 169, null,
+                null, null, 0);
+        assertThat(SettingsValidator.merge(CURRENT, bad).problems()).isEqualTo(ScheduleRules.problems(bad))
+                .containsEntry("intervalHours", "must be 1 to 168 but was 0")
+                .containsKey("cronSchedules.daily");
+    }
+
+    @Test
+    void compressionIsKeptWhenNullAndReplacedWhenGiven() {
+        assertThat(SettingsValidator.merge(CURRENT, compression(null)).settings().compressionEnabled()).isTrue();
+        Settings off = SettingsValidator.merge(CURRENT, compression(false)).settings();
+        assertThat(off.compressionEnabled()).isFalse();
+        assertThat(off).isEqualTo(new Settings(true, ZoneId.of("UTC"), 6, true, LocalTime.of(2, 0), true,
+                DayOfWeek.MONDAY, true, true, Map.of(), LocalTime.of(3, 0), CURRENT.retention(), 500, false));
+        assertThat(SettingsValidator.merge(off, compression(null)).settings().compressionEnabled()).isFalse();
+        assertThat(SettingsValidator.merge(off, compression(true)).settings().compressionEnabled()).isTrue();
+    }
+
+    @Test
+    void aConfigureScheduleWithoutCompressionEnabledFromAnOlderProducerKeepsTheValue() {
+        String older = """
+                {"type": "ConfigureSchedule", "messageId": "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+                 "jobId": "8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f", "target": "taskagent",
+                 "occurredAt": "2026-11-28T10:00:00Z", "version": 1, "timeZone": null, "intervalHours": 4,
+                 "intervalEnabled": null, "dailyTime": null, "dailyEnabled": null, "weeklyDay": null,
+                 "weeklyEnabled": null, "monthlyEnabled": null, "cronSchedules": null, "cleanupTime": null,
+                 "keepHourly": null, "keepDaily": null, "keepWeekly": null, "keepMonthly": null, "keepManual": null,
+                 "keepPreRestoreDays": null, "maxBackupSizeMb": null, "requestedBy": "admin"}""";
+        ConfigureSchedule command = MessageJson.read(older.getBytes(), ConfigureSchedule.class);
+        assertThat(command.compressionEnabled()).isNull();
+        Settings merged = SettingsValidator.merge(CURRENT, command).settings();
+        assertThat(merged.intervalHours()).isEqualTo(4);
+        assertThat(merged.compressionEnabled()).isEqualTo(CURRENT.compressionEnabled());
+        // only compressionEnabled may be absent: the other fields are still required
+        assertThatThrownBy(() -> MessageJson.read(older.replace("\"maxBackupSizeMb\": null, ", "").getBytes()))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("maxBackupSizeMb");
+    }
+
+    @Test
+    void everyBuiltInScheduleNameIsReservedForCronSchedules() {
+        assertThat(CURRENT.schedules()).extracting(ScheduleDefinition::name)
+                .allSatisfy(name -> assertThat(ScheduleBounds.RESERVED_SCHEDULE_NAMES).contains(name));
     }
 }
