@@ -2,8 +2,10 @@ package io.taskagent.backup.alert;
 
 import io.taskagent.backup.alert.anomaly.AnomalyDetector;
 import io.taskagent.backup.alert.delivery.AlertDispatcher;
+import io.taskagent.backup.alert.settings.AlertCommands;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.ConfigureAlerts;
 import io.taskagent.backup.model.InvalidMessageException;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.Topology;
@@ -14,11 +16,15 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
+import java.time.Clock;
+
 /**
  * Consumes the alert queue: completed backups feed anomaly detection; failures, warnings, anomalies (including the
- * ones this service raises) and optionally completed restores become alerts. A body that is not a valid message is
- * dead-lettered at once; work that still fails after its retries (a channel, the catalog, the broker) dead-letters
- * the event after the channels that worked were recorded.
+ * ones this service raises) and optionally completed restores become alerts; {@link ConfigureAlerts} commands (bound
+ * from the commands exchange) change the alert settings. A body that is not a valid message is dead-lettered at
+ * once; a command whose settings break the rules is recorded as rejected and acknowledged; work that still fails
+ * after its retries (a channel, the catalog, the broker) dead-letters the message after the channels that worked
+ * were recorded.
  */
 @Component
 class AlertEventListener {
@@ -27,10 +33,14 @@ class AlertEventListener {
 
     private final AlertDispatcher dispatcher;
     private final AnomalyDetector anomalies;
+    private final AlertCommands commands;
+    private final Clock clock;
 
-    AlertEventListener(AlertDispatcher dispatcher, AnomalyDetector anomalies) {
+    AlertEventListener(AlertDispatcher dispatcher, AnomalyDetector anomalies, AlertCommands commands, Clock clock) {
         this.dispatcher = dispatcher;
         this.anomalies = anomalies;
+        this.commands = commands;
+        this.clock = clock;
     }
 
     @RabbitListener(id = "alert-events", queues = Topology.ALERT_EVENTS_QUEUE)
@@ -43,7 +53,9 @@ class AlertEventListener {
             throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
         }
         try {
-            if (event instanceof BackupCompleted completed) {
+            if (event instanceof ConfigureAlerts command) {
+                commands.handle(command, clock.instant());
+            } else if (event instanceof BackupCompleted completed) {
                 anomalies.check(completed);
             } else {
                 dispatcher.dispatch(event);

@@ -35,6 +35,11 @@ import java.util.Map;
  * @param anomaly                when a successful backup counts as an anomaly (possible data loss)
  * @param routing                which events go to which channels, by severity
  * @param notifyRestoreCompleted whether a completed restore is announced ({@code ALERT_NOTIFY_RESTORE_COMPLETED})
+ * @param alertOnFailure         whether BackupFailed, RestoreFailed and VerifyFailed are alerted about
+ *                               ({@code ALERT_ON_FAILURE}); off, they are recorded as suppressed
+ *                               <p>
+ *                               {@code mail.recipients}, {@code mail.enabled} and {@code alertOnFailure} apply until
+ *                               a {@code ConfigureAlerts} command sets them ({@code alerts.settings})
  */
 @Validated
 @ConfigurationProperties("alert")
@@ -46,7 +51,8 @@ public record AlertProperties(@Valid @NotNull @DefaultValue Mail mail,
                               @Valid @NotNull @DefaultValue Throttle throttle,
                               @Valid @NotNull @DefaultValue Anomaly anomaly,
                               @Valid @NotNull @DefaultValue Routing routing,
-                              @DefaultValue("false") boolean notifyRestoreCompleted) {
+                              @DefaultValue("false") boolean notifyRestoreCompleted,
+                              @DefaultValue("true") boolean alertOnFailure) {
 
     /**
      * @param enabled    whether alerts are e-mailed

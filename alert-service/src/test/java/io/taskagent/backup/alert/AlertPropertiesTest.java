@@ -44,6 +44,7 @@ class AlertPropertiesTest {
             assertThat(p.http().requestTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(p.throttle().window()).isEqualTo(Duration.ofMinutes(30));
             assertThat(p.notifyRestoreCompleted()).isFalse();
+            assertThat(p.alertOnFailure()).isTrue();
             assertThat(p.anomaly().enabled()).isTrue();
             assertThat(p.anomaly().history()).isEqualTo(5);
             assertThat(p.anomaly().minHistory()).isEqualTo(3);

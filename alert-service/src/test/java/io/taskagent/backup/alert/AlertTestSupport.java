@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.taskagent.backup.testsupport.Infrastructure;
 import jakarta.mail.internet.MimeMessage;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -88,18 +89,7 @@ final class AlertTestSupport {
 
     /** Waits until {@code queue} holds a message whose body contains {@code text}. */
     static void awaitQueueHolds(Infrastructure infra, String queue, String text, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (queueHolds(infra, queue, text)) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError(queue + " holds no message containing " + text + " after " + timeout);
+        Awaitility.await(queue + " holding a message containing " + text).atMost(timeout)
+                .pollInterval(Duration.ofMillis(200)).until(() -> queueHolds(infra, queue, text));
     }
 }

@@ -1,6 +1,7 @@
 package io.taskagent.backup.alert;
 
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,22 +70,10 @@ final class WebhookReceiver implements AutoCloseable {
         return received.stream().filter(r -> r.path().equals(path) && bodyFilter.test(r.text())).toList();
     }
 
+    /** Waits until at least {@code count} requests to {@code path} whose body matches were received. */
     List<Received> await(String path, Predicate<String> bodyFilter, int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Received> found = received(path, bodyFilter);
-            if (found.size() >= count) {
-                return found;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError(count + " request(s) to " + path + " expected within " + timeout + ", got "
-                + received(path, bodyFilter).size());
+        return Awaitility.await(count + " request(s) to " + path).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> received(path, bodyFilter), found -> found.size() >= count);
     }
 
     @Override

@@ -40,13 +40,15 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = SchedulerStateChanged.class, name = "SchedulerStateChanged"),
         @JsonSubTypes.Type(value = RequestCleanup.class, name = "RequestCleanup"),
         @JsonSubTypes.Type(value = DeleteBackups.class, name = "DeleteBackups"),
-        @JsonSubTypes.Type(value = CleanupCompleted.class, name = "CleanupCompleted")
+        @JsonSubTypes.Type(value = CleanupCompleted.class, name = "CleanupCompleted"),
+        @JsonSubTypes.Type(value = ConfigureAlerts.class, name = "ConfigureAlerts"),
+        @JsonSubTypes.Type(value = AlertSettingsChanged.class, name = "AlertSettingsChanged")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
         BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
         RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent, StartScheduler,
         StopScheduler, ConfigureSchedule, ScheduleRejected, SchedulerStateChanged, RequestCleanup, DeleteBackups,
-        CleanupCompleted {
+        CleanupCompleted, ConfigureAlerts, AlertSettingsChanged {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

@@ -51,6 +51,8 @@ public final class Topology {
     public static final String RK_CLEANUP_REQUEST = "cleanup.request";
     public static final String RK_CLEANUP_EXECUTE = "cleanup.execute";
     public static final String RK_CLEANUP_COMPLETED = "cleanup.completed";
+    public static final String RK_ALERTS_CONFIGURE = "alerts.configure";
+    public static final String RK_ALERT_SETTINGS_CHANGED = "alerts.settings_changed";
 
     /** Commands the backup workers consume. */
     public static final List<String> WORKER_COMMAND_KEYS = List.of(RK_BACKUP_REQUEST, RK_VERIFY_REQUEST,
@@ -67,6 +69,9 @@ public final class Topology {
     public static final List<String> ALERT_EVENT_KEYS = List.of(RK_BACKUP_FAILED, RK_BACKUP_OVERSIZED,
             RK_BACKUP_COMPLETED, RK_BACKUP_ANOMALY, RK_BACKUP_STALE, RK_VERIFY_FAILED, RK_RESTORE_FAILED,
             RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED);
+
+    /** Commands the alert service consumes, from the commands exchange into its one queue (beside the events). */
+    public static final List<String> ALERT_COMMAND_KEYS = List.of(RK_ALERTS_CONFIGURE);
 
     /** Commands for the backup workers (competing consumers). */
     public static final String WORKER_COMMANDS_QUEUE = "backup-worker.commands";
@@ -101,6 +106,7 @@ public final class Topology {
 
         Queue alerts = consumingQueue(ALERT_EVENTS_QUEUE, dlx, all);
         ALERT_EVENT_KEYS.forEach(key -> all.add(BindingBuilder.bind(alerts).to(events).with(key)));
+        ALERT_COMMAND_KEYS.forEach(key -> all.add(BindingBuilder.bind(alerts).to(commands).with(key)));
         return new Declarables(all);
     }
 

@@ -5,7 +5,10 @@ import io.taskagent.backup.alert.AlertProperties;
 import io.taskagent.backup.alert.channel.Alert;
 import io.taskagent.backup.alert.channel.AlertChannel;
 import io.taskagent.backup.alert.channel.AlertComposer;
+import io.taskagent.backup.alert.settings.AlertSettings;
+import io.taskagent.backup.alert.settings.AlertSettingsStore;
 import io.taskagent.backup.alert.throttle.Throttle;
+import io.taskagent.backup.model.AlertRules;
 import io.taskagent.backup.model.AlertSent;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
@@ -29,9 +32,10 @@ import java.util.UUID;
 /**
  * Turns one event into alerts on its channels, exactly once per event and channel:
  * <ol>
- * <li>route: is the kind alerted about, how severe, which configured channels;</li>
- * <li>decide once per message id, in one transaction, whether it is sent or suppressed by throttling; a redelivery
- * keeps the first decision;</li>
+ * <li>route: is the kind alerted about, how severe, which configured channels; the settings in force (e-mail
+ * recipients and switch, alert on failure; {@link AlertSettingsStore}) are read from the catalog once per event;</li>
+ * <li>decide once per message id, in one transaction, whether it is sent or suppressed: a failure event while
+ * alert_on_failure is off ("alert_on_failure is off"), or by throttling; a redelivery keeps the first decision;</li>
  * <li>send on every routed channel that has no delivery row yet, each retried with back-off, and record each
  * delivery (before the message is acknowledged);</li>
  * <li>publish AlertSent per delivery (id derived from event and channel, so a re-publication is recognisable);</li>
@@ -50,6 +54,7 @@ public class AlertDispatcher {
     private final AlertComposer composer;
     private final AlertHistory history;
     private final Throttle throttle;
+    private final AlertSettingsStore settings;
     private final DeliveryLog deliveries;
     private final TransactionTemplate transactions;
     private final ConfirmingPublisher publisher;
@@ -59,14 +64,16 @@ public class AlertDispatcher {
     private final Duration window;
 
     AlertDispatcher(AlertProperties properties, List<AlertChannel> channels, AlertComposer composer,
-                    AlertHistory history, Throttle throttle, DeliveryLog deliveries, TransactionTemplate transactions,
-                    ConfirmingPublisher publisher, Retry retry, MeterRegistry meters, Clock clock) {
+                    AlertHistory history, Throttle throttle, AlertSettingsStore settings, DeliveryLog deliveries,
+                    TransactionTemplate transactions, ConfirmingPublisher publisher, Retry retry, MeterRegistry meters,
+                    Clock clock) {
         this.routing = new AlertRouting(properties);
         AlertRouting.CHANNELS.forEach(name -> channels.stream().filter(c -> c.name().equals(name)).findFirst()
                 .ifPresent(c -> this.channels.put(name, c)));
         this.composer = composer;
         this.history = history;
         this.throttle = throttle;
+        this.settings = settings;
         this.deliveries = deliveries;
         this.transactions = transactions;
         this.publisher = publisher;
@@ -74,9 +81,11 @@ public class AlertDispatcher {
         this.meters = meters;
         this.clock = clock;
         this.window = properties.throttle().window();
-        List<String> on = this.channels.values().stream().filter(AlertChannel::enabled).map(AlertChannel::name).toList();
-        log.info("alert channels configured: {}; routing: {}; throttle window {}", on.isEmpty() ? "none" : on,
-                routing, window);
+        AlertSettings configured = AlertSettings.fromConfiguration(properties);
+        List<String> on = this.channels.values().stream().filter(c -> c.enabled(configured)).map(AlertChannel::name)
+                .toList();
+        log.info("alert channels configured: {} (e-mail recipients and switches set through the API take precedence);"
+                + " routing: {}; throttle window {}", on.isEmpty() ? "none" : on, routing, window);
     }
 
     /**
@@ -92,21 +101,28 @@ public class AlertDispatcher {
             return;
         }
         AlertRouting.Route route = found.get();
+        AlertSettings inForce = retry.get("reading the alert settings", settings::current);
+        boolean failuresOff = AlertRules.isFailureEvent(event) && !inForce.alertOnFailure();
         List<AlertChannel> targets = route.channels().stream().map(channels::get)
-                .filter(c -> c != null && c.enabled()).toList();
-        if (targets.isEmpty()) {
+                .filter(c -> c != null && c.enabled(inForce)).toList();
+        if (targets.isEmpty() && !failuresOff) {
             log.warn("{} {} of {} (job {}) is routed to {} but none of these channels is configured: nobody is told",
                     kind, event.messageId(), event.target(), event.jobId(), route.channels());
             return;
         }
         Decided decided = retry.get("deciding on the " + kind + " alert " + event.messageId(),
-                () -> transactions.execute(status -> decide(event, route)));
+                () -> transactions.execute(status -> decide(event, route, failuresOff)));
         AlertHistory.Decision decision = decided.decision();
         if (decision.suppressed()) {
             if (decided.fresh()) {
                 meters.counter("alerts.suppressed", "kind", kind).increment();
-                log.info("{} of {} (job {}) suppressed: the same alert went out at {}, within {}", kind,
-                        event.target(), event.jobId(), decision.suppressedSince(), window);
+                if (AlertHistory.THROTTLED.equals(decision.reason())) {
+                    log.info("{} of {} (job {}) suppressed: the same alert went out at {}, within {}", kind,
+                            event.target(), event.jobId(), decision.suppressedSince(), window);
+                } else {
+                    log.info("{} of {} (job {}) suppressed: {}", kind, event.target(), event.jobId(),
+                            decision.reason());
+                }
             } else {
                 log.info("{} {} was suppressed already: nothing to send", kind, event.messageId());
             }
@@ -125,7 +141,7 @@ public class AlertDispatcher {
             String recipients;
             try {
                 recipients = retry.get("sending the " + kind + " alert for job " + event.jobId() + " via "
-                        + channel.name(), () -> channel.send(alert));
+                        + channel.name(), () -> channel.send(alert, inForce));
             } catch (RuntimeException e) {
                 meters.counter("alerts.failed", "channel", channel.name(), "kind", kind).increment();
                 failed.add(channel.name() + " (" + e.getMessage() + ")");
@@ -146,15 +162,21 @@ public class AlertDispatcher {
         }
     }
 
-    private Decided decide(BackupMessage event, AlertRouting.Route route) {
+    private Decided decide(BackupMessage event, AlertRouting.Route route, boolean failuresOff) {
         Optional<AlertHistory.Decision> earlier = history.find(event.messageId());
         if (earlier.isPresent()) {
             return new Decided(earlier.get(), false);
         }
+        if (failuresOff) {
+            AlertHistory.Decision off = AlertHistory.Decision.suppressedBecause(AlertHistory.ALERT_ON_FAILURE_OFF);
+            history.record(event, route.severity(), off, composer.compose(event, route.severity(), 0, null).subject());
+            return new Decided(off, true);
+        }
         Throttle.Verdict verdict = throttle.admit(route.kind(), event.target(), event.messageId(), clock.instant(),
                 window);
         AlertHistory.Decision decision = new AlertHistory.Decision(verdict.suppressed(), verdict.suppressedCount(),
-                verdict.suppressedCount() > 0 ? verdict.since() : null);
+                verdict.suppressedCount() > 0 ? verdict.since() : null,
+                verdict.suppressed() ? AlertHistory.THROTTLED : null);
         String subject = composer.compose(event, route.severity(), decision.suppressed() ? 0 : decision.suppressedCount(),
                 decision.suppressedSince()).subject();
         history.record(event, route.severity(), decision, subject);

@@ -2,6 +2,7 @@ package io.taskagent.backup.alert.webhook;
 
 import io.taskagent.backup.alert.channel.Alert;
 import io.taskagent.backup.alert.channel.AlertChannel;
+import io.taskagent.backup.alert.settings.AlertSettings;
 
 import java.net.URI;
 import java.util.Map;
@@ -29,12 +30,12 @@ abstract class ChatWebhookChannel implements AlertChannel {
     }
 
     @Override
-    public boolean enabled() {
+    public boolean enabled(AlertSettings settings) {
         return uri != null;
     }
 
     @Override
-    public String send(Alert alert) {
+    public String send(Alert alert, AlertSettings settings) {
         sender.post(name + " webhook", uri, body(alert), Map.of());
         return name + " " + uri.getHost();
     }

@@ -3,6 +3,7 @@ package io.taskagent.backup.alert.webhook;
 import io.taskagent.backup.alert.AlertProperties;
 import io.taskagent.backup.alert.channel.Alert;
 import io.taskagent.backup.alert.channel.AlertChannel;
+import io.taskagent.backup.alert.settings.AlertSettings;
 import io.taskagent.backup.model.MessageJson;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
@@ -45,12 +46,12 @@ class JsonWebhookChannel implements AlertChannel {
     }
 
     @Override
-    public boolean enabled() {
+    public boolean enabled(AlertSettings settings) {
         return uri != null;
     }
 
     @Override
-    public String send(Alert alert) {
+    public String send(Alert alert, AlertSettings settings) {
         Instant now = clock.instant();
         byte[] body = payload(alert, now);
         Map<String, String> headers = new LinkedHashMap<>();

@@ -2,38 +2,64 @@ package io.taskagent.backup.alert.webhook;
 
 import io.taskagent.backup.alert.AlertProperties;
 import io.taskagent.backup.alert.channel.ChannelException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * POSTs JSON to webhooks ({@link HttpClient}, bounded connect and request time-outs). Anything but a 2xx answer is a
- * failure. Webhook URLs carry their tokens, so no message of this class contains one: failures name the channel,
- * the status and a redacted start of the answer.
+ * POSTs JSON to webhooks through Spring's {@link RestClient} (on the JDK's HTTP client: HTTP/1.1, no redirects
+ * followed, the connect time-out {@code alert.http.connect-timeout} and the time-out for the whole answer
+ * {@code alert.http.request-timeout}). Anything but a 2xx answer is a failure.
+ * <p>
+ * Webhook URLs carry their tokens, so no message of this class contains one: failures name the channel, the status
+ * and a redacted start of the answer, never the message of Spring's exceptions (which quote the URL). For the same
+ * reason the client is built here and not from Spring Boot's {@code RestClient.Builder}: that one records an
+ * observation per request whose {@code http.url} would carry the token into traces.
  */
 @Component
 class WebhookSender {
 
     private static final int MAX_ANSWER_SHOWN = 200;
+    /** Only the start of an answer is read: enough to show, bounded whatever the server sends. */
+    private static final int MAX_ANSWER_READ = 4096;
+    private static final MediaType JSON = new MediaType("application", "json", StandardCharsets.UTF_8);
 
-    private final HttpClient client;
+    private final RestClient client;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
 
+    /** The status and the start of the body of an answer. */
+    private record Answer(int status, String start) {
+    }
+
     WebhookSender(AlertProperties properties) {
-        this.client = HttpClient.newBuilder()
+        this.connectTimeout = properties.http().connectTimeout();
+        this.requestTimeout = properties.http().requestTimeout();
+        HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(properties.http().connectTimeout())
+                .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        this.requestTimeout = properties.http().requestTimeout();
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
+        factory.setReadTimeout(requestTimeout);
+        this.client = RestClient.builder()
+                .requestFactory(factory)
+                .defaultHeader(HttpHeaders.USER_AGENT, "taskagent-backup-alert-service")
+                .build();
     }
 
     /** Parses a configured webhook URL, naming only the setting when it is not one. */
@@ -57,33 +83,56 @@ class WebhookSender {
      * @throws ChannelException on a time-out, an I/O error or a non-2xx answer; its message holds no secret
      */
     void post(String label, URI uri, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json; charset=utf-8")
-                .header("User-Agent", "taskagent-backup-alert-service")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        HttpResponse<String> response;
+        Answer answer;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new ChannelException(label + " did not answer within " + requestTimeout.toMillis() + " ms");
-        } catch (IOException e) {
-            throw new ChannelException(label + " unreachable: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + redact(e.getMessage(), uri)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ChannelException(label + " call interrupted");
+            answer = client.post()
+                    .uri(uri)
+                    .contentType(JSON)
+                    .headers(h -> headers.forEach(h::set))
+                    .body(body)
+                    .exchange((request, response) -> new Answer(response.getStatusCode().value(), start(response)));
+        } catch (RestClientException e) {
+            throw failure(label, uri, e);
         }
-        int status = response.statusCode();
-        if (status < 200 || status > 299) {
-            String answer = response.body() == null ? "" : response.body().strip();
-            if (answer.length() > MAX_ANSWER_SHOWN) {
-                answer = answer.substring(0, MAX_ANSWER_SHOWN) + "...";
+        if (answer == null || answer.status() < 200 || answer.status() > 299) {
+            int status = answer == null ? 0 : answer.status();
+            String shown = answer == null ? "" : answer.start().strip();
+            if (shown.length() > MAX_ANSWER_SHOWN) {
+                shown = shown.substring(0, MAX_ANSWER_SHOWN) + "...";
             }
             throw new ChannelException(label + " answered HTTP " + status
-                    + (answer.isEmpty() ? "" : ": " + redact(answer, uri).replaceAll("\\p{Cntrl}", " ")));
+                    + (shown.isEmpty() ? "" : ": " + redact(shown, uri).replaceAll("\\p{Cntrl}", " ")));
         }
+    }
+
+    /** The start of the answer's body (at most {@value #MAX_ANSWER_READ} bytes), as text. */
+    private static String start(ClientHttpResponse response) throws IOException {
+        try (InputStream in = response.getBody()) {
+            return new String(in.readNBytes(MAX_ANSWER_READ), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A failure to get an answer, told from the cause (Spring's own message quotes the URL). */
+    private ChannelException failure(String label, URI uri, RestClientException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return new ChannelException(label + " call interrupted");
+        }
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+            if (cause instanceof HttpConnectTimeoutException) {
+                return new ChannelException(label + " could not be connected to within " + connectTimeout.toMillis()
+                        + " ms");
+            }
+            if (cause instanceof HttpTimeoutException) {
+                return new ChannelException(label + " did not answer within " + requestTimeout.toMillis() + " ms");
+            }
+        }
+        if (cause == e) {
+            return new ChannelException(label + " call failed: " + e.getClass().getSimpleName());
+        }
+        return new ChannelException(label + " unreachable: " + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : " " + redact(cause.getMessage(), uri)));
     }
 
     /** Removes the URL and its path and query (where tokens live) from a text. */

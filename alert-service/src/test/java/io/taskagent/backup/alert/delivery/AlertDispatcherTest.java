@@ -6,6 +6,8 @@ import io.taskagent.backup.alert.channel.Alert;
 import io.taskagent.backup.alert.channel.AlertChannel;
 import io.taskagent.backup.alert.channel.AlertComposer;
 import io.taskagent.backup.alert.channel.ChannelException;
+import io.taskagent.backup.alert.settings.AlertSettings;
+import io.taskagent.backup.alert.settings.AlertSettingsStore;
 import io.taskagent.backup.alert.throttle.Throttle;
 import io.taskagent.backup.model.AlertSent;
 import io.taskagent.backup.model.BackupFailed;
@@ -66,12 +68,12 @@ class AlertDispatcherTest {
         }
 
         @Override
-        public boolean enabled() {
+        public boolean enabled(AlertSettings settings) {
             return enabled;
         }
 
         @Override
-        public String send(Alert alert) {
+        public String send(Alert alert, AlertSettings settings) {
             attempts++;
             if (failing) {
                 throw new ChannelException(name + " is down");
@@ -83,6 +85,7 @@ class AlertDispatcherTest {
 
     final AlertHistory history = mock(AlertHistory.class);
     final Throttle throttle = mock(Throttle.class);
+    final AlertSettingsStore settings = mock(AlertSettingsStore.class);
     final DeliveryLog deliveries = mock(DeliveryLog.class);
     final TransactionTemplate transactions = mock(TransactionTemplate.class);
     final ConfirmingPublisher publisher = mock(ConfirmingPublisher.class);
@@ -94,6 +97,7 @@ class AlertDispatcherTest {
     void transactionsRunTheirCallback() {
         when(transactions.execute(any())).thenAnswer(call -> ((TransactionCallback<Object>) call.getArgument(0)).doInTransaction(null));
         when(history.find(any())).thenReturn(Optional.empty());
+        when(settings.current()).thenReturn(new AlertSettings(List.of("x@b.c"), true, true, 0, null));
         when(deliveries.channels(any())).thenReturn(Set.of());
         when(deliveries.unannounced(any())).thenReturn(List.of());
         when(throttle.admit(anyString(), anyString(), any(), any(), any())).thenReturn(new Throttle.Verdict(false, 0, null));
@@ -104,8 +108,8 @@ class AlertDispatcherTest {
                 new AlertProperties.Slack(null), new AlertProperties.Discord(null), new AlertProperties.Webhook(null, null),
                 new AlertProperties.Http(Duration.ofSeconds(5), Duration.ofSeconds(10)),
                 new AlertProperties.Throttle(Duration.ofMinutes(30)), new AlertProperties.Anomaly(true, 5, 3, 0.5, 3, 0.2),
-                new AlertProperties.Routing(null, null, null), false);
-        return new AlertDispatcher(properties, List.of(channels), AlertComposer.reportingFrom("host"), history, throttle, deliveries,
+                new AlertProperties.Routing(null, null, null), false, true);
+        return new AlertDispatcher(properties, List.of(channels), AlertComposer.reportingFrom("host"), history, throttle, settings, deliveries,
                 transactions, publisher, new Retry(3, Duration.ofMillis(1)), meters, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -147,7 +151,7 @@ class AlertDispatcherTest {
     void aRedeliveredEventKeepsItsDecisionAndSkipsChannelsItWasDeliveredOn() {
         FakeChannel email = new FakeChannel("email", true, false);
         FakeChannel webhook = new FakeChannel("webhook", true, false);
-        when(history.find(event.messageId())).thenReturn(Optional.of(new AlertHistory.Decision(false, 4, NOW)));
+        when(history.find(event.messageId())).thenReturn(Optional.of(new AlertHistory.Decision(false, 4, NOW, null)));
         when(deliveries.channels(event.messageId())).thenReturn(Set.of("email"));
 
         dispatcher(email, webhook).dispatch(event);
@@ -194,5 +198,54 @@ class AlertDispatcherTest {
                 .dispatch(BackupStarted.of(UUID.randomUUID(), "taskagent", "manual", "w", 1));
         assertThat(off.attempts).isZero();
         verifyNoInteractions(history, throttle, deliveries, publisher);
+    }
+
+    @Test
+    void whileAlertOnFailureIsOffAFailureIsRecordedAsSuppressedWithTheReasonAndOtherKindsStillGoOut() {
+        FakeChannel email = new FakeChannel("email", true, false);
+        when(settings.current()).thenReturn(new AlertSettings(List.of("x@b.c"), true, false, 3, "admin"));
+
+        dispatcher(email).dispatch(event);
+
+        assertThat(email.attempts).isZero();
+        ArgumentCaptor<AlertHistory.Decision> decision = ArgumentCaptor.forClass(AlertHistory.Decision.class);
+        verify(history).record(eq(event), any(), decision.capture(), eq("[backup] FAILED: manual backup of taskagent"));
+        assertThat(decision.getValue().suppressed()).isTrue();
+        assertThat(decision.getValue().reason()).isEqualTo("alert_on_failure is off");
+        verifyNoInteractions(throttle, publisher);
+        assertThat(meters.counter("alerts.suppressed", "kind", "BackupFailed").count()).isEqualTo(1);
+
+        dispatcher(email).dispatch(io.taskagent.backup.model.DiskSpaceLow.of(UUID.randomUUID(), "taskagent", "/b", 1, 2));
+        assertThat(email.sent).hasSize(1);
+    }
+
+    @Test
+    void eachEventReadsTheSettingsInForceAndChannelsGetThem() {
+        AlertSettings first = new AlertSettings(List.of("first@b.c"), true, true, 1, "admin");
+        AlertSettings second = new AlertSettings(List.of("second@b.c"), true, true, 2, "admin");
+        when(settings.current()).thenReturn(first, second);
+        List<AlertSettings> seen = new ArrayList<>();
+        AlertChannel recording = new AlertChannel() {
+            @Override
+            public String name() {
+                return "email";
+            }
+
+            @Override
+            public boolean enabled(AlertSettings s) {
+                return s.emailOn();
+            }
+
+            @Override
+            public String send(Alert alert, AlertSettings s) {
+                seen.add(s);
+                return String.join(",", s.emailRecipients());
+            }
+        };
+        AlertDispatcher dispatcher = dispatcher(recording);
+        dispatcher.dispatch(event);
+        dispatcher.dispatch(BackupFailed.of(UUID.randomUUID(), "taskagent", "manual", "again", 1));
+        assertThat(seen).containsExactly(first, second);
+        verify(deliveries).record(eq(event.messageId()), eq("email"), any(), any(), any(), eq("first@b.c"), any());
     }
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +30,9 @@ class WebhookSenderTest {
 
     HttpServer server;
     final List<String> headers = new CopyOnWriteArrayList<>();
+    final List<String> paths = new CopyOnWriteArrayList<>();
+    final List<String> contentTypes = new CopyOnWriteArrayList<>();
+    final CountDownLatch released = new CountDownLatch(1);
     WebhookSender sender;
 
     @BeforeEach
@@ -35,16 +40,23 @@ class WebhookSenderTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            headers.add(exchange.getRequestHeaders().getFirst("X-Test"));
+            headers.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Test")));
+            paths.add(exchange.getRequestURI().getPath());
+            contentTypes.add(String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
             String path = exchange.getRequestURI().getPath();
             if (path.startsWith("/slow")) {
                 try {
-                    Thread.sleep(2000);
+                    // answers only once the test is over, long after the client's request time-out
+                    released.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
-            int status = path.startsWith("/fail") ? 500 : path.startsWith("/gone") ? 404 : path.startsWith("/empty") ? 204 : 200;
+            if (path.startsWith("/moved")) {
+                exchange.getResponseHeaders().add("Location", "/ok/elsewhere");
+            }
+            int status = path.startsWith("/fail") ? 500 : path.startsWith("/gone") ? 404
+                    : path.startsWith("/empty") ? 204 : path.startsWith("/moved") ? 302 : 200;
             byte[] answer = ("error at " + exchange.getRequestURI() + "\n" + "x".repeat(500)).getBytes(StandardCharsets.UTF_8);
             if (status == 204) {
                 exchange.sendResponseHeaders(204, -1);
@@ -62,11 +74,12 @@ class WebhookSenderTest {
                 new AlertProperties.Slack(null), new AlertProperties.Discord(null), new AlertProperties.Webhook(null, null),
                 http, new AlertProperties.Throttle(Duration.ofMinutes(30)),
                 new AlertProperties.Anomaly(true, 5, 3, 0.5, 3, 0.2),
-                new AlertProperties.Routing(null, null, null), false));
+                new AlertProperties.Routing(null, null, null), false, true));
     }
 
     @AfterEach
     void stop() {
+        released.countDown();
         server.stop(0);
     }
 
@@ -79,6 +92,16 @@ class WebhookSenderTest {
         assertThatNoException().isThrownBy(() -> sender.post("slack webhook", uri("/ok/" + TOKEN), "{}".getBytes(), Map.of("X-Test", "1")));
         assertThatNoException().isThrownBy(() -> sender.post("discord webhook", uri("/empty/" + TOKEN), "{}".getBytes(), Map.of()));
         assertThat(headers).contains("1");
+        assertThat(contentTypes).allMatch(t -> t.toLowerCase().startsWith("application/json")
+                && t.toLowerCase().contains("charset=utf-8"));
+    }
+
+    @Test
+    void aRedirectIsNotFollowedButIsAFailure() {
+        assertThatThrownBy(() -> sender.post("generic webhook", uri("/moved/" + TOKEN), "{}".getBytes(), Map.of()))
+                .isInstanceOf(ChannelException.class).hasMessageStartingWith("generic webhook answered HTTP 302")
+                .hasMessageNotContaining(TOKEN);
+        assertThat(paths).noneMatch(p -> p.startsWith("/ok"));
     }
 
     @Test
