@@ -21,7 +21,7 @@ final class GatewayTestSupport {
 
     /**
      * A fresh catalog with the schemas of the services whose read contracts the gateway reads ({@code worker},
-     * {@code scheduler}), built by their own migrations.
+     * {@code scheduler}, {@code alerts}), built by their own migrations.
      */
     static void freshCatalog(String name) throws Exception {
         Infrastructure infra = Infrastructure.get();
@@ -30,6 +30,7 @@ final class GatewayTestSupport {
         migrate(name, "worker", Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration", "worker"));
         migrate(name, "scheduler",
                 Path.of("..", "scheduler-service", "src", "main", "resources", "db", "migration", "scheduler"));
+        migrate(name, "alerts", Path.of("..", "alert-service", "src", "main", "resources", "db", "migration", "alerts"));
     }
 
     /** Runs a service's migrations, in version order, into {@code schema} of catalog {@code name}. */

@@ -2,6 +2,7 @@ package io.taskagent.backup.gateway;
 
 import com.sun.net.httpserver.HttpServer;
 import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.ConfigureAlerts;
 import io.taskagent.backup.model.ConfigureSchedule;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestCleanup;
@@ -29,6 +30,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 import static io.taskagent.backup.gateway.GatewayTestSupport.ADMIN;
@@ -108,12 +110,41 @@ class OperationsIT {
 
     private Sent callCapturing(String routingKey, String method, String path, String token, String body)
             throws Exception {
-        try (BrokerProbe probe = new BrokerProbe(Infrastructure.get()).capture(Topology.COMMANDS_EXCHANGE, routingKey)) {
+        List<BackupMessage> all = callCapturingAll(List.of(routingKey), 1, method, path, token, body).commands();
+        return new Sent(lastResponse, all.isEmpty() ? null : all.get(0));
+    }
+
+    private HttpResponse<String> lastResponse;
+
+    /** The scheduler's settings row as the scheduler stores it on its first start (running). */
+    private void storeSchedulerSettings() {
+        catalog.sql("""
+                        INSERT INTO scheduler.settings (running, time_zone, interval_hours, interval_enabled, daily_time,
+                            daily_enabled, weekly_day, weekly_enabled, monthly_enabled, cleanup_time, keep_hourly,
+                            keep_daily, keep_weekly, keep_monthly, keep_manual, keep_pre_restore_days,
+                            max_backup_size_mb, version, created_at, updated_at, updated_by)
+                        VALUES (true, 'UTC', 6, true, '02:00', true, 0, true, true, '03:00', 24, 30, 12, 12, 10, 7,
+                                500, 1, now(), now(), 'test')
+                        ON CONFLICT (id) DO UPDATE SET running = true""").update();
+    }
+
+    /** Every command published under {@code routingKeys} by one call. */
+    private record SentAll(HttpResponse<String> response, List<BackupMessage> commands) {
+    }
+
+    /** Every command published under {@code routingKeys} by one call; a 202 is expected to publish {@code expected}. */
+    private SentAll callCapturingAll(List<String> routingKeys, int expected, String method, String path, String token,
+                                     String body) throws Exception {
+        try (BrokerProbe probe = new BrokerProbe(Infrastructure.get())
+                .capture(Topology.COMMANDS_EXCHANGE, routingKeys.toArray(String[]::new))) {
             HttpResponse<String> response = call(port, method, path, token, body);
-            for (int i = 0; i < 20 && probe.events().isEmpty(); i++) {
-                Thread.sleep(50);
+            lastResponse = response;
+            if (response.statusCode() == 202) {
+                // 202 comes after the broker's confirm, so the commands are on the capture queue: wait for delivery
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> probe.events().size() >= expected);
             }
-            return new Sent(response, probe.events().isEmpty() ? null : probe.events().get(0));
+            return new SentAll(response, List.copyOf(probe.events()));
         }
     }
 
@@ -157,30 +188,137 @@ class OperationsIT {
     }
 
     @Test
-    void configureMapsSnakeCaseFieldsAndKeepsOmittedOnesAsNull() throws Exception {
+    void configureTakesTheSeedsNamesAndKeepsOmittedOnesAsNull() throws Exception {
         Sent sent = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure", ADMIN, """
-                {"interval_hours": 4, "daily_time": "01:30", "weekly_day": 6, "monthly_enabled": false,
-                 "keep_hourly": 48, "keep_monthly": 60, "max_backup_size_mb": 2000, "time_zone": "Europe/Berlin",
+                {"backup_interval_hours": 4, "daily_backup_time": "01:30", "weekly_backup_day": 6,
+                 "keep_hourly_backups": 48, "keep_daily_backups": 14, "keep_weekly_backups": 8,
+                 "keep_monthly_backups": 60, "max_backup_size_mb": 2000, "compression_enabled": false,
+                 "monthly_enabled": false, "time_zone": "Europe/Berlin",
                  "cron_schedules": {"nightly_extra": "0 0 23 * * *"}}""");
-        assertThat(sent.response().statusCode()).isEqualTo(202);
+        assertThat(sent.response().statusCode()).as(sent.response().body()).isEqualTo(202);
         String id = json(sent.response()).get("job_id").asString();
         assertThat(sent.command()).isInstanceOfSatisfying(ConfigureSchedule.class, c -> {
             assertThat(c.jobId().toString()).isEqualTo(id);
             assertThat(c.intervalHours()).isEqualTo(4);
             assertThat(c.dailyTime()).isEqualTo("01:30");
             assertThat(c.weeklyDay()).isEqualTo(6);
-            assertThat(c.monthlyEnabled()).isFalse();
             assertThat(c.keepHourly()).isEqualTo(48);
+            assertThat(c.keepDaily()).isEqualTo(14);
+            assertThat(c.keepWeekly()).isEqualTo(8);
             assertThat(c.keepMonthly()).isEqualTo(60);
             assertThat(c.maxBackupSizeMb()).isEqualTo(2000);
+            assertThat(c.compressionEnabled()).isFalse();
+            assertThat(c.monthlyEnabled()).isFalse();
             assertThat(c.timeZone()).isEqualTo("Europe/Berlin");
             assertThat(c.cronSchedules()).containsEntry("nightly_extra", "0 0 23 * * *");
-            assertThat(c.keepDaily()).isNull();
             assertThat(c.intervalEnabled()).isNull();
             assertThat(c.cleanupTime()).isNull();
+            assertThat(c.keepManual()).isNull();
         });
         assertThat(catalog.sql("SELECT action || ' ' || outcome FROM gateway.audit_log WHERE job_id = :id")
                 .param("id", UUID.fromString(id)).query(String.class).single()).isEqualTo("scheduler.configure ACCEPTED");
+    }
+
+    @Test
+    void theOldSpellingsStillWorkForOneReleaseButNotBesideTheSeedsName() throws Exception {
+        Sent sent = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure", ADMIN, """
+                {"interval_hours": 3, "daily_time": "02:15", "weekly_day": 2, "keep_hourly": 12, "keep_daily": 7,
+                 "keep_weekly": 4, "keep_monthly": 6}""");
+        assertThat(sent.response().statusCode()).isEqualTo(202);
+        assertThat(sent.command()).isInstanceOfSatisfying(ConfigureSchedule.class, c -> {
+            assertThat(c.intervalHours()).isEqualTo(3);
+            assertThat(c.dailyTime()).isEqualTo("02:15");
+            assertThat(c.weeklyDay()).isEqualTo(2);
+            assertThat(c.keepHourly()).isEqualTo(12);
+            assertThat(c.keepDaily()).isEqualTo(7);
+            assertThat(c.keepWeekly()).isEqualTo(4);
+            assertThat(c.keepMonthly()).isEqualTo(6);
+        });
+        Sent both = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure", ADMIN,
+                "{\"keep_daily\": 7, \"keep_daily_backups\": 8}");
+        assertThat(both.response().statusCode()).isEqualTo(400);
+        assertThat(json(both.response()).get("errors").get("keep_daily_backups").asString()).contains("not both");
+        assertThat(both.command()).isNull();
+        Sent oldOutOfBounds = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure",
+                ADMIN, "{\"keep_daily\": 0}");
+        assertThat(oldOutOfBounds.response().statusCode()).isEqualTo(400);
+        assertThat(json(oldOutOfBounds.response()).get("errors").has("keep_daily")).as("named as sent").isTrue();
+    }
+
+    @Test
+    void anUnknownConfigurationFieldIs400NamingItAndNothingIsPublished() throws Exception {
+        Sent sent = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure", ADMIN,
+                "{\"backup_interval_hours\": 4, \"keep_yearly_backups\": 3}");
+        assertThat(sent.response().statusCode()).isEqualTo(400);
+        assertThat(json(sent.response()).get("errors").get("keep_yearly_backups").asString()).contains("not a field");
+        assertThat(sent.command()).isNull();
+    }
+
+    @Test
+    void theAlertSettingsGoToTheAlertServiceAsACommandUnderTheSameJob() throws Exception {
+        SentAll sent = callCapturingAll(List.of(Topology.RK_SCHEDULER_CONFIGURE, Topology.RK_ALERTS_CONFIGURE), 2, "POST",
+                "/api/backup/scheduler/configure", ADMIN, """
+                        {"backup_interval_hours": 6, "email_recipients": ["ops@example.com", "dba@example.org"],
+                         "email_alerts_enabled": true, "alert_on_failure": false}""");
+        assertThat(sent.response().statusCode()).as(sent.response().body()).isEqualTo(202);
+        UUID id = UUID.fromString(json(sent.response()).get("job_id").asString());
+        assertThat(sent.commands()).hasSize(2).allSatisfy(c -> assertThat(c.jobId()).isEqualTo(id));
+        assertThat(sent.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(ConfigureAlerts.class, a -> {
+            assertThat(a.emailRecipients()).containsExactly("ops@example.com", "dba@example.org");
+            assertThat(a.emailAlertsEnabled()).isTrue();
+            assertThat(a.alertOnFailure()).isFalse();
+        }));
+        assertThat(sent.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(ConfigureSchedule.class,
+                s -> assertThat(s.intervalHours()).isEqualTo(6)));
+
+        SentAll onlyAlerts = callCapturingAll(List.of(Topology.RK_SCHEDULER_CONFIGURE, Topology.RK_ALERTS_CONFIGURE),
+                1, "POST", "/api/backup/scheduler/configure", ADMIN, "{\"email_alerts_enabled\": false}");
+        assertThat(onlyAlerts.response().statusCode()).isEqualTo(202);
+        assertThat(onlyAlerts.commands()).singleElement().isInstanceOf(ConfigureAlerts.class);
+
+        SentAll bad = callCapturingAll(List.of(Topology.RK_SCHEDULER_CONFIGURE, Topology.RK_ALERTS_CONFIGURE), 0, "POST",
+                "/api/backup/scheduler/configure", ADMIN,
+                "{\"backup_interval_hours\": 6, \"email_recipients\": [\"ops@example.com\", \"not an address\"]}");
+        assertThat(bad.response().statusCode()).isEqualTo(400);
+        assertThat(json(bad.response()).get("errors").has("email_recipients[1]")).as(bad.response().body()).isTrue();
+        assertThat(bad.commands()).as("nothing is published when any field is wrong").isEmpty();
+    }
+
+    @Test
+    void aSchedulerCommandsOutcomeIsItsJobAndTheStoredSettingsReadBack() throws Exception {
+        UUID applied = UUID.randomUUID();
+        UUID rejected = UUID.randomUUID();
+        catalog.sql("""
+                        INSERT INTO scheduler.commands (message_id, job_id, command, requested_by, received_at, outcome, problems)
+                        VALUES (:m1, :applied, 'ConfigureSchedule', 'admin', now(), 'APPLIED', NULL),
+                               (:m2, :rejected, 'ConfigureSchedule', 'admin', now(), 'REJECTED',
+                                '{"keepDaily": "must be 1 to 365 but was 400"}'::jsonb)""")
+                .param("m1", UUID.randomUUID()).param("m2", UUID.randomUUID())
+                .param("applied", applied).param("rejected", rejected).update();
+        catalog.sql("""
+                        INSERT INTO alerts.commands (message_id, job_id, command, requested_by, received_at, outcome, problems)
+                        VALUES (:m, :applied, 'ConfigureAlerts', 'admin', now(), 'APPLIED', NULL)""")
+                .param("m", UUID.randomUUID()).param("applied", applied).update();
+        JsonNode ok = json(call(port, "GET", "/api/backup/jobs/" + applied, WRITER, null));
+        assertThat(ok.get("kind").asString()).isEqualTo("scheduler");
+        assertThat(ok.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(ok.get("outcome").asString()).isEqualTo("APPLIED");
+        assertThat(ok.get("type").asString()).isEqualTo("ConfigureSchedule+ConfigureAlerts");
+        JsonNode refused = json(call(port, "GET", "/api/backup/jobs/" + rejected, WRITER, null));
+        assertThat(refused.get("status").asString()).isEqualTo("FAILED");
+        assertThat(refused.get("outcome").asString()).isEqualTo("REJECTED");
+        assertThat(refused.get("problems").get("keepDaily").asString()).contains("1 to 365");
+        assertThat(refused.get("error_message").asString()).contains("keepDaily");
+
+        storeSchedulerSettings();
+        HttpResponse<String> config = call(port, "GET", "/api/backup/scheduler/config", WRITER, null);
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        JsonNode settings = json(config);
+        assertThat(settings.get("backup_interval_hours").asInt()).isEqualTo(6);
+        assertThat(settings.get("keep_daily_backups").asInt()).isEqualTo(30);
+        assertThat(settings.get("compression_enabled").asBoolean()).isTrue();
+        assertThat(settings.has("email_recipients")).isTrue();
+        assertThat(call(port, "GET", "/api/backup/scheduler", WRITER, null).body()).isEqualTo(config.body());
     }
 
     @Test
@@ -198,7 +336,7 @@ class OperationsIT {
                 "max_backup_size_mb", "time_zone", "cron_schedules.Bad Name", "cron_schedules.ok_name"}) {
             assertThat(errors.has(field)).as(field).isTrue();
         }
-        assertThat(errors.get("keep_weekly").asString()).contains("1 and 52");
+        assertThat(errors.get("keep_weekly").asString()).contains("1 to 52");
         assertThat(sent.command()).isNull();
         assertThat(catalog.sql("SELECT count(*) FROM gateway.audit_log WHERE action = 'scheduler.configure' "
                 + "AND outcome = 'REJECTED'").query(Integer.class).single()).isGreaterThanOrEqualTo(1);
@@ -269,14 +407,7 @@ class OperationsIT {
                         VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_s.json.zst', 2097152, :sha, 'zstd', 1,
                                 '{"public.users": 3}', 1, 1500, now())""")
                 .param("id", ok).param("sha", "c".repeat(64)).update();
-        catalog.sql("""
-                        INSERT INTO scheduler.settings (running, time_zone, interval_hours, interval_enabled, daily_time,
-                            daily_enabled, weekly_day, weekly_enabled, monthly_enabled, cleanup_time, keep_hourly,
-                            keep_daily, keep_weekly, keep_monthly, keep_manual, keep_pre_restore_days,
-                            max_backup_size_mb, version, created_at, updated_at, updated_by)
-                        VALUES (true, 'UTC', 6, true, '02:00', true, 0, true, true, '03:00', 24, 30, 12, 12, 10, 7,
-                                500, 1, now(), now(), 'test')
-                        ON CONFLICT (id) DO UPDATE SET running = true""").update();
+        storeSchedulerSettings();
         Instant next = now.plusSeconds(3600);
         catalog.sql("""
                         INSERT INTO scheduler.schedules (name, kind, spec, enabled, since, next_fire_at, updated_at)

@@ -9,14 +9,17 @@ import tools.jackson.core.type.TypeReference;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The gateway's read side of the scheduler, through the scheduler's read contract ({@code scheduler.v1_settings},
- * {@code v1_schedules}, {@code v1_commands}). A view that cannot be read is a {@link CatalogUnavailableException}
+ * The gateway's read side of the settings services, through their read contracts: the scheduler's
+ * ({@code scheduler.v1_settings}, {@code v1_schedules}, {@code v1_commands}) and the alert service's
+ * ({@code alerts.v1_settings}, {@code v1_commands}). A view that cannot be read is a {@link CatalogUnavailableException}
  * naming it.
  */
 @Repository
@@ -25,6 +28,7 @@ public class SchedulerCatalog {
     static final String SETTINGS = "scheduler.v1_settings";
     static final String SCHEDULES = "scheduler.v1_schedules";
     static final String COMMANDS = "scheduler.v1_commands";
+    static final String ALERT_COMMANDS = "alerts.v1_commands";
 
     private final JdbcClient jdbc;
 
@@ -54,24 +58,75 @@ public class SchedulerCatalog {
         return Optional.of(new State(running.get(), next));
     }
 
-    /** A scheduler command's outcome as a job (kind {@code scheduler}); empty until the scheduler handled it. */
+    /**
+     * The outcome of the settings commands published under {@code jobId}: the scheduler's (StartScheduler,
+     * StopScheduler, ConfigureSchedule, RequestCleanup; {@code scheduler.v1_commands}) and the alert service's
+     * (ConfigureAlerts; {@code alerts.v1_commands}), as one job of kind {@code scheduler}: SUCCEEDED when every
+     * command recorded was applied, FAILED with the problems when one was rejected; empty while none is recorded.
+     */
     public Optional<JobView> command(UUID jobId) {
-        return CatalogUnavailableException.reading(COMMANDS, () -> jdbc.sql("""
+        List<Outcome> outcomes = new ArrayList<>(outcomes(COMMANDS, jobId));
+        outcomes.addAll(outcomes(ALERT_COMMANDS, jobId));
+        if (outcomes.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean applied = outcomes.stream().allMatch(o -> "APPLIED".equals(o.outcome()));
+        Map<String, String> problems = new TreeMap<>();
+        outcomes.forEach(o -> problems.putAll(o.problems()));
+        Outcome first = outcomes.get(0);
+        Instant last = outcomes.stream().map(Outcome::at).max(Instant::compareTo).orElse(first.at());
+        return Optional.of(new JobView(jobId, "scheduler",
+                String.join("+", outcomes.stream().map(Outcome::command).toList()), null,
+                applied ? "SUCCEEDED" : "FAILED", first.requestedBy(), first.at(), first.at(), last, 1,
+                applied ? null : "rejected: " + problems, null, null, null, null, applied ? "APPLIED" : "REJECTED",
+                applied ? null : problems, null));
+    }
+
+    private record Outcome(String command, String requestedBy, Instant at, String outcome, Map<String, String> problems) {
+    }
+
+    private List<Outcome> outcomes(String view, UUID jobId) {
+        return CatalogUnavailableException.reading(view, () -> jdbc.sql("""
                         SELECT command, requested_by, received_at, outcome, problems::text AS problems
-                        FROM scheduler.v1_commands WHERE job_id = :id ORDER BY received_at LIMIT 1""")
+                        FROM %s WHERE job_id = :id ORDER BY received_at""".formatted(view))
                 .param("id", jobId)
-                .query((rs, n) -> {
-                    boolean applied = "APPLIED".equals(rs.getString("outcome"));
-                    Map<String, String> problems = rs.getString("problems") == null ? null
-                            : new TreeMap<>(MessageJson.mapper().readValue(rs.getString("problems"),
-                            new TypeReference<Map<String, String>>() {
-                            }));
-                    Instant at = rs.getTimestamp("received_at").toInstant();
-                    return new JobView(jobId, "scheduler", rs.getString("command"), null,
-                            applied ? "SUCCEEDED" : "FAILED", rs.getString("requested_by"), at, at, at, 1,
-                            applied ? null : "rejected by the scheduler: " + problems, null, null, null, null,
-                            rs.getString("outcome"), applied ? null : problems, null);
-                })
+                .query((rs, n) -> new Outcome(rs.getString("command"), rs.getString("requested_by"),
+                        rs.getTimestamp("received_at").toInstant(), rs.getString("outcome"),
+                        rs.getString("problems") == null ? Map.of()
+                                : MessageJson.mapper().readValue(rs.getString("problems"),
+                                new TypeReference<Map<String, String>>() {
+                                })))
+                .list());
+    }
+
+    static final String ALERT_SETTINGS = "alerts.v1_settings";
+
+    /** The stored settings, in the names of {@code POST /configure}; empty while the scheduler has stored none. */
+    public Optional<SchedulerConfigView> config() {
+        Map<String, String> cron = new TreeMap<>();
+        CatalogUnavailableException.reading(SCHEDULES, () -> jdbc.sql(
+                        "SELECT name, spec FROM scheduler.v1_schedules WHERE kind = 'cron' ORDER BY name")
+                .query((rs, n) -> cron.put(rs.getString("name"), rs.getString("spec"))).list());
+        record Alerts(List<String> recipients, Boolean emailEnabled, Boolean onFailure) {
+        }
+        Alerts alerts = CatalogUnavailableException.reading(ALERT_SETTINGS, () -> jdbc.sql("""
+                        SELECT email_recipients::text AS email_recipients, email_alerts_enabled, alert_on_failure
+                        FROM alerts.v1_settings""")
+                .query((rs, n) -> new Alerts(rs.getString("email_recipients") == null ? null
+                        : MessageJson.mapper().readValue(rs.getString("email_recipients"),
+                        new TypeReference<List<String>>() {
+                        }), (Boolean) rs.getObject("email_alerts_enabled"), (Boolean) rs.getObject("alert_on_failure")))
+                .optional().orElse(new Alerts(null, null, null)));
+        return CatalogUnavailableException.reading(SETTINGS, () -> jdbc.sql("SELECT * FROM scheduler.v1_settings")
+                .query((rs, n) -> new SchedulerConfigView(rs.getBoolean("running"), rs.getString("time_zone"),
+                        rs.getInt("interval_hours"), rs.getBoolean("interval_enabled"), rs.getString("daily_time"),
+                        rs.getBoolean("daily_enabled"), rs.getInt("weekly_day"), rs.getBoolean("weekly_enabled"),
+                        rs.getBoolean("monthly_enabled"), cron, rs.getString("cleanup_time"),
+                        rs.getInt("keep_hourly"), rs.getInt("keep_daily"), rs.getInt("keep_weekly"),
+                        rs.getInt("keep_monthly"), rs.getInt("keep_manual"), rs.getInt("keep_pre_restore_days"),
+                        rs.getInt("max_backup_size_mb"), rs.getBoolean("compression_enabled"),
+                        alerts.recipients(), alerts.emailEnabled(), alerts.onFailure(), rs.getLong("version"),
+                        rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by")))
                 .optional());
     }
 }

@@ -5,13 +5,16 @@ import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.web.CommandAccepted;
+import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.ConfigureAlerts;
 import io.taskagent.backup.model.ConfigureSchedule;
 import io.taskagent.backup.model.StartScheduler;
 import io.taskagent.backup.model.StopScheduler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -23,10 +26,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Scheduler administration ({@code /api/backup/scheduler/*}, scope {@code scheduler:admin}): each request becomes a
- * {@link StartScheduler}, {@link StopScheduler} or {@link ConfigureSchedule} command, answered 202 with the command id
- * only after the broker confirmed it. The scheduler applies it and announces the outcome; the new state shows in
- * {@code GET /api/backup/status}.
+ * Scheduler administration ({@code /api/backup/scheduler/*}, scope {@code scheduler:admin} to write,
+ * {@code backup:read} to read): each write becomes a {@link StartScheduler}, {@link StopScheduler} or
+ * {@link ConfigureSchedule} command (and, for the alert settings, a {@link ConfigureAlerts} for the alert service,
+ * under the same job id), answered 202 with the job id only after the broker confirmed it. The outcome (applied, or
+ * rejected with the problems) is {@code GET /api/backup/jobs/{job_id}}; the settings in force are
+ * {@code GET /api/backup/scheduler/config}.
  */
 @RestController
 @RequestMapping("/api/backup/scheduler")
@@ -34,11 +39,14 @@ class SchedulerController {
 
     private final AuditedCommands commands;
     private final AuditLog audit;
+    private final SchedulerCatalog catalog;
     private final String target;
 
-    SchedulerController(AuditedCommands commands, AuditLog audit, GatewayProperties properties) {
+    SchedulerController(AuditedCommands commands, AuditLog audit, SchedulerCatalog catalog,
+                        GatewayProperties properties) {
         this.commands = commands;
         this.audit = audit;
+        this.catalog = catalog;
         this.target = properties.target();
     }
 
@@ -59,18 +67,27 @@ class SchedulerController {
     @PostMapping("/configure")
     @ResponseStatus(HttpStatus.ACCEPTED)
     ResponseEntity<CommandAccepted> configure(Caller caller, @RequestBody ScheduleConfigRequest body) {
+        UUID jobId = UUID.randomUUID();
         Map<String, Object> parameters = body.asParameters();
-        Map<String, String> errors = body.validate();
+        Map<String, String> errors = body.problems(jobId, target, caller.name());
         if (!errors.isEmpty()) {
             audit.record(caller, "scheduler.configure", parameters, "REJECTED", null, errors.toString());
             throw new ValidationException(errors);
         }
-        ConfigureSchedule command = ConfigureSchedule.of(UUID.randomUUID(), target, body.timeZone(),
-                body.intervalHours(), body.intervalEnabled(), body.dailyTime(), body.dailyEnabled(), body.weeklyDay(),
-                body.weeklyEnabled(), body.monthlyEnabled(), body.cronSchedules(), body.cleanupTime(),
-                body.keepHourly(), body.keepDaily(), body.keepWeekly(), body.keepMonthly(), body.keepManual(),
-                body.keepPreRestoreDays(), body.maxBackupSizeMb(), caller.name());
-        return publish(caller, "scheduler.configure", parameters, command);
+        if (body.configuresAlerts()) {
+            commands.publish(caller, "scheduler.configure", parameters, body.alerts(jobId, target, caller.name()));
+        }
+        if (body.configuresSchedule()) {
+            commands.publish(caller, "scheduler.configure", parameters, body.schedule(jobId, target, caller.name()));
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/backup/jobs/" + jobId))
+                .body(CommandAccepted.queued(jobId, "scheduler", null, target, null));
+    }
+
+    /** The settings in force, as {@code /configure} takes them. */
+    @GetMapping({"/config", ""})
+    SchedulerConfigView config(Caller caller) {
+        return catalog.config().orElseThrow(() -> new NotFoundException("the scheduler has stored no settings yet"));
     }
 
     private ResponseEntity<CommandAccepted> publish(Caller caller, String action, Map<String, Object> parameters,
