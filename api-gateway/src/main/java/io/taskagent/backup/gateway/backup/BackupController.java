@@ -83,7 +83,7 @@ class BackupController {
     @GetMapping("/jobs/{id}")
     JobView job(Caller caller, @PathVariable UUID id) {
         return catalog.job(id)
-                .or(() -> scheduler.command(id))
+                .or(() -> scheduler.command(id).map(outcome -> JobView.ofCommands(id, outcome)))
                 .or(() -> audit.acceptedCommand(id).map(accepted -> JobView.queued(id, accepted.kind(), null,
                         accepted.target(), accepted.tokenName(), accepted.at(), "accepted by the broker, not yet picked up by "
                                 + ("scheduler".equals(accepted.kind()) || "cleanup".equals(accepted.kind())

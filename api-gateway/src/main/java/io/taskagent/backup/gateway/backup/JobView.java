@@ -1,6 +1,7 @@
 package io.taskagent.backup.gateway.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -48,6 +49,14 @@ public record JobView(UUID jobId, String kind, String type, String target, Strin
      */
     public record BackupFile(String fileName, long sizeBytes, String sha256, String compression,
                              Map<String, Long> rowCounts, double durationSeconds, Instant createdAt) {
+    }
+
+    /** The outcome of settings commands (scheduler, alert service) as a job of kind {@code scheduler}. */
+    static JobView ofCommands(UUID jobId, SchedulerCatalog.CommandOutcome outcome) {
+        return new JobView(jobId, "scheduler", outcome.commands(), null, outcome.applied() ? "SUCCEEDED" : "FAILED",
+                outcome.requestedBy(), outcome.receivedAt(), outcome.receivedAt(), outcome.finishedAt(), 1,
+                outcome.applied() ? null : "rejected: " + outcome.problems(), null, null, null, null,
+                outcome.applied() ? "APPLIED" : "REJECTED", outcome.applied() ? null : outcome.problems(), null);
     }
 
     /** A command the broker confirmed that no worker or scheduler has recorded yet. */

@@ -1,6 +1,5 @@
 package io.taskagent.backup.gateway.scheduler;
 
-import io.taskagent.backup.gateway.backup.JobView;
 import io.taskagent.backup.gateway.web.CatalogUnavailableException;
 import io.taskagent.backup.model.MessageJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -64,7 +63,7 @@ public class SchedulerCatalog {
      * (ConfigureAlerts; {@code alerts.v1_commands}), as one job of kind {@code scheduler}: SUCCEEDED when every
      * command recorded was applied, FAILED with the problems when one was rejected; empty while none is recorded.
      */
-    public Optional<JobView> command(UUID jobId) {
+    public Optional<CommandOutcome> command(UUID jobId) {
         List<Outcome> outcomes = new ArrayList<>(outcomes(COMMANDS, jobId));
         outcomes.addAll(outcomes(ALERT_COMMANDS, jobId));
         if (outcomes.isEmpty()) {
@@ -75,11 +74,21 @@ public class SchedulerCatalog {
         outcomes.forEach(o -> problems.putAll(o.problems()));
         Outcome first = outcomes.get(0);
         Instant last = outcomes.stream().map(Outcome::at).max(Instant::compareTo).orElse(first.at());
-        return Optional.of(new JobView(jobId, "scheduler",
-                String.join("+", outcomes.stream().map(Outcome::command).toList()), null,
-                applied ? "SUCCEEDED" : "FAILED", first.requestedBy(), first.at(), first.at(), last, 1,
-                applied ? null : "rejected: " + problems, null, null, null, null, applied ? "APPLIED" : "REJECTED",
-                applied ? null : problems, null));
+        return Optional.of(new CommandOutcome(String.join("+", outcomes.stream().map(Outcome::command).toList()),
+                first.requestedBy(), first.at(), last, applied, applied ? Map.of() : problems));
+    }
+
+    /**
+     * What came of the settings commands of one job.
+     *
+     * @param commands    the command types, joined with '+', e.g. {@code ConfigureSchedule+ConfigureAlerts}
+     * @param receivedAt  when the first was handled
+     * @param finishedAt  when the last was handled
+     * @param applied     whether every one was applied
+     * @param problems    the rejected ones' problems, by field
+     */
+    public record CommandOutcome(String commands, String requestedBy, Instant receivedAt, Instant finishedAt,
+                                 boolean applied, Map<String, String> problems) {
     }
 
     private record Outcome(String command, String requestedBy, Instant at, String outcome, Map<String, String> problems) {
