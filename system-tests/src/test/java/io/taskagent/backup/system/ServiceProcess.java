@@ -1,5 +1,8 @@
 package io.taskagent.backup.system;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -44,26 +47,25 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(module, port, builder.start(), log);
     }
 
-    /** Waits until {@code /actuator/health} answers UP. */
-    ServiceProcess awaitHealthy(Duration timeout) throws Exception {
+    /** Waits until {@code /actuator/health} answers UP; fails at once, with its log, if the process exits. */
+    ServiceProcess awaitHealthy(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + tail());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health")))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("\"status\":\"UP\"")) {
-                    return this;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(300);
+        try {
+            Awaitility.await(module + " healthy").atMost(timeout).pollInterval(Duration.ofMillis(300))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n"
+                                    + tail());
+                        }
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health")))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                        return r.statusCode() == 200 && r.body().contains("\"status\":\"UP\"");
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(module + " not healthy within " + timeout + ":\n" + tail(), e);
         }
-        throw new IllegalStateException(module + " not healthy within " + timeout + ":\n" + tail());
+        return this;
     }
 
     /** SIGKILL: the process gets no chance to clean up, as in a crash. */
