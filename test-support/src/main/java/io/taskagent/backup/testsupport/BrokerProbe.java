@@ -9,9 +9,13 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.Topology;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -82,17 +86,15 @@ public final class BrokerProbe implements AutoCloseable {
 
     /** Waits for an event of {@code type} matching {@code filter}. */
     public <T extends BackupMessage> T awaitEvent(Class<T> type, Predicate<T> filter, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (BackupMessage m : events) {
-                if (type.isInstance(m) && filter.test(type.cast(m))) {
-                    return type.cast(m);
-                }
-            }
-            sleep(100);
+        try {
+            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> events.stream().filter(type::isInstance).map(type::cast).filter(filter).findFirst(),
+                            Optional::isPresent)
+                    .orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + type.getSimpleName() + " matching the filter within " + timeout
+                    + "; events seen: " + events, e);
         }
-        throw new AssertionError("no " + type.getSimpleName() + " matching the filter within " + timeout
-                + "; events seen: " + events);
     }
 
     public void purge(String queue) {
@@ -116,16 +118,12 @@ public final class BrokerProbe implements AutoCloseable {
 
     /** Waits until {@code queue} holds {@code expected} ready messages. */
     public void awaitMessageCount(String queue, long expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long count = -1;
-        while (System.nanoTime() < deadline) {
-            count = messageCount(queue);
-            if (count == expected) {
-                return;
-            }
-            sleep(100);
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> messageCount(queue) == expected);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(queue + " holds " + messageCount(queue) + " messages, expected " + expected, e);
         }
-        throw new AssertionError(queue + " holds " + count + " messages, expected " + expected);
     }
 
     /** Publishes raw bytes (for malformed-message tests), persistent, JSON content type. */
@@ -140,15 +138,6 @@ public final class BrokerProbe implements AutoCloseable {
 
     public void publish(BackupMessage message) {
         publishRaw(message.exchange(), message.routingKey(), MessageJson.write(message));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
