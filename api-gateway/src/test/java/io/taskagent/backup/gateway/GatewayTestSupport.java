@@ -1,15 +1,12 @@
 package io.taskagent.backup.gateway;
 
 import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 
 /** Shared set-up of the gateway's integration tests. */
 final class GatewayTestSupport {
@@ -23,27 +20,12 @@ final class GatewayTestSupport {
      * A fresh catalog with the schemas of the services whose read contracts the gateway reads ({@code worker},
      * {@code scheduler}, {@code alerts}), built by their own migrations.
      */
-    static void freshCatalog(String name) throws Exception {
+    static void freshCatalog(String name) {
         Infrastructure infra = Infrastructure.get();
         infra.dropDatabase(name);
         infra.ensureDatabase(name);
-        migrate(name, "worker", Path.of("..", "backup-worker", "src", "main", "resources", "db", "migration", "worker"));
-        migrate(name, "scheduler",
-                Path.of("..", "scheduler-service", "src", "main", "resources", "db", "migration", "scheduler"));
-        migrate(name, "alerts", Path.of("..", "alert-service", "src", "main", "resources", "db", "migration", "alerts"));
-    }
-
-    /** Runs a service's migrations, in version order, into {@code schema} of catalog {@code name}. */
-    static void migrate(String name, String schema, Path migrations) throws Exception {
-        try (Connection c = Infrastructure.get().connect(name); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-            s.execute("SET search_path TO " + schema);
-            try (var files = Files.list(migrations)) {
-                for (Path migration : files.sorted(java.util.Comparator.comparingInt(
-                        p -> Integer.parseInt(p.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
-                    s.execute(Files.readString(migration));
-                }
-            }
+        for (String schema : new String[]{"worker", "scheduler", "alerts"}) {
+            ServiceSchemas.create(name, schema);
         }
     }
 

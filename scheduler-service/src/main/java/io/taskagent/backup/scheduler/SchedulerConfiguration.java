@@ -1,8 +1,10 @@
 package io.taskagent.backup.scheduler;
 
+import io.taskagent.backup.model.command.CommandLog;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.time.Clock;
 
@@ -15,5 +17,11 @@ class SchedulerConfiguration {
     @ConditionalOnMissingBean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** The scheduler commands handled ({@code scheduler.commands}), by message id. */
+    @Bean
+    CommandLog commandLog(JdbcClient jdbc) {
+        return new CommandLog(jdbc);
     }
 }

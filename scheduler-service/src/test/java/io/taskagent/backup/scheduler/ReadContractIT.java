@@ -11,6 +11,7 @@ import io.taskagent.backup.model.StopScheduler;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ReadContractIT {
         Infrastructure infra = Infrastructure.get();
         infra.dropDatabase(CATALOG);
         infra.ensureDatabase(CATALOG);
-        WorkerTables.create(CATALOG);
+        ServiceSchemas.create(CATALOG, "worker");
         broker = new BrokerProbe(infra).captureEvents();
         scheduler = SchedulerInstances.start(CATALOG, Map.of("scheduler.target", TARGET,
                 "scheduler.compression-enabled", "false"));

@@ -1,5 +1,6 @@
 package io.taskagent.backup.alert.settings;
 
+import io.taskagent.backup.model.command.CommandLog;
 import io.taskagent.backup.model.AlertRules;
 import io.taskagent.backup.model.AlertSettingsChanged;
 import io.taskagent.backup.model.ConfigureAlerts;

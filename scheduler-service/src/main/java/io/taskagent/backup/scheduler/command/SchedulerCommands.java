@@ -1,5 +1,6 @@
 package io.taskagent.backup.scheduler.command;
 
+import io.taskagent.backup.model.command.CommandLog;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.ConfigureSchedule;
 import io.taskagent.backup.model.RequestCleanup;

@@ -6,7 +6,7 @@ import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.RequestCleanup;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.scheduler.CommandTap;
-import io.taskagent.backup.scheduler.WorkerTables;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 import io.taskagent.backup.scheduler.settings.SettingsStore;
 import io.taskagent.backup.scheduler.watchdog.StalenessWatchdog;
 import io.taskagent.backup.testsupport.BrokerProbe;
@@ -54,7 +54,7 @@ class CleanupAndWatchdogIT {
         Infrastructure infra = Infrastructure.get();
         infra.dropDatabase(CATALOG);
         infra.ensureDatabase(CATALOG);
-        WorkerTables.create(CATALOG);
+        ServiceSchemas.create(CATALOG, "worker");
         infra.springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("scheduler.timer-enabled", () -> "false");
         registry.add("scheduler.target", () -> TARGET);

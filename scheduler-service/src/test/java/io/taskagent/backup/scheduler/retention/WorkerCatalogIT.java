@@ -2,7 +2,7 @@ package io.taskagent.backup.scheduler.retention;
 
 import io.taskagent.backup.model.BackupStale;
 import io.taskagent.backup.model.CleanupCompleted;
-import io.taskagent.backup.scheduler.WorkerTables;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 import io.taskagent.backup.scheduler.watchdog.StalenessWatchdog;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
@@ -82,11 +82,11 @@ class WorkerCatalogIT {
     @Test
     void withoutTheWorkersViewsACleanupFailsNamingTheViewAndWithThemItDecides() {
         cleanupFailsNamingTheView("no worker schema");
-        WorkerTables.createUpTo(CATALOG, "5");
+        ServiceSchemas.createUpTo(CATALOG, "worker", "5");
         assertThat(catalog.sql("SELECT count(*) FROM worker.backups").query(Integer.class).single()).isZero();
         cleanupFailsNamingTheView("the worker's tables without its views");
 
-        WorkerTables.create(CATALOG);
+        ServiceSchemas.create(CATALOG, "worker");
         UUID kept = UUID.randomUUID();
         UUID newest = UUID.randomUUID();
         Instant at = Instant.now().minus(Duration.ofDays(30));

@@ -48,7 +48,8 @@ public final class Retry {
 
             @Override
             public void onRetryPolicyExhaustion(RetryPolicy retryPolicy, Retryable<?> retryable, RetryException e) {
-                log.warn("{} failed after {} attempt(s): {}", retryable.getName(), e.getExceptions().size(),
+                int tries = e.getExceptions().size();
+                log.warn("{} failed after {} {}: {}", retryable.getName(), tries, tries == 1 ? "attempt" : "attempts",
                         String.valueOf(e.getLastException()));
             }
         });

@@ -1,8 +1,7 @@
-package io.taskagent.backup.alert.settings;
+package io.taskagent.backup.model.command;
 
 import io.taskagent.backup.model.MessageJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
 import java.sql.Timestamp;
@@ -12,9 +11,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Alert commands handled ({@code alerts.commands}, written only by this service), by message id. */
-@Repository
-class CommandLog {
+/**
+ * Settings commands a service handled, by message id, in its own {@code commands} table (scheduler: StartScheduler,
+ * StopScheduler, ConfigureSchedule, RequestCleanup; alert service: ConfigureAlerts): what makes a redelivered
+ * command a no-op that only re-announces its outcome, and what the service publishes in its {@code v1_commands}
+ * view. Each service declares it as a bean on its own catalog connection (its schema is its search path); the
+ * table's columns are {@code message_id, job_id, command, requested_by, received_at, outcome, problems}.
+ */
+public class CommandLog {
 
     /**
      * What a handled command did.
@@ -22,7 +26,7 @@ class CommandLog {
      * @param applied  applied (true) or rejected
      * @param problems why it was rejected, by field
      */
-    record Outcome(boolean applied, Map<String, String> problems) {
+    public record Outcome(boolean applied, Map<String, String> problems) {
     }
 
     private static final TypeReference<Map<String, String>> PROBLEMS = new TypeReference<>() {
@@ -30,19 +34,19 @@ class CommandLog {
 
     private final JdbcClient jdbc;
 
-    CommandLog(JdbcClient jdbc) {
+    public CommandLog(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     /** The outcome of a command handled before (it is redelivered), if it was. */
-    Optional<Outcome> outcome(UUID messageId) {
+    public Optional<Outcome> outcome(UUID messageId) {
         return jdbc.sql("SELECT outcome, problems::text FROM commands WHERE message_id = :id").param("id", messageId)
                 .query((rs, n) -> new Outcome("APPLIED".equals(rs.getString(1)),
                         rs.getString(2) == null ? Map.of() : MessageJson.mapper().readValue(rs.getString(2), PROBLEMS)))
                 .optional();
     }
 
-    void record(UUID messageId, UUID jobId, String command, String requestedBy, Instant at, Outcome outcome) {
+    public void record(UUID messageId, UUID jobId, String command, String requestedBy, Instant at, Outcome outcome) {
         jdbc.sql("""
                         INSERT INTO commands (message_id, job_id, command, requested_by, received_at, outcome, problems)
                         VALUES (:id, :job, :command, :by, :at, :outcome, CAST(:problems AS jsonb))""")
