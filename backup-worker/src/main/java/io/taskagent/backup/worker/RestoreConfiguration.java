@@ -1,11 +1,15 @@
 package io.taskagent.backup.worker;
 
 import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.backup.BackupCatalog;
+import io.taskagent.backup.worker.backup.BackupJobRunner;
 import io.taskagent.backup.worker.job.EventOutbox;
+import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.restore.RestoreJobRunner;
 import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.verify.BackupVerifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -19,7 +23,7 @@ import java.util.UUID;
 class RestoreConfiguration {
 
     @Bean
-    RestoreJobRunner restoreJobRunner(JobStore jobs, BackupCatalog catalog, BackupVerifier verifier,
+    RestoreJobRunner restoreJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
                                       BackupJobRunner backups, StorageDirectory storage, EventOutbox outbox,
                                       Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         RestoreJobRunner.Backups access = new RestoreJobRunner.Backups() {
@@ -47,6 +51,6 @@ class RestoreConfiguration {
                 return backups.safetyBackup(databaseName, database);
             }
         };
-        return new RestoreJobRunner(jobs, access, storage, outbox, retry, leases, properties);
+        return new RestoreJobRunner(jobs, intake, access, storage, outbox, retry, leases, properties);
     }
 }

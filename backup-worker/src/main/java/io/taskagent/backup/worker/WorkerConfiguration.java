@@ -1,5 +1,8 @@
 package io.taskagent.backup.worker;
 
+import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
+import io.taskagent.backup.worker.job.TakeOvers;
 import io.taskagent.backup.worker.storage.StorageDirectory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,9 +37,17 @@ class WorkerConfiguration {
     }
 
     @Bean
-    io.taskagent.backup.worker.job.LeaseKeeper leaseKeeper(io.taskagent.backup.worker.job.JobStore jobs,
-                                                           WorkerIdentity identity, WorkerProperties properties) {
-        return new io.taskagent.backup.worker.job.LeaseKeeper(jobs, identity.id(), properties.worker().leaseDuration());
+    LeaseKeeper leaseKeeper(JobStore jobs, WorkerIdentity identity, WorkerProperties properties) {
+        return new LeaseKeeper(jobs, identity.id(), properties.worker().leaseDuration());
+    }
+
+    /**
+     * The threads lease take-overs run on, off the scheduling thread: as many as the worker runs jobs at once
+     * ({@code backup.worker.concurrency}); closed with the context.
+     */
+    @Bean(destroyMethod = "close")
+    TakeOvers takeOvers(WorkerProperties properties) {
+        return new TakeOvers(properties.worker().concurrency());
     }
 
     /** This worker's name in job leases. */

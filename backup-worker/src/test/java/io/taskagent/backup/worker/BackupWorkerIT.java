@@ -11,7 +11,7 @@ import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.BrokerProbe;
-import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import org.junit.jupiter.api.AfterAll;

@@ -47,7 +47,7 @@ public final class WorkerTestContext {
      * Empties the worker's command queue before a worker with a listener starts: commands earlier test classes (the
      * scheduler's, the gateway's) left there would otherwise run as jobs of this test.
      */
-    static void purgeCommands(Infrastructure infra) {
+    public static void purgeCommands(Infrastructure infra) {
         try (BrokerProbe broker = new BrokerProbe(infra)) {
             broker.purge(Topology.WORKER_COMMANDS_QUEUE);
         } catch (IllegalStateException e) {

@@ -2,6 +2,8 @@ package io.taskagent.backup.worker.cleanup;
 
 import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.job.JobStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The catalog side of cleanups ({@code worker.backups}, {@code worker.cleanup_requests}; this service is their only
@@ -43,6 +46,11 @@ class BackupExpiry {
      */
     record Request(int keptCount, List<DeleteBackups.Deletion> deletions) {
     }
+
+    /** The kinds of job that use a backup (their subject) while they are queued or running. */
+    private static final List<String> USING_KINDS = Stream.of(JobKind.VERIFY, JobKind.RESTORE).map(JobKind::label).toList();
+    /** The states of a job not finished yet. */
+    private static final List<String> ACTIVE = JobStatus.active().stream().map(JobStatus::name).toList();
 
     private static final TypeReference<List<DeleteBackups.Deletion>> DELETIONS = new TypeReference<>() {
     };
@@ -76,12 +84,13 @@ class BackupExpiry {
                         UPDATE backups b SET status = 'EXPIRED', expired_at = now(), expired_by = :job
                         WHERE b.id = :id AND b.target = :target AND b.status = 'AVAILABLE'
                           AND NOT EXISTS (SELECT 1 FROM jobs j
-                                          WHERE j.subject_id = b.id AND j.kind IN ('verify', 'restore')
-                                            AND j.status IN ('QUEUED', 'RUNNING'))
+                                          WHERE j.subject_id = b.id AND j.kind IN (:usingKinds)
+                                            AND j.status IN (:active))
                           AND b.id <> (SELECT n.id FROM backups n
                                        WHERE n.target = b.target AND n.status = 'AVAILABLE'
                                        ORDER BY n.created_at DESC, n.id DESC LIMIT 1)""")
                 .param("job", cleanupJob).param("id", backupId).param("target", target)
+                .param("usingKinds", USING_KINDS).param("active", ACTIVE)
                 .update();
         return find(backupId).filter(b -> changed == 1 || cleanupJob.equals(b.expiredBy()));
     }
@@ -101,13 +110,13 @@ class BackupExpiry {
         return jdbc.sql("""
                         SELECT b.target, b.status,
                                (SELECT j.kind FROM jobs j
-                                WHERE j.subject_id = b.id AND j.kind IN ('verify', 'restore')
-                                  AND j.status IN ('QUEUED', 'RUNNING') LIMIT 1) AS used_by,
+                                WHERE j.subject_id = b.id AND j.kind IN (:usingKinds)
+                                  AND j.status IN (:active) LIMIT 1) AS used_by,
                                b.id = (SELECT n.id FROM backups n
                                        WHERE n.target = b.target AND n.status = 'AVAILABLE'
                                        ORDER BY n.created_at DESC, n.id DESC LIMIT 1) AS newest
                         FROM backups b WHERE b.id = :id""")
-                .param("id", backupId)
+                .param("id", backupId).param("usingKinds", USING_KINDS).param("active", ACTIVE)
                 .query((rs, n) -> {
                     if (!rs.getString(1).equals(target)) {
                         return "a backup of '" + rs.getString(1) + "', not of '" + target + "'";
@@ -130,7 +139,7 @@ class BackupExpiry {
 
     /** The first 8 hex digits of every queued or running job's id (they are in the names of the files it writes). */
     Set<String> activeJobPrefixes() {
-        return new HashSet<>(jdbc.sql("SELECT left(id::text, 8) FROM jobs WHERE status IN ('QUEUED', 'RUNNING')")
-                .query(String.class).list());
+        return new HashSet<>(jdbc.sql("SELECT left(id::text, 8) FROM jobs WHERE status IN (:active)")
+                .param("active", ACTIVE).query(String.class).list());
     }
 }

@@ -5,17 +5,19 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
-import io.taskagent.backup.worker.dump.BackupFormat;
+import io.taskagent.backup.worker.format.BackupFormat;
 import io.taskagent.backup.worker.job.EventOutbox;
+import io.taskagent.backup.worker.job.JobHandler;
+import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -42,7 +44,7 @@ import java.util.regex.Pattern;
  * a leftover that the next cleanup removes, never a catalogued backup without its file.
  */
 @Service
-public class CleanupExecutor {
+class CleanupExecutor implements JobHandler<DeleteBackups> {
 
     private static final Logger log = LoggerFactory.getLogger(CleanupExecutor.class);
 
@@ -52,51 +54,54 @@ public class CleanupExecutor {
                     + Pattern.quote(BackupFormat.MANIFEST_SUFFIX) + ")?");
 
     private final JobStore jobs;
+    private final JobIntake intake;
     private final BackupExpiry catalog;
     private final StorageDirectory storage;
     private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
-    private final TransactionTemplate tx;
     private final CleanupProperties properties;
     private final MeterRegistry meters;
     private final String storedTarget;
 
-    CleanupExecutor(JobStore jobs, BackupExpiry catalog, StorageDirectory storage, EventOutbox outbox,
-                    Retry retry, LeaseKeeper leases, TransactionTemplate tx, CleanupProperties properties,
+    CleanupExecutor(JobStore jobs, JobIntake intake, BackupExpiry catalog, StorageDirectory storage,
+                    EventOutbox outbox, Retry retry, LeaseKeeper leases, CleanupProperties properties,
                     MeterRegistry meters, WorkerProperties worker) {
         this.jobs = jobs;
+        this.intake = intake;
         this.catalog = catalog;
         this.storage = storage;
         this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
-        this.tx = tx;
         this.properties = properties;
         this.meters = meters;
         this.storedTarget = worker.source().target();
     }
 
-    /** Records and claims the cleanup job; empty when it is finished or another worker runs it. */
+    @Override
+    public JobKind kind() {
+        return JobKind.CLEANUP;
+    }
+
+    @Override
+    public Class<DeleteBackups> commandType() {
+        return DeleteBackups.class;
+    }
+
+    /** Records the cleanup job with its deletions, and claims it; its type is its kind. */
+    @Override
     public Optional<JobStore.Job> accept(DeleteBackups command) {
-        retry.run("recording cleanup job " + command.jobId(), () -> tx.executeWithoutResult(status -> {
-            jobs.insertIfAbsent(command.jobId(), "cleanup", "cleanup", command.target(), command.requestedBy(),
-                    command.occurredAt());
-            catalog.saveRequest(command.jobId(), command);
-        }));
-        Optional<Integer> attempt = retry.get("claiming job " + command.jobId(),
-                () -> jobs.claim(command.jobId(), leases.worker(), leases.lease()));
-        if (attempt.isEmpty()) {
-            log.info("cleanup job {} is finished or running on another worker: nothing to do", command.jobId());
-            return Optional.empty();
-        }
-        return retry.get("reading job " + command.jobId(), () -> jobs.find(command.jobId()));
+        return intake.accept(new JobStore.NewJob(command.jobId(), JobKind.CLEANUP, JobKind.CLEANUP.label(),
+                command.target(), command.requestedBy(), command.occurredAt(), null),
+                () -> catalog.saveRequest(command.jobId(), command));
     }
 
     /**
      * A cleanup whose lease expired too often: failed for good. There is no failure event for a cleanup (the
      * scheduler's next cleanup decides again); the job record and the log say why.
      */
+    @Override
     public void giveUp(JobStore.Job job, String reason) {
         if (retry.get("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason))) {
             meters.counter("backup.cleanup.failures").increment();
@@ -105,6 +110,7 @@ public class CleanupExecutor {
     }
 
     /** Runs a claimed cleanup job (also one taken over after its lease expired: every step can be repeated). */
+    @Override
     public void execute(JobStore.Job job) {
         if (!storedTarget.equals(job.target())) {
             String reason = "this worker stores backups of '" + storedTarget + "', not of '" + job.target() + "'";

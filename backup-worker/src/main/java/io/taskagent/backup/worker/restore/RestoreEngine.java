@@ -1,10 +1,10 @@
 package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.MessageJson;
-import io.taskagent.backup.worker.dump.BackupFileReader;
-import io.taskagent.backup.worker.dump.ColumnKind;
-import io.taskagent.backup.worker.dump.RowSum;
-import io.taskagent.backup.worker.dump.SourceSchema;
+import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.backup.ColumnKind;
+import io.taskagent.backup.worker.backup.RowSum;
+import io.taskagent.backup.worker.backup.SourceSchema;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import tools.jackson.databind.JsonNode;

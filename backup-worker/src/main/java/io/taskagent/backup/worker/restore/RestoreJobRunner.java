@@ -4,11 +4,14 @@ import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.RestoreFailed;
+import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
-import io.taskagent.backup.worker.dump.BackupDumper;
-import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.backup.BackupDumper;
+import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.job.EventOutbox;
+import io.taskagent.backup.worker.job.JobHandler;
+import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.StorageDirectory;
@@ -42,7 +45,7 @@ import java.util.UUID;
  * {@link RestoreEngine} loads it in one transaction. A dry run stops before the safety backup and reports the
  * target's current row counts beside the backup's.
  */
-public class RestoreJobRunner {
+public class RestoreJobRunner implements JobHandler<RequestRestore> {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreJobRunner.class);
 
@@ -66,6 +69,7 @@ public class RestoreJobRunner {
     }
 
     private final JobStore jobs;
+    private final JobIntake intake;
     private final Backups backups;
     private final StorageDirectory storage;
     private final EventOutbox outbox;
@@ -73,9 +77,10 @@ public class RestoreJobRunner {
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
 
-    public RestoreJobRunner(JobStore jobs, Backups backups, StorageDirectory storage, EventOutbox outbox,
-                            Retry retry, LeaseKeeper leases, WorkerProperties properties) {
+    public RestoreJobRunner(JobStore jobs, JobIntake intake, Backups backups, StorageDirectory storage,
+                            EventOutbox outbox, Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         this.jobs = jobs;
+        this.intake = intake;
         this.backups = backups;
         this.storage = storage;
         this.outbox = outbox;
@@ -84,28 +89,40 @@ public class RestoreJobRunner {
         this.properties = properties;
     }
 
+    @Override
+    public JobKind kind() {
+        return JobKind.RESTORE;
+    }
+
+    @Override
+    public Class<RequestRestore> commandType() {
+        return RequestRestore.class;
+    }
+
+    /**
+     * Records and claims the restore; its request parameters are kept in the job's result document (with the
+     * record, while the job is queued), for a worker taking the job over.
+     */
+    @Override
     public Optional<JobStore.Job> accept(RequestRestore request) {
         String type = request.dryRun() ? "dry_run" : (request.skipSafetyBackup() ? "restore_unsafe" : "restore");
         String database = request.database() == null ? properties.source().target() : request.database();
-        retry.run("recording job " + request.jobId(), () -> {
-            jobs.insertIfAbsent(request.jobId(), "restore", type, database, request.requestedBy(), request.occurredAt(),
-                    request.backupId());
-            Map<String, Object> parameters = new LinkedHashMap<>();
-            parameters.put("backup_id", request.backupId());
-            // a name with control characters (NUL cannot even be stored) is kept recognisable, and refused later
-            parameters.put("backup_filename", request.backupFileName() == null ? null
-                    : request.backupFileName().replaceAll("\\p{Cntrl}", "?"));
-            parameters.put("database", database);
-            parameters.put("dry_run", request.dryRun());
-            parameters.put("skip_safety_backup", request.skipSafetyBackup());
-            jobs.requestOf(request.jobId(), MessageJson.mapper().writeValueAsString(Map.of("request", parameters)));
-        });
-        Optional<Integer> attempt = retry.get("claiming job " + request.jobId(),
-                () -> jobs.claim(request.jobId(), leases.worker(), leases.lease()));
-        return attempt.isEmpty() ? Optional.empty() : retry.get("reading job", () -> jobs.find(request.jobId()));
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("backup_id", request.backupId());
+        // a name with control characters (NUL cannot even be stored) is kept recognisable, and refused later
+        parameters.put("backup_filename", request.backupFileName() == null ? null
+                : request.backupFileName().replaceAll("\\p{Cntrl}", "?"));
+        parameters.put("database", database);
+        parameters.put("dry_run", request.dryRun());
+        parameters.put("skip_safety_backup", request.skipSafetyBackup());
+        String requestJson = MessageJson.mapper().writeValueAsString(Map.of("request", parameters));
+        return intake.accept(new JobStore.NewJob(request.jobId(), JobKind.RESTORE, type, database,
+                request.requestedBy(), request.occurredAt(), request.backupId()),
+                () -> jobs.requestOf(request.jobId(), requestJson));
     }
 
     /** A restore whose lease expired too often: failed for good, and announced as RestoreFailed. */
+    @Override
     public void giveUp(JobStore.Job job, String reason) {
         RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), job.subjectId(), job.target(),
                 reason);
@@ -115,6 +132,7 @@ public class RestoreJobRunner {
     }
 
     /** Runs a claimed restore job (also after a take-over: the request is kept in the job's result). */
+    @Override
     public void execute(JobStore.Job job) {
         long started = System.nanoTime();
         Map<String, Object> request = request(job.id());

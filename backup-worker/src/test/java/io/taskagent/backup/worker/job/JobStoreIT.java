@@ -1,5 +1,7 @@
 package io.taskagent.backup.worker.job;
 
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.job.JobStatus;
 import io.taskagent.backup.worker.WorkerTestContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -38,9 +40,9 @@ class JobStoreIT {
 
     private UUID running(String worker) {
         UUID id = UUID.randomUUID();
-        jobs.insertIfAbsent(id, "verify", "verify", "it", "test", Instant.now());
+        jobs.insertIfAbsent(new JobStore.NewJob(id, JobKind.VERIFY, "verify", "it", "test", Instant.now(), null));
         jobs.requestOf(id, "{\"request\":{\"dry_run\":true}}");
-        assertThat(jobs.claim(id, worker, Duration.ofMinutes(1))).hasValue(1);
+        assertThat(jobs.claim(id, worker, Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(1);
         return id;
     }
 
@@ -78,5 +80,32 @@ class JobStoreIT {
         UUID other = running("w1");
         assertThat(jobs.fail(other, "w1", "target missing")).isTrue();
         assertThat((String) row(other).get("result")).as("the request kept for a take-over stays").contains("dry_run");
+    }
+
+    @Test
+    void everyTransitionFollowsTheTableAndTheLease() {
+        UUID id = UUID.randomUUID();
+        jobs.insertIfAbsent(new JobStore.NewJob(id, JobKind.BACKUP, "manual", "it", "test", Instant.now(), null));
+        assertThat(jobs.status(id)).hasValue(JobStatus.QUEUED);
+        assertThat(jobs.fail(id, "w1", "no")).as("QUEUED -> FAILED is not in the table").isFalse();
+        assertThat(jobs.abandon(id, "no")).isFalse();
+        assertThat(jobs.status(id)).hasValue(JobStatus.QUEUED);
+
+        assertThat(jobs.claim(id, "w1", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(1);
+        assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).as("a live lease").isEmpty();
+        assertThat(jobs.abandon(id, "no")).as("only a job whose lease expired is abandoned").isFalse();
+        assertThat(jobs.releaseClaim(id, "w2")).as("not w2's claim").isFalse();
+
+        assertThat(jobs.releaseClaim(id, "w1")).isTrue();
+        assertThat(jobs.expiredLeases()).contains(id);
+        assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).as("RUNNING -> RUNNING, the released attempt uncounted")
+                .map(JobStore.Job::attempts).hasValue(1);
+        assertThat(jobs.succeed(id, "w1")).as("w1 lost the lease").isFalse();
+        assertThat(jobs.succeed(id, "w2")).isTrue();
+
+        assertThat(jobs.claim(id, "w3", Duration.ZERO)).as("nothing leaves a final state").isEmpty();
+        assertThat(jobs.fail(id, "w2", "no")).isFalse();
+        assertThat(jobs.status(id)).hasValue(JobStatus.SUCCEEDED);
+        assertThat(jobs.find(id)).map(JobStore.Job::kind).hasValue(JobKind.BACKUP);
     }
 }

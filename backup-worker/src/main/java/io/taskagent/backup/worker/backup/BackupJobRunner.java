@@ -1,0 +1,264 @@
+package io.taskagent.backup.worker.backup;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.BackupFailed;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.BackupOversized;
+import io.taskagent.backup.model.BackupProgress;
+import io.taskagent.backup.model.BackupStarted;
+import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.WorkerProperties;
+import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.job.EventOutbox;
+import io.taskagent.backup.worker.job.JobHandler;
+import io.taskagent.backup.worker.job.JobIntake;
+import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
+import io.taskagent.backup.worker.storage.StorageDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs backup jobs. {@link #accept} records a requested job and claims it under a lease (a redelivered or
+ * duplicate request claims nothing); {@link #execute} announces it, reads the settings the scheduler publishes
+ * ({@link SchedulerSettings}: the size limit, whether to compress), dumps, records the outcome and publishes
+ * {@link BackupCompleted} (and {@link BackupOversized} above the size limit) or {@link BackupFailed}, with
+ * {@link BackupProgress} on the way.
+ */
+@Service
+public class BackupJobRunner implements JobHandler<RequestBackup> {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupJobRunner.class);
+
+    private final JobStore jobs;
+    private final JobIntake intake;
+    private final BackupCatalog catalog;
+    private final SchedulerSettings settings;
+    private final BackupDumper dumper;
+    private final StorageDirectory storage;
+    private final ConfirmingPublisher publisher;
+    private final EventOutbox outbox;
+    private final Retry retry;
+    private final LeaseKeeper leases;
+    private final WorkerProperties properties;
+    private final MeterRegistry meters;
+    private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+
+    BackupJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, SchedulerSettings settings,
+                    BackupDumper dumper, StorageDirectory storage, ConfirmingPublisher publisher, EventOutbox outbox,
+                    Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters) {
+        this.jobs = jobs;
+        this.intake = intake;
+        this.catalog = catalog;
+        this.settings = settings;
+        this.dumper = dumper;
+        this.storage = storage;
+        this.publisher = publisher;
+        this.outbox = outbox;
+        this.retry = retry;
+        this.leases = leases;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.BACKUP;
+    }
+
+    @Override
+    public Class<RequestBackup> commandType() {
+        return RequestBackup.class;
+    }
+
+    @Override
+    public Optional<JobStore.Job> accept(RequestBackup request) {
+        return intake.accept(new JobStore.NewJob(request.jobId(), JobKind.BACKUP, request.backupType(),
+                request.target(), request.requestedBy(), request.occurredAt(), null));
+    }
+
+    @Override
+    public void execute(JobStore.Job job) {
+        execute(job, properties.source(), false);
+    }
+
+    /**
+     * Takes a {@code pre_restore} backup of a restore target, as its own catalogued backup job, while the restore
+     * holds the target's lock; returns the file name.
+     */
+    public String safetyBackup(String databaseName, WorkerProperties.Source database) throws DumpException {
+        UUID id = UUID.randomUUID();
+        JobStore.Job job = intake.accept(new JobStore.NewJob(id, JobKind.BACKUP, "pre_restore", databaseName,
+                        "restore", Instant.now(), null))
+                .orElseThrow(() -> new DumpException("the safety backup job could not be claimed"));
+        try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {
+            return execute(job, database, true).map(DumpResult::fileName)
+                    .orElseThrow(() -> new DumpException("the pre-restore safety backup of '" + databaseName
+                            + "' failed: " + jobs.find(id).map(j -> "see job " + j.id()).orElse("")));
+        }
+    }
+
+    private Optional<DumpResult> execute(JobStore.Job job, WorkerProperties.Source database, boolean heldLock) {
+        String worker = leases.worker();
+        retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(job.id(),
+                job.target(), job.type(), worker, job.attempts())));
+        Timer.Sample sample = Timer.start(meters);
+        SchedulerSettings.Effective effective;
+        try {
+            effective = retry.get("reading " + SchedulerSettings.VIEW, settings::current);
+        } catch (SchedulerSettings.Unreadable e) {
+            sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
+            fail(job, e.getMessage());
+            return Optional.empty();
+        }
+        DumpResult result;
+        try { // the caller keeps the job's lease until it is recorded
+            result = dump(job, database, effective, heldLock);
+        } catch (DumpException e) {
+            sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
+            fail(job, e.getMessage());
+            return Optional.empty();
+        }
+        long limitMb = effective.maxBackupSizeMb();
+        long limit = limitMb * 1024L * 1024L;
+        List<BackupMessage> announce = new ArrayList<>();
+        announce.add(BackupCompleted.of(job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(),
+                result.sha256(), result.rowCounts(), result.durationMillis()));
+        if (result.sizeBytes() > limit) {
+            announce.add(BackupOversized.of(job.id(), job.target(), job.type(), result.fileName(), result.sizeBytes(),
+                    limit));
+        }
+        BackupMessage[] events = announce.toArray(BackupMessage[]::new);
+        boolean recorded = retry.get("recording backup " + result.fileName(),
+                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result, events));
+        if (!recorded) {
+            log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
+            storage.delete(result.fileName());
+            storage.delete(result.fileName() + BackupFormat.MANIFEST_SUFFIX);
+            return Optional.empty();
+        }
+        sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "success"));
+        meters.summary("backup.size.bytes", "target", job.target()).record(result.sizeBytes());
+        meters.summary("backup.rows", "target", job.target())
+                .record(result.rowCounts().values().stream().mapToLong(Long::longValue).sum());
+        lastSuccessGauge(job.target()).set(System.currentTimeMillis() / 1000);
+        outbox.send(events);
+        if (result.sizeBytes() > limit) {
+            log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(), limitMb);
+        }
+        return Optional.of(result);
+    }
+
+    /** Records a failure (by the lease owner) and announces it. */
+    private void fail(JobStore.Job job, String reason) {
+        meters.counter("backup.failures", "target", job.target()).increment();
+        log.warn("backup job {} failed: {}", job.id(), reason);
+        BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
+        outbox.finish("recording failure of job " + job.id(),
+                () -> jobs.fail(job.id(), leases.worker(), reason), failed);
+    }
+
+    /** A job whose lease expired too often: failed for good, and announced. */
+    @Override
+    public void giveUp(JobStore.Job job, String reason) {
+        BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
+        if (outbox.finish("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason), failed)) {
+            meters.counter("backup.failures", "target", job.target()).increment();
+            log.warn("backup job {} failed: {}", job.id(), reason);
+        }
+    }
+
+    private DumpResult dump(JobStore.Job job, WorkerProperties.Source database, SchedulerSettings.Effective effective,
+                            boolean heldLock) throws DumpException {
+        if (database == properties.source() && !job.target().equals(dumper.target())) {
+            throw new DumpException("unknown target '" + job.target() + "': this worker backs up '"
+                    + dumper.target() + "'");
+        }
+        try {
+            return dumper.dump(job.id(), job.type(), job.target(), new ProgressReporter(job), database,
+                    effective.compression(), heldLock);
+        } catch (RuntimeException e) {
+            log.error("unexpected error in backup job {}", job.id(), e);
+            throw new DumpException("unexpected error: " + e, e);
+        }
+    }
+
+    /** Writes progress to the job record and publishes BackupProgress, at most once per interval. */
+    private final class ProgressReporter implements BackupDumper.Progress {
+        private final JobStore.Job job;
+        private final long intervalNanos = properties.worker().progressInterval().toNanos();
+        private long estimated;
+        private int tables;
+        private long lastReport = System.nanoTime();
+
+        ProgressReporter(JobStore.Job job) {
+            this.job = job;
+        }
+
+        @Override
+        public void estimate(long rows, int tableCount) {
+            estimated = rows;
+            tables = tableCount;
+            try {
+                jobs.progress(job.id(), leases.worker(), 0L, rows);
+            } catch (RuntimeException e) {
+                log.debug("progress of job {} not recorded: {}", job.id(), e.toString());
+            }
+        }
+
+        @Override
+        public void rowsDone(long rows) {
+            long now = System.nanoTime();
+            if (now - lastReport < intervalNanos) {
+                return;
+            }
+            lastReport = now;
+            try {
+                jobs.progress(job.id(), leases.worker(), rows, null);
+                publisher.publishEvent(BackupProgress.of(job.id(), job.target(), job.type(), rows,
+                        Math.max(estimated, rows), 0, tables));
+            } catch (RuntimeException e) {
+                log.debug("progress of job {} not reported: {}", job.id(), e.toString());
+            }
+        }
+    }
+
+    private AtomicLong lastSuccessGauge(String target) {
+        return lastSuccess.computeIfAbsent(target, t -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("backup.last.success.seconds", value, AtomicLong::get)
+                    .description("epoch seconds of the last successful backup")
+                    .tag("target", t).register(meters);
+            return value;
+        });
+    }
+
+    /** After a restart the last-success gauge starts from the catalog, not from zero. */
+    @EventListener(ApplicationReadyEvent.class)
+    void initialiseLastSuccess() {
+        try {
+            catalog.lastSuccessEpochSeconds(dumper.target())
+                    .ifPresent(seconds -> lastSuccessGauge(dumper.target()).set(seconds));
+        } catch (RuntimeException e) {
+            log.warn("last successful backup not read, backup.last.success.seconds starts from zero: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.taskagent.backup.worker.backup;
+
+import io.taskagent.backup.worker.format.Compression;
+
+import java.util.Map;
+
+/**
+ * A finished, committed backup file.
+ *
+ * @param rowCounts   rows per table ({@code schema.table}), in foreign-key order
+ * @param tableSha256 SHA-256 of each table's rows as written
+ */
+record DumpResult(String fileName, long sizeBytes, String sha256, Compression compression,
+                         Map<String, Long> rowCounts, Map<String, String> tableSha256, long durationMillis) {
+}

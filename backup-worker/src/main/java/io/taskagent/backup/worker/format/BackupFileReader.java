@@ -1,0 +1,224 @@
+package io.taskagent.backup.worker.format;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.taskagent.backup.model.MessageJson;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads a backup file back, as verification does: decompresses it (by its extension), checks its layout line by
+ * line, parses every row as JSON, counts rows and recomputes each table's digest
+ * (SHA-256 over the SHA-256 of each row, in order), holding one row at a time in memory.
+ *
+ * @param rowCounts   rows per table as found in the file's {@code data}
+ * @param tableSha256 recomputed digests per table
+ */
+public record BackupFileReader(String format, int formatVersion, JsonNode metadata, Map<String, Long> rowCounts,
+                               Map<String, String> tableSha256, JsonNode summary) {
+
+    /**
+     * Reads {@code file}.
+     *
+     * @throws IOException naming what is wrong: unreadable, truncated, not this format, malformed
+     */
+    public static BackupFileReader read(Path file) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+             InputStream in = new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16)) {
+            return parse(new Lines(in), false);
+        } catch (JacksonException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Reads only the beginning of {@code file}: format, version and metadata (cheap, for a restore). */
+    public static BackupFileReader header(Path file) throws IOException {
+        try (Lines lines = lines(file)) {
+            return parse(lines, true);
+        } catch (JacksonException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static InputStream decompress(InputStream raw, String name) throws IOException {
+        if (name.endsWith(".zst")) {
+            return new ZstdInputStream(raw);
+        }
+        if (name.endsWith(".gz")) {
+            return new GZIPInputStream(raw, 1 << 16);
+        }
+        return raw;
+    }
+
+    private static BackupFileReader parse(Lines lines, boolean headerOnly) throws IOException {
+        String first = lines.nextString();
+        String prefix = "{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":";
+        if (first == null || !first.startsWith(prefix) || !first.endsWith(",")) {
+            throw new IOException("not a " + BackupFormat.FORMAT_NAME + " file (first line "
+                    + (first == null ? "missing" : "'" + abbreviate(first) + "'") + ")");
+        }
+        int version;
+        try {
+            version = Integer.parseInt(first.substring(prefix.length(), first.length() - 1));
+        } catch (NumberFormatException e) {
+            throw new IOException("unreadable format_version in '" + abbreviate(first) + "'");
+        }
+        if (version != BackupFormat.FORMAT_VERSION) {
+            throw new IOException("format_version " + version + " is not supported (this worker reads "
+                    + BackupFormat.FORMAT_VERSION + ")");
+        }
+        String metadataLine = lines.nextString();
+        if (metadataLine == null || !metadataLine.startsWith("\"metadata\":") || !metadataLine.endsWith(",")) {
+            throw new IOException("metadata is missing");
+        }
+        JsonNode metadata = MessageJson.mapper().readTree(metadataLine.substring(11, metadataLine.length() - 1));
+        expect(lines.nextString(), "\"data\":{");
+        if (headerOnly) {
+            return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, Map.of(), Map.of(), null);
+        }
+
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Map<String, String> digests = new LinkedHashMap<>();
+        MessageDigest rowDigest = BackupFormat.sha256();
+        byte[] rowHash = new byte[32];
+        while (true) {
+            String header = lines.nextString();
+            if (header == null) {
+                throw new IOException("truncated: the data section does not end");
+            }
+            if (header.equals("},")) {
+                break;
+            }
+            boolean empty = header.endsWith(":[]") || header.endsWith(":[],");
+            if (!empty && !header.endsWith(":[")) {
+                throw new IOException("expected a table header but found '" + abbreviate(header) + "'");
+            }
+            String table = MessageJson.mapper().readValue(header.substring(0, header.lastIndexOf(":[")), String.class);
+            MessageDigest tableDigest = BackupFormat.sha256();
+            long rows = 0;
+            if (!empty) {
+                while (true) {
+                    byte[] line = lines.next();
+                    if (line == null) {
+                        throw new IOException("truncated in table " + table + " after " + rows + " rows");
+                    }
+                    int length = lines.length();
+                    if (length > 0 && line[0] == ']') {
+                        break;
+                    }
+                    if (length == 0 || line[0] != '{') {
+                        throw new IOException("malformed row " + (rows + 1) + " of " + table);
+                    }
+                    int rowLength = line[length - 1] == ',' ? length - 1 : length;
+                    try {
+                        JsonNode row = MessageJson.mapper().readTree(new String(line, 0, rowLength, StandardCharsets.UTF_8));
+                        if (!row.isObject()) {
+                            throw new IOException("row " + (rows + 1) + " of " + table + " is not an object");
+                        }
+                    } catch (JacksonException e) {
+                        throw new IOException("row " + (rows + 1) + " of " + table + " is not valid JSON: "
+                                + e.getOriginalMessage(), e);
+                    }
+                    rowDigest.update(line, 0, rowLength);
+                    try {
+                        rowDigest.digest(rowHash, 0, 32);
+                    } catch (DigestException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    tableDigest.update(rowHash);
+                    rows++;
+                }
+            }
+            counts.put(table, rows);
+            digests.put(table, HexFormat.of().formatHex(tableDigest.digest()));
+        }
+        String summaryLine = lines.nextString();
+        if (summaryLine == null || !summaryLine.startsWith("\"summary\":") || !summaryLine.endsWith("}")) {
+            throw new IOException("truncated: the summary is missing");
+        }
+        JsonNode summary = MessageJson.mapper().readTree(summaryLine.substring(10, summaryLine.length() - 1));
+        if (lines.nextString() != null) {
+            throw new IOException("unexpected content after the summary");
+        }
+        return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, counts, digests, summary);
+    }
+
+    private static void expect(String line, String expected) throws IOException {
+        if (!expected.equals(line)) {
+            throw new IOException("expected '" + expected + "' but found " + (line == null ? "the end of the file"
+                    : "'" + abbreviate(line) + "'"));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+
+    /** Opens {@code file} decompressed, as lines (close it when done). */
+    public static Lines lines(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            return new Lines(new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16));
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** Reads lines of bytes without decoding them; one growing buffer. */
+    public static final class Lines implements AutoCloseable {
+        private final InputStream in;
+        private byte[] buffer = new byte[1 << 12];
+        private int length;
+
+        Lines(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line (without its newline) in a shared buffer valid until the next call, or null at the end. */
+        public byte[] next() throws IOException {
+            length = 0;
+            int b;
+            try {
+                while ((b = in.read()) != -1 && b != '\n') {
+                    if (length == buffer.length) {
+                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                    }
+                    buffer[length++] = (byte) b;
+                }
+            } catch (EOFException e) {
+                throw new IOException("truncated: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new IOException("cannot decompress: " + e.getMessage(), e);
+            }
+            return b == -1 && length == 0 ? null : buffer;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        public String nextString() throws IOException {
+            byte[] line = next();
+            return line == null ? null : new String(line, 0, length, StandardCharsets.UTF_8);
+        }
+    }
+}

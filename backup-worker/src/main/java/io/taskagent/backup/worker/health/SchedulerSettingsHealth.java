@@ -1,0 +1,35 @@
+package io.taskagent.backup.worker.health;
+
+import io.taskagent.backup.worker.backup.SchedulerSettings;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Health component {@code settings}: where the worker's backup settings come from (detail {@code schedulerSettings}:
+ * {@code scheduler.v1_settings}, or that the scheduler does not publish them on this catalog and the worker's own
+ * apply), and the values in force. Down when the view exists but cannot be read: every backup fails then.
+ */
+@Component("settingsHealthIndicator")
+class SchedulerSettingsHealth implements HealthIndicator {
+
+    private final SchedulerSettings settings;
+
+    SchedulerSettingsHealth(SchedulerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public Health health() {
+        try {
+            SchedulerSettings.Effective effective = settings.current();
+            return Health.up()
+                    .withDetail("schedulerSettings", effective.source())
+                    .withDetail("maxBackupSizeMb", effective.maxBackupSizeMb())
+                    .withDetail("compression", effective.compression().name().toLowerCase())
+                    .build();
+        } catch (SchedulerSettings.Unreadable e) {
+            return Health.down().withDetail("schedulerSettings", e.getMessage()).build();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.taskagent.backup.worker.verify;
+
+import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.RequestVerify;
+import io.taskagent.backup.model.VerifyCompleted;
+import io.taskagent.backup.model.VerifyFailed;
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.messaging.Retry;
+import io.taskagent.backup.worker.backup.BackupCatalog;
+import io.taskagent.backup.worker.job.EventOutbox;
+import io.taskagent.backup.worker.job.JobHandler;
+import io.taskagent.backup.worker.job.JobIntake;
+import io.taskagent.backup.worker.job.JobStore;
+import io.taskagent.backup.worker.job.LeaseKeeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Verifies a stored backup: the file exists, its size and SHA-256 match the catalog and the manifest, it
+ * decompresses and parses, and its row counts and table digests match. {@link VerifyCompleted} or
+ * {@link VerifyFailed} names every difference found.
+ */
+@Service
+class VerifyJobRunner implements JobHandler<RequestVerify> {
+
+    private static final Logger log = LoggerFactory.getLogger(VerifyJobRunner.class);
+
+    private final JobStore jobs;
+    private final JobIntake intake;
+    private final BackupCatalog catalog;
+    private final EventOutbox outbox;
+    private final Retry retry;
+    private final LeaseKeeper leases;
+    private final BackupVerifier verifier;
+
+    VerifyJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
+                    EventOutbox outbox, Retry retry, LeaseKeeper leases) {
+        this.jobs = jobs;
+        this.intake = intake;
+        this.catalog = catalog;
+        this.verifier = verifier;
+        this.outbox = outbox;
+        this.retry = retry;
+        this.leases = leases;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.VERIFY;
+    }
+
+    @Override
+    public Class<RequestVerify> commandType() {
+        return RequestVerify.class;
+    }
+
+    /** Records and claims the verification of {@code backupId} (the job's subject); its type is its kind. */
+    @Override
+    public Optional<JobStore.Job> accept(RequestVerify request) {
+        return intake.accept(new JobStore.NewJob(request.jobId(), JobKind.VERIFY, JobKind.VERIFY.label(),
+                request.target(), request.requestedBy(), request.occurredAt(), request.backupId()));
+    }
+
+    /** A verification whose lease expired too often: failed for good, and announced as VerifyFailed. */
+    @Override
+    public void giveUp(JobStore.Job job, String reason) {
+        String fileName = retry.get("reading backup " + job.subjectId(), () -> catalog.find(job.subjectId()))
+                .map(BackupCatalog.StoredBackup::fileName).orElse("unknown");
+        VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), job.subjectId(), fileName, List.of(reason));
+        if (outbox.finish("abandoning job " + job.id(), () -> jobs.abandon(job.id(), reason), failed)) {
+            log.warn("verify job {} failed: {}", job.id(), reason);
+        }
+    }
+
+    @Override
+    public void execute(JobStore.Job job) {
+        UUID backupId = job.subjectId();
+        List<String> problems;
+        String fileName;
+        Map<String, Long> counts = Map.of();
+        Optional<BackupCatalog.StoredBackup> stored = retry.get("reading backup " + backupId,
+                () -> catalog.find(backupId));
+        if (stored.isEmpty()) {
+            fileName = "unknown";
+            problems = List.of("no backup " + backupId + " in the catalog");
+        } else {
+            fileName = stored.get().fileName();
+            problems = new ArrayList<>();
+            counts = verifier.check(stored.get(), problems);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("backup_id", backupId);
+        result.put("file_name", fileName);
+        result.put("problems", problems);
+        String resultJson = MessageJson.mapper().writeValueAsString(result);
+        String name = fileName;
+        if (problems.isEmpty()) {
+            VerifyCompleted completed = VerifyCompleted.of(job.id(), job.target(), backupId, name, counts);
+            if (outbox.finish("recording verification",
+                    () -> jobs.succeed(job.id(), leases.worker(), resultJson), completed)) {
+                log.info("backup {} verified: {}", backupId, name);
+            }
+        } else {
+            String reason = String.join("; ", problems);
+            VerifyFailed failed = VerifyFailed.of(job.id(), job.target(), backupId, name, problems);
+            if (outbox.finish("recording verification",
+                    () -> jobs.fail(job.id(), leases.worker(), reason, resultJson), failed)) {
+                log.warn("backup {} failed verification: {}", backupId, reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.taskagent.backup.worker.format;
+
+import io.taskagent.backup.model.MessageJson;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the writer writes, the reader reads: one layout, in every compression. */
+class BackupFileWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private static final BackupMetadata.Column ID = new BackupMetadata.Column("id", "integer", "number", false, false,
+            "always");
+
+    private static BackupMetadata metadata(Compression compression) {
+        return new BackupMetadata(UUID.fromString("0badc0de-0000-0000-0000-000000000001"), "taskagent", "manual",
+                Instant.parse("2026-11-28T10:00:00Z"), "15.20", compression,
+                List.of(new BackupMetadata.Table("public", "a", List.of(ID), List.of("id"), List.of()),
+                        new BackupMetadata.Table("public", "b", List.of(ID), List.of("id"), List.of("public.a")),
+                        new BackupMetadata.Table("public", "c", List.of(ID), List.of(), List.of())),
+                List.of(), List.of(), List.of(new BackupMetadata.Sequence("public", "a_id_seq", 3L, true, "public.a.id")));
+    }
+
+    /** The rows of one piece as the dump's readers produce them: each on its own line, separated by commas. */
+    private static List<byte[]> frames(Compression compression, String... rows) {
+        byte[] text = ("\n" + String.join(",\n", rows)).getBytes(StandardCharsets.UTF_8);
+        return List.of(compression.frame(text, 0, text.length, 3));
+    }
+
+    private static String tableDigest(String... rows) throws Exception {
+        MessageDigest table = BackupFormat.sha256();
+        for (String row : rows) {
+            table.update(BackupFormat.sha256().digest(row.getBytes(StandardCharsets.UTF_8)));
+        }
+        return HexFormat.of().formatHex(table.digest());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void aWrittenFileReadsBackWithItsRowsDigestsAndMetadata(Compression compression) throws Exception {
+        Path file = dir.resolve(BackupFormat.fileName("manual", Instant.parse("2026-11-28T10:00:00Z"),
+                UUID.randomUUID(), compression));
+        Map<String, String> digests = new LinkedHashMap<>();
+        digests.put("public.a", tableDigest("{\"id\":1}", "{\"id\":2}", "{\"id\":3}"));
+        digests.put("public.b", tableDigest());
+        digests.put("public.c", tableDigest("{\"id\":\"x,y\"}"));
+        BackupFileWriter writer;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            writer = new BackupFileWriter(out, compression, 3);
+            writer.header(metadata(compression));
+            writer.rows("public.a", frames(compression, "{\"id\":1}", "{\"id\":2}"), 2);
+            writer.rows("public.a", frames(compression, "{\"id\":3}"), 1); // a table's next chunk
+            writer.rows("public.b", List.of(), 0);
+            writer.rows("public.c", frames(compression, "{\"id\":\"x,y\"}"), 1);
+            writer.finish(digests);
+        }
+        assertThat(writer.written()).isEqualTo(Files.size(file));
+        assertThat(writer.sha256()).isEqualTo(HexFormat.of().formatHex(BackupFormat.sha256()
+                .digest(Files.readAllBytes(file))));
+
+        BackupFileReader read = BackupFileReader.read(file);
+        assertThat(read.rowCounts()).containsExactly(Map.entry("public.a", 3L), Map.entry("public.b", 0L),
+                Map.entry("public.c", 1L));
+        assertThat(read.tableSha256()).isEqualTo(digests);
+        assertThat(read.summary().path("total_rows").asLong()).isEqualTo(4);
+        assertThat(read.metadata().path("compression").asString()).isEqualTo(compression.name().toLowerCase());
+        assertThat(read.metadata().path("tables").get(1).path("references").get(0).asString()).isEqualTo("public.a");
+        assertThat(read.metadata().path("sequences").get(0).path("last_value").asLong()).isEqualTo(3);
+        assertThat(BackupFileReader.header(file).metadata()).isEqualTo(read.metadata());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void anEmptyBackupIsValidToo(Compression compression) throws Exception {
+        Path file = dir.resolve("empty" + compression.extension());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BackupFileWriter writer = new BackupFileWriter(out, compression, 1);
+            writer.header(new BackupMetadata(UUID.randomUUID(), "t", "manual", Instant.now(), "15", compression,
+                    List.of(), List.of(), List.of(), List.of()));
+            writer.finish(Map.of());
+        }
+        assertThat(BackupFileReader.read(file).rowCounts()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void theManifestNamesTheFileAsStored() {
+        JsonNode manifest = MessageJson.mapper().readTree(new String(BackupFileWriter.manifest(metadata(Compression.GZIP),
+                "manual_backup_20261128_100000_0badc0de.json.gz", 42, "ab".repeat(32), Map.of("public.a", 3L),
+                Map.of("public.a", "cd".repeat(32))), StandardCharsets.UTF_8));
+        assertThat(manifest.path("format").asString()).isEqualTo(BackupFormat.FORMAT_NAME);
+        assertThat(manifest.path("file_name").asString()).endsWith(".json.gz");
+        assertThat(manifest.path("compression").asString()).isEqualTo("gzip");
+        assertThat(manifest.path("size_bytes").asLong()).isEqualTo(42);
+        assertThat(manifest.path("backup_id").asString()).isEqualTo("0badc0de-0000-0000-0000-000000000001");
+        assertThat(manifest.path("row_counts").path("public.a").asLong()).isEqualTo(3);
+    }
+}

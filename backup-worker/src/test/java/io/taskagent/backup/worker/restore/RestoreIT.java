@@ -1,0 +1,292 @@
+package io.taskagent.backup.worker.restore;
+
+import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestRestore;
+import io.taskagent.backup.model.RestoreCompleted;
+import io.taskagent.backup.model.RestoreFailed;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
+import io.taskagent.backup.testsupport.CapturedEvents;
+import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ReferenceDataset;
+import io.taskagent.backup.worker.WorkerTestContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Restores on the real database: exact round trip, dry run, refusals before touching the target, rollback. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class RestoreIT {
+
+    static final String CATALOG = "backup_catalog_it_restore";
+    static final String SOURCE = "taskagent_ref";
+    static final String SCRATCH = "taskagent_restore_scratch";
+    static Path storage;
+    @RegisterExtension
+    static final CapturedEvents events = new CapturedEvents();
+    static BackupCompleted reference;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        ReferenceDataset.ensure(infra, SOURCE, 1);
+        storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
+        registry.add("backup.restore.targets.scratch.url", () -> infra.jdbcUrl(SCRATCH));
+        registry.add("backup.restore.targets.scratch.username", () -> infra.pgUser);
+        registry.add("backup.restore.targets.scratch.password", () -> infra.pgPassword);
+        // the same database through a user who may change every table but not read one of them
+        registry.add("backup.restore.targets.limited.url", () -> infra.jdbcUrl(SCRATCH));
+        registry.add("backup.restore.targets.limited.username", () -> LIMITED_USER);
+        registry.add("backup.restore.targets.limited.password", () -> "limited-pw");
+    }
+
+    static final String LIMITED_USER = "it_restore_limited";
+
+    @Autowired
+    ConfirmingPublisher publisher;
+    @Autowired
+    JdbcClient catalog;
+
+    /** A fresh scratch database holding the TaskAgent schema and no rows. */
+    @BeforeEach
+    void freshScratch() throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        infra.dropDatabase(SCRATCH);
+        infra.ensureDatabase(SCRATCH);
+        try (Connection c = infra.connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
+        }
+        if (reference == null) {
+            RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
+            publisher.publishCommand(request);
+            reference = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
+                    Duration.ofSeconds(90));
+        }
+    }
+
+    static List<String> fingerprint(String database) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = Infrastructure.get().connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(Files.readString(ReferenceDataset.demoDirectory().resolve("fingerprint.sql")))) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3));
+            }
+        }
+        return rows;
+    }
+
+    private RequestRestore restore(UUID backupId, String fileName, boolean dryRun, boolean skipSafety) {
+        RequestRestore request = RequestRestore.of(UUID.randomUUID(), "taskagent", backupId, fileName, "scratch",
+                dryRun, skipSafety, "it");
+        publisher.publishCommand(request);
+        return request;
+    }
+
+    private String failureOf(RequestRestore request) {
+        return events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(90))
+                .reason();
+    }
+
+    @Test
+    void theReferenceDatasetRestoresToAnIdenticalFingerprintAfterASafetyBackup() throws Exception {
+        List<String> source = fingerprint(SOURCE);
+        RequestRestore request = restore(reference.jobId(), null, false, false);
+        RestoreCompleted done = events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(120));
+        assertThat(done.rowCounts()).isEqualTo(reference.rowCounts());
+        assertThat(done.dryRun()).isFalse();
+        assertThat(fingerprint(SCRATCH)).isEqualTo(source);
+        assertThat(catalog.sql("SELECT count(*) FROM worker.jobs WHERE type = 'pre_restore' AND status = 'SUCCEEDED'")
+                .query(Integer.class).single()).isGreaterThanOrEqualTo(1);
+
+        // restoring again over the restored data gives the same result (existing rows are replaced)
+        RequestRestore again = restore(null, reference.fileName(), false, true);
+        events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(again.jobId()), Duration.ofSeconds(120));
+        assertThat(fingerprint(SCRATCH)).isEqualTo(source);
+    }
+
+    @Test
+    void aDryRunReportsCountsAndWritesNothing() throws Exception {
+        List<String> before = fingerprint(SCRATCH);
+        RequestRestore request = restore(reference.jobId(), null, true, false);
+        RestoreCompleted done = events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(60));
+        assertThat(done.dryRun()).isTrue();
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+        String result = catalog.sql("SELECT result::text FROM worker.jobs WHERE id = :id").param("id", request.jobId())
+                .query(String.class).single();
+        assertThat(result).contains("\"public.tasks\": {\"backup\": 200000, \"current\": 0}");
+    }
+
+    @Test
+    void aCorruptedBackupIsRefusedBeforeTheTargetIsTouched() throws Exception {
+        RequestBackup second = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(second);
+        BackupCompleted completed = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(second.jobId()),
+                Duration.ofSeconds(90));
+        Path file = storage.resolve(completed.fileName());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 3] ^= 0x40;
+        Files.write(file, bytes);
+        List<String> before = fingerprint(SCRATCH);
+        assertThat(failureOf(restore(completed.jobId(), null, false, false))).contains("failed verification")
+                .contains("sha256");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
+    void aTruncatedBackupAndAFileOfAnotherFormatAreRefusedBeforeTheTargetIsTouched() throws Exception {
+        List<String> before = fingerprint(SCRATCH);
+        RequestBackup third = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(third);
+        BackupCompleted truncated = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(third.jobId()),
+                Duration.ofSeconds(90));
+        Path file = storage.resolve(truncated.fileName());
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThat(failureOf(restore(truncated.jobId(), null, false, false))).contains("failed verification")
+                .contains("size is " + bytes.length / 2);
+
+        RequestBackup fourth = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(fourth);
+        BackupCompleted foreign = events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(fourth.jobId()),
+                Duration.ofSeconds(90));
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(storage.resolve(foreign.fileName())))) {
+            out.write("PGDMP a pg_dump custom archive".getBytes());
+        }
+        assertThat(failureOf(restore(foreign.jobId(), null, false, false))).contains("failed verification");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
+    void aSchemaMismatchIsRefusedUpFrontListingEveryDifference() throws Exception {
+        try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE task_dependencies");
+            s.execute("ALTER TABLE goals ALTER COLUMN estimated_hours TYPE numeric(10,2)");
+            s.execute("ALTER TABLE users DROP COLUMN timezone");
+        }
+        String reason = failureOf(restore(reference.jobId(), null, false, false));
+        assertThat(reason).contains("table public.task_dependencies does not exist in the target")
+                .contains("column public.goals.estimated_hours is numeric(8,2) in the backup but numeric(10,2) in the target")
+                .contains("column public.users.timezone does not exist in the target");
+    }
+
+    @Test
+    void aRestoreThatFailsAtSomeRowRollsBackEverything() throws Exception {
+        try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users VALUES ('00000000-0000-0000-0000-000000000001', 'keep@example.com', 'Keep', "
+                    + "'UTC', true, now(), now())");
+            s.execute("ALTER TABLE tasks ADD CONSTRAINT no_rockets CHECK (title NOT LIKE '%🚀%')");
+        }
+        List<String> before = fingerprint(SCRATCH);
+        String reason = failureOf(restore(reference.jobId(), null, false, true));
+        assertThat(reason).contains("rolled back").contains("no_rockets");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
+    void rowsTheTargetChangesWhileLoadingAreCaughtByTheirDigestsAndRolledBack() throws Exception {
+        // a trigger that fires even during the load (ENABLE ALWAYS) alters one column: every count still matches
+        try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users VALUES ('00000000-0000-0000-0000-000000000001', 'keep@example.com', 'Keep', "
+                    + "'UTC', true, now(), now())");
+            s.execute("""
+                    CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN NEW.title := upper(NEW.title); RETURN NEW; END $$""");
+            s.execute("CREATE TRIGGER shout BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION shout()");
+            s.execute("ALTER TABLE tasks ENABLE ALWAYS TRIGGER shout");
+        }
+        List<String> before = fingerprint(SCRATCH);
+        String reason = failureOf(restore(reference.jobId(), null, false, true));
+        assertThat(reason).contains("rolled back").contains("rows differ from the backup").contains("public.tasks")
+                .doesNotContain("public.users");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    @Test
+    void aSafetyBackupThatFailsStopsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        try (Connection c = Infrastructure.get().connect(SCRATCH); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users VALUES ('00000000-0000-0000-0000-000000000001', 'keep@example.com', 'Keep', "
+                    + "'UTC', true, now(), now())");
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + LIMITED_USER + "') THEN "
+                    + "CREATE ROLE " + LIMITED_USER + " LOGIN PASSWORD 'limited-pw'; END IF; END $$");
+            s.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + LIMITED_USER);
+            s.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + LIMITED_USER);
+            s.execute("REVOKE SELECT ON task_dependencies FROM " + LIMITED_USER);
+        }
+        List<String> before = fingerprint(SCRATCH);
+        RequestRestore request = RequestRestore.of(UUID.randomUUID(), "taskagent", reference.jobId(), null, "limited",
+                false, false, "it");
+        publisher.publishCommand(request);
+        assertThat(failureOf(request)).contains("pre-restore safety backup of 'limited' failed");
+        assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+        assertThat(catalog.sql("""
+                        SELECT error FROM worker.jobs WHERE type = 'pre_restore' AND target = 'limited'
+                        ORDER BY requested_at DESC LIMIT 1""").query(String.class).single())
+                .contains("permission denied");
+    }
+
+    @Test
+    void oddFileNamesAndLinksOutOfTheStorageDirectoryAreRefused() throws Exception {
+        for (String name : new String[]{"../../etc/passwd", "%2e%2e%2fetc%2fpasswd", "/etc/passwd", "a\u0000b",
+                "x".repeat(300), "not_catalogued_backup.json.zst"}) {
+            assertThat(failureOf(restore(null, name, false, false))).as(name)
+                    .containsAnyOf("refused backup file name", "no catalogued backup file");
+        }
+        Path outside = Files.createTempFile("outside", ".json.zst");
+        Files.copy(storage.resolve(reference.fileName()), outside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path link = storage.resolve("link_backup_20260101_000000_abcdef12.json.zst");
+        Files.createSymbolicLink(link, outside);
+        catalog.sql("""
+                        INSERT INTO worker.jobs (id, kind, type, target, status, requested_at) VALUES
+                            ('11111111-2222-3333-4444-555555555555', 'backup', 'link', 'taskagent', 'SUCCEEDED', now());
+                        INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
+                            compression, format_version, row_counts, table_count, duration_ms, created_at)
+                        SELECT '11111111-2222-3333-4444-555555555555', '11111111-2222-3333-4444-555555555555', target,
+                               'link', :name, size_bytes, sha256, compression, format_version, row_counts, table_count,
+                               duration_ms, now()
+                        FROM worker.backups WHERE job_id = :ref""")
+                .param("name", link.getFileName().toString()).param("ref", reference.jobId()).update();
+        assertThat(failureOf(restore(null, link.getFileName().toString(), false, false)))
+                .contains("symbolic link leading outside");
+        assertThat(fingerprint(SCRATCH).get(0)).contains(" 0 ");
+    }
+
+    @Test
+    void aRestoreIsRefusedWhileABackupOrRestoreOfTheSameDatabaseHoldsItsLock() throws Exception {
+        try (Connection holder = Infrastructure.get().connect(SCRATCH); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + io.taskagent.backup.worker.backup.BackupDumper.LOCK_KEY + ")");
+            List<String> before = fingerprint(SCRATCH);
+            assertThat(failureOf(restore(reference.jobId(), null, false, false)))
+                    .contains("a backup or another restore of 'scratch' is running");
+            assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+        }
+        try (Connection holder = Infrastructure.get().connect(SOURCE); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + io.taskagent.backup.worker.backup.BackupDumper.LOCK_KEY + ")");
+            RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "it");
+            publisher.publishCommand(backup);
+            assertThat(events.probe().awaitEvent(io.taskagent.backup.model.BackupFailed.class,
+                    e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(60)).reason())
+                    .contains("a restore of 'taskagent_ref'").contains("is running");
+        }
+    }
+}
