@@ -7,7 +7,7 @@ import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
-import io.taskagent.backup.worker.dump.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupFileReader;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,6 +2,7 @@ package io.taskagent.backup.gateway.audit;
 
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.job.JobKind;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -47,11 +48,11 @@ public class AuditLog {
         /** The kind of job the action becomes: backup, restore, verify, cleanup, or scheduler. */
         public String kind() {
             return switch (action) {
-                case "backup.create" -> "backup";
-                case "backup.restore" -> "restore";
-                case "backup.verify" -> "verify";
-                case "backup.cleanup" -> "cleanup";
-                default -> action.substring(0, action.indexOf('.') < 0 ? action.length() : action.indexOf('.'));
+                case "backup.create" -> JobKind.BACKUP.label();
+                case "backup.restore" -> JobKind.RESTORE.label();
+                case "backup.verify" -> JobKind.VERIFY.label();
+                case "backup.cleanup" -> JobKind.CLEANUP.label();
+                default -> "scheduler";
             };
         }
     }

@@ -9,6 +9,8 @@ import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.job.JobStatus;
 import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -22,6 +24,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +40,8 @@ import java.util.UUID;
 class BackupController {
 
     static final Set<String> ON_DEMAND_TYPES = Set.of("manual", "urgent", "pre_migration");
-    private static final List<String> STATUSES = List.of("FAILED", "QUEUED", "RUNNING", "SUCCEEDED");
-    private static final List<String> KINDS = List.of("backup", "cleanup", "restore", "verify");
+    private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(Enum::name).sorted().toList();
+    private static final List<String> KINDS = Arrays.stream(JobKind.values()).map(JobKind::label).sorted().toList();
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -73,7 +76,7 @@ class BackupController {
         commands.publish(caller, "backup.create", parameters, command);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/backup/jobs/" + command.jobId()))
-                .body(CommandAccepted.queued(command.jobId(), "backup", type, target, null));
+                .body(CommandAccepted.queued(command.jobId(), JobKind.BACKUP.label(), type, target, null));
     }
 
     /**
@@ -86,7 +89,7 @@ class BackupController {
                 .or(() -> scheduler.command(id).map(outcome -> JobView.ofCommands(id, outcome)))
                 .or(() -> audit.acceptedCommand(id).map(accepted -> JobView.queued(id, accepted.kind(), null,
                         accepted.target(), accepted.tokenName(), accepted.at(), "accepted by the broker, not yet picked up by "
-                                + ("scheduler".equals(accepted.kind()) || "cleanup".equals(accepted.kind())
+                                + ("scheduler".equals(accepted.kind()) || JobKind.CLEANUP.label().equals(accepted.kind())
                                 ? "the scheduler" : "a worker"))))
                 .orElseThrow(() -> new NotFoundException("no job " + id));
     }

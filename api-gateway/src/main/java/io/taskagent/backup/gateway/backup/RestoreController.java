@@ -8,6 +8,7 @@ import io.taskagent.backup.gateway.web.CatalogUnavailableException;
 import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.ConflictException;
 import io.taskagent.backup.gateway.web.ValidationException;
+import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.Names;
 import io.taskagent.backup.model.RequestRestore;
@@ -112,7 +113,7 @@ class RestoreController {
         RequestRestore command = RequestRestore.of(UUID.randomUUID(), source, backupId, body.backupFilename(),
                 database.equals(source) ? null : database, Boolean.TRUE.equals(body.dryRun()),
                 Boolean.TRUE.equals(body.skipSafetyBackup()), caller.name());
-        return publish(caller, "backup.restore", parameters, command, "restore", database, body.dryRun());
+        return publish(caller, "backup.restore", parameters, command, JobKind.RESTORE.label(), database, body.dryRun());
     }
 
     @PostMapping("/verify")
@@ -128,7 +129,7 @@ class RestoreController {
             throw new ValidationException(Map.of("backup_id", "must be a UUID"));
         }
         RequestVerify command = RequestVerify.of(UUID.randomUUID(), source, backupId, caller.name());
-        return publish(caller, "backup.verify", parameters, command, "verify", source, null);
+        return publish(caller, "backup.verify", parameters, command, JobKind.VERIFY.label(), source, null);
     }
 
     /**

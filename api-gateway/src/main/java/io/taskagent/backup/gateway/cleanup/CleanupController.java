@@ -6,6 +6,7 @@ import io.taskagent.backup.gateway.audit.AuditedCommands;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.NotFoundException;
+import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.RequestCleanup;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -55,7 +56,7 @@ class CleanupController {
         commands.publish(caller, "backup.cleanup", parameters, command);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/backup/cleanup/" + command.jobId()))
-                .body(CommandAccepted.queued(command.jobId(), "cleanup", null, target, dryRun));
+                .body(CommandAccepted.queued(command.jobId(), JobKind.CLEANUP.label(), null, target, dryRun));
     }
 
     @GetMapping("/{id}")

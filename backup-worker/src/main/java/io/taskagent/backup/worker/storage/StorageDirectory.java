@@ -1,5 +1,6 @@
 package io.taskagent.backup.worker.storage;
 
+import io.taskagent.backup.model.Names;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,6 @@ public class StorageDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(StorageDirectory.class);
     private static final Pattern TEMPORARY = Pattern.compile("^\\..+\\.tmp-[0-9a-f]{8}$");
-    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-x---");
@@ -102,7 +102,7 @@ public class StorageDirectory {
 
     /** The path of a stored file, refusing anything that is not a plain file name inside this directory. */
     public Path resolve(String fileName) {
-        if (fileName == null || !PLAIN_NAME.matcher(fileName).matches() || fileName.contains("..")) {
+        if (!Names.isPlainFileName(fileName)) {
             throw new IllegalArgumentException("not a plain backup file name: " + fileName);
         }
         return dir.resolve(fileName);
