@@ -420,10 +420,12 @@ class GatewayIT {
     void actuatorEndpointsOtherThanHealthAndPrometheusNeedAToken() throws Exception {
         assertThat(call(port, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
         assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(200);
-        HttpResponse<String> info = call(port, "GET", "/actuator/info", null, null);
-        assertThat(info.statusCode()).isEqualTo(401);
-        assertThat(call(port, "GET", "/actuator/info", READER, null).statusCode()).isEqualTo(200);
+        assertThat(call(port, "GET", "/actuator/info", null, null).statusCode()).isEqualTo(401);
+        assertThat(call(port, "GET", "/actuator/env", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/actuator", null, null).statusCode()).isEqualTo(401);
+        HttpResponse<String> index = call(port, "GET", "/actuator", READER, null);
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("health", "prometheus").doesNotContain("\"env\"");
     }
 
     @Test
