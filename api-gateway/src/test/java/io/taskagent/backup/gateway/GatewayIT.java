@@ -348,6 +348,9 @@ class GatewayIT {
             if (!typed) {
                 untyped.add(operation.getKey().toUpperCase() + " " + path.getKey() + " " + responses);
             }
+            assertThat(operation.getValue().path("parameters").valueStream().map(p -> p.path("name").asString()))
+                    .as("%s %s: the caller is the token, not a parameter", operation.getKey(), path.getKey())
+                    .doesNotContain("caller");
         }));
         assertThat(untyped).as("operations without a typed response schema").isEmpty();
         JsonNode schemas = document.get("components").get("schemas");

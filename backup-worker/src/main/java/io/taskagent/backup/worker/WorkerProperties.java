@@ -1,5 +1,6 @@
 package io.taskagent.backup.worker;
 
+import io.taskagent.backup.model.ScheduleBounds;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -87,7 +88,7 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                           @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
                           @DefaultValue("zstd") String compression,
                           @Min(1) @Max(19) @DefaultValue("1") int zstdLevel,
-                          @Min(1) @Max(10000) @DefaultValue("500") int maxBackupSizeMb) {
+                          @Min(1) @Max(ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb) {
     }
 
     /**

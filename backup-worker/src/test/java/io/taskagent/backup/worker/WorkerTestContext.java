@@ -3,6 +3,7 @@ package io.taskagent.backup.worker;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import java.io.IOException;
@@ -16,14 +17,16 @@ public final class WorkerTestContext {
     }
 
     /**
-     * Creates catalog {@code catalog} afresh and points the worker at it, at source database {@code source} and at a
-     * new temporary storage directory, which it returns.
+     * Creates catalog {@code catalog} afresh, with the scheduler's schema (its migrations: the read contract
+     * {@code scheduler.v1_settings} the worker reads, no settings stored yet), and points the worker at it, at source
+     * database {@code source} and at a new temporary storage directory, which it returns.
      */
     public static Path register(DynamicPropertyRegistry registry, String catalog, String source) throws IOException {
         Infrastructure infra = Infrastructure.get();
         purgeCommands(infra);
         infra.dropDatabase(catalog);
         infra.ensureDatabase(catalog);
+        ServiceSchemas.create(catalog, "scheduler");
         Path storage = Files.createTempDirectory(catalog);
         infra.springProperties(catalog).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("backup.source.url", () -> infra.jdbcUrl(source));

@@ -36,8 +36,21 @@ public final class ScheduleBounds {
      * {@code weekly}, {@code monthly}, {@code cleanup}) and the on-demand backup types ({@code manual},
      * {@code urgent}, {@code pre_migration}, {@code pre_restore}).
      */
-    public static final Set<String> RESERVED_SCHEDULE_NAMES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(
-            "interval", "daily", "weekly", "monthly", "cleanup", "manual", "urgent", "pre_migration", "pre_restore")));
+    public static final Set<String> RESERVED_SCHEDULE_NAMES;
+
+    /** The backup types a client may request on demand (kept by the "newest N per type" rule). */
+    public static final Set<String> ON_DEMAND_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(
+            "manual", "urgent", "pre_migration")));
+
+    /** The type of the safety backup a restore takes of its target first. */
+    public static final String PRE_RESTORE_TYPE = "pre_restore";
+
+    static {
+        TreeSet<String> reserved = new TreeSet<>(Set.of("interval", "daily", "weekly", "monthly", "cleanup",
+                PRE_RESTORE_TYPE));
+        reserved.addAll(ON_DEMAND_TYPES);
+        RESERVED_SCHEDULE_NAMES = Collections.unmodifiableSortedSet(reserved);
+    }
 
     private ScheduleBounds() {
     }

@@ -6,6 +6,7 @@ import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
+import io.taskagent.backup.testsupport.ServiceSchemas;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +51,7 @@ class WorkerTakeoverIT {
         infra = Infrastructure.get();
         infra.dropDatabase(CATALOG);
         infra.ensureDatabase(CATALOG);
+        ServiceSchemas.create(CATALOG, "scheduler"); // the read contract a worker reads (no scheduler runs here)
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("takeover-backups");
         broker = new BrokerProbe(infra).captureEvents();

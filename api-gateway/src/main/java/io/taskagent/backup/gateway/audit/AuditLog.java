@@ -7,6 +7,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -40,10 +41,11 @@ public class AuditLog {
      * A command the broker confirmed, as the audit log recorded it.
      *
      * @param action    e.g. {@code backup.create}, {@code scheduler.configure}
+     * @param command   the command's type, e.g. {@code ConfigureSchedule}
      * @param tokenName who asked
      * @param at        when it was accepted
      */
-    public record AcceptedCommand(String action, String tokenName, Instant at, String target) {
+    public record AcceptedCommand(String action, String command, String tokenName, Instant at, String target) {
 
         /** The kind of job the action becomes: backup, restore, verify, cleanup, or scheduler. */
         public String kind() {
@@ -52,20 +54,23 @@ public class AuditLog {
                 case "backup.restore" -> JobKind.RESTORE.label();
                 case "backup.verify" -> JobKind.VERIFY.label();
                 case "backup.cleanup" -> JobKind.CLEANUP.label();
-                default -> "scheduler";
+                default -> SCHEDULER_KIND;
             };
         }
     }
 
-    /** The accepted command of {@code jobId}, if the gateway published it. */
-    public Optional<AcceptedCommand> acceptedCommand(UUID jobId) {
+    /** The kind of a job made of settings commands (the scheduler's, the alert service's). */
+    public static final String SCHEDULER_KIND = "scheduler";
+
+    /** The commands the broker confirmed under {@code jobId}, oldest first (a configure may publish two). */
+    public List<AcceptedCommand> acceptedCommands(UUID jobId) {
         return jdbc.sql("""
-                        SELECT action, token_name, at, parameters ->> 'target' AS target
+                        SELECT action, detail, token_name, at, parameters ->> 'target' AS target
                         FROM audit_log WHERE job_id = :jobId AND outcome = 'ACCEPTED'
-                        ORDER BY at LIMIT 1""")
+                        ORDER BY at, id""")
                 .param("jobId", jobId)
-                .query((rs, n) -> new AcceptedCommand(rs.getString("action"), rs.getString("token_name"),
-                        rs.getTimestamp("at").toInstant(), rs.getString("target")))
-                .optional();
+                .query((rs, n) -> new AcceptedCommand(rs.getString("action"), rs.getString("detail"),
+                        rs.getString("token_name"), rs.getTimestamp("at").toInstant(), rs.getString("target")))
+                .list();
     }
 }

@@ -31,6 +31,7 @@ public class AuditedCommands {
             audit.record(caller, action, parameters, "FAILED", null, e.getMessage());
             throw e;
         }
-        audit.record(caller, action, parameters, "ACCEPTED", command.jobId(), null);
+        // the detail names the command: one request may publish several under one job id (configure)
+        audit.record(caller, action, parameters, "ACCEPTED", command.jobId(), command.getClass().getSimpleName());
     }
 }

@@ -3,12 +3,15 @@ package io.taskagent.backup.gateway.backup;
 import io.taskagent.backup.gateway.GatewayProperties;
 import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.audit.AuditedCommands;
+import io.taskagent.backup.gateway.cleanup.CleanupRunQueries;
+import io.taskagent.backup.gateway.cleanup.CleanupRunView;
 import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.NotFoundException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.ScheduleBounds;
 import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.job.JobStatus;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -28,6 +31,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -39,7 +43,7 @@ import java.util.UUID;
 @RequestMapping("/api/backup")
 class BackupController {
 
-    static final Set<String> ON_DEMAND_TYPES = Set.of("manual", "urgent", "pre_migration");
+    static final Set<String> ON_DEMAND_TYPES = ScheduleBounds.ON_DEMAND_TYPES;
     private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(Enum::name).sorted().toList();
     private static final List<String> KINDS = Arrays.stream(JobKind.values()).map(JobKind::label).sorted().toList();
 
@@ -47,14 +51,16 @@ class BackupController {
     private final AuditLog audit;
     private final CatalogQueries catalog;
     private final SchedulerCatalog scheduler;
+    private final CleanupRunQueries cleanupRuns;
     private final String target;
 
     BackupController(AuditedCommands commands, AuditLog audit, CatalogQueries catalog, SchedulerCatalog scheduler,
-                     GatewayProperties properties) {
+                     CleanupRunQueries cleanupRuns, GatewayProperties properties) {
         this.commands = commands;
         this.audit = audit;
         this.catalog = catalog;
         this.scheduler = scheduler;
+        this.cleanupRuns = cleanupRuns;
         this.target = properties.target();
     }
 
@@ -80,18 +86,43 @@ class BackupController {
     }
 
     /**
-     * A job of any kind: a worker job from the worker's catalog, a scheduler command's outcome from the scheduler's,
-     * or, while neither has recorded it, a command the broker confirmed ({@code QUEUED}).
+     * A job of any kind: a worker job from the worker's catalog; else, for a command this gateway published, what its
+     * service recorded (a settings command's outcome, a cleanup's retention decision) or, while nobody has, that the
+     * broker confirmed it ({@code QUEUED}).
      */
     @GetMapping("/jobs/{id}")
     JobView job(Caller caller, @PathVariable UUID id) {
-        return catalog.job(id)
-                .or(() -> scheduler.command(id).map(outcome -> JobView.ofCommands(id, outcome)))
-                .or(() -> audit.acceptedCommand(id).map(accepted -> JobView.queued(id, accepted.kind(), null,
-                        accepted.target(), accepted.tokenName(), accepted.at(), "accepted by the broker, not yet picked up by "
-                                + ("scheduler".equals(accepted.kind()) || JobKind.CLEANUP.label().equals(accepted.kind())
-                                ? "the scheduler" : "a worker"))))
-                .orElseThrow(() -> new NotFoundException("no job " + id));
+        Optional<JobView> workerJob = catalog.job(id);
+        if (workerJob.isPresent()) {
+            return workerJob.get();
+        }
+        List<AuditLog.AcceptedCommand> accepted = audit.acceptedCommands(id);
+        if (accepted.isEmpty()) {
+            throw new NotFoundException("no job " + id);
+        }
+        AuditLog.AcceptedCommand first = accepted.get(0);
+        String kind = first.kind();
+        if (AuditLog.SCHEDULER_KIND.equals(kind)) {
+            return JobView.ofCommands(id, scheduler.command(id, accepted.stream().map(AuditLog.AcceptedCommand::command)
+                    .distinct().toList()), first);
+        }
+        if (JobKind.CLEANUP.label().equals(kind)) {
+            SchedulerCatalog.CommandOutcome refused = scheduler.command(id, List.of(first.command()));
+            if (!refused.applied()) {
+                return JobView.ofCommands(id, refused, first);
+            }
+            Optional<CleanupRunView> decided = cleanupRuns.find(id);
+            if (decided.isPresent() && decided.get().dryRun()) {
+                return new JobView(id, kind, "dry_run", first.target(), JobStatus.SUCCEEDED.name(), first.tokenName(),
+                        first.at(), decided.get().decidedAt(), decided.get().decidedAt(), 1, null, null, null, null,
+                        null, null, null, "retention decided (dry run): GET /api/backup/cleanup/" + id);
+            }
+            return JobView.queued(id, kind, null, first.target(), first.tokenName(), first.at(), decided.isPresent()
+                    ? "decided by the scheduler, the deletions not yet picked up by a worker"
+                    : "accepted by the broker, not yet decided by the scheduler");
+        }
+        return JobView.queued(id, kind, null, first.target(), first.tokenName(), first.at(),
+                "accepted by the broker, not yet picked up by a worker");
     }
 
     @GetMapping("/jobs")

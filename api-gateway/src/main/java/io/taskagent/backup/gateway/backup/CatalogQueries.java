@@ -1,13 +1,13 @@
 package io.taskagent.backup.gateway.backup;
 
 import io.taskagent.backup.gateway.web.CatalogUnavailableException;
+import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.job.JobKind;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -89,8 +89,9 @@ class CatalogQueries {
 
     /** Backup jobs, newest first. */
     List<HistoryEntry> history(int limit, String status, String backupType, String target) {
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE j.kind = 'backup'");
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE j.kind = :kind");
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("kind", JobKind.BACKUP.label());
         if (status != null) {
             sql.append(" AND j.status = :status");
             params.put("status", status);
@@ -132,15 +133,10 @@ class CatalogQueries {
         long size = rs.getLong("size_bytes");
         boolean hasFile = rs.getString("file_name") != null;
         return new HistoryEntry(rs.getObject("id", UUID.class), instant(rs.getTimestamp("requested_at")),
-                rs.getString("file_name"), hasFile ? size : null, hasFile ? mebibytes(size) : null,
+                rs.getString("file_name"), hasFile ? size : null, hasFile ? CommandAccepted.mebibytes(size) : null,
                 rs.getString("status"), rs.getString("type"), rs.getString("target"),
                 started != null && finished != null ? Duration.between(started, finished).toMillis() / 1000.0 : null,
                 rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of());
-    }
-
-    /** Bytes as MiB with two decimals. */
-    static BigDecimal mebibytes(long bytes) {
-        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1024L * 1024), 2, RoundingMode.HALF_UP);
     }
 
     private static double seconds(long millis) {

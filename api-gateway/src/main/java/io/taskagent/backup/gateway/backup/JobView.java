@@ -1,7 +1,9 @@
 package io.taskagent.backup.gateway.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.taskagent.backup.gateway.audit.AuditLog;
 import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
+import io.taskagent.backup.model.job.JobStatus;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -51,18 +53,34 @@ public record JobView(UUID jobId, String kind, String type, String target, Strin
                              Map<String, Long> rowCounts, double durationSeconds, Instant createdAt) {
     }
 
-    /** The outcome of settings commands (scheduler, alert service) as a job of kind {@code scheduler}. */
-    static JobView ofCommands(UUID jobId, SchedulerCatalog.CommandOutcome outcome) {
-        return new JobView(jobId, "scheduler", outcome.commands(), null, outcome.applied() ? "SUCCEEDED" : "FAILED",
-                outcome.requestedBy(), outcome.receivedAt(), outcome.receivedAt(), outcome.finishedAt(), 1,
-                outcome.applied() ? null : "rejected: " + outcome.problems(), null, null, null, null,
-                outcome.applied() ? "APPLIED" : "REJECTED", outcome.applied() ? null : outcome.problems(), null);
+    /**
+     * The outcome of settings commands (scheduler, alert service) as a job of kind {@code scheduler}: SUCCEEDED once
+     * every published command was applied, FAILED as soon as one was rejected, RUNNING while some are handled and
+     * others not yet, QUEUED while none is.
+     */
+    static JobView ofCommands(UUID jobId, SchedulerCatalog.CommandOutcome outcome, AuditLog.AcceptedCommand first) {
+        String type = String.join("+", outcome.published());
+        if (!outcome.applied()) {
+            return new JobView(jobId, AuditLog.SCHEDULER_KIND, type, first.target(), JobStatus.FAILED.name(),
+                    first.tokenName(), first.at(), outcome.receivedAt(), outcome.finishedAt(), 1,
+                    "rejected: " + outcome.problems(), null, null, null, null, "REJECTED", outcome.problems(), null);
+        }
+        if (outcome.handled().isEmpty()) {
+            return queued(jobId, AuditLog.SCHEDULER_KIND, type, first.target(), first.tokenName(), first.at(),
+                    "accepted by the broker, not yet applied");
+        }
+        boolean complete = outcome.complete();
+        return new JobView(jobId, AuditLog.SCHEDULER_KIND, type, first.target(),
+                (complete ? JobStatus.SUCCEEDED : JobStatus.RUNNING).name(), first.tokenName(), first.at(),
+                outcome.receivedAt(), complete ? outcome.finishedAt() : null, 1, null, null, null, null, null,
+                complete ? SchedulerCatalog.APPLIED : null, null,
+                complete ? null : "applied so far: " + String.join(", ", outcome.handled()));
     }
 
     /** A command the broker confirmed that no worker or scheduler has recorded yet. */
     public static JobView queued(UUID jobId, String kind, String type, String target, String requestedBy,
                                  Instant requestedAt, String detail) {
-        return new JobView(jobId, kind, type, target, "QUEUED", requestedBy, requestedAt, null, null, 0, null, null,
-                null, null, null, null, null, detail);
+        return new JobView(jobId, kind, type, target, JobStatus.QUEUED.name(), requestedBy, requestedAt, null, null, 0,
+                null, null, null, null, null, null, null, detail);
     }
 }

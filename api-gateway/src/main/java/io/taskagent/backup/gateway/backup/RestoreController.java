@@ -9,6 +9,7 @@ import io.taskagent.backup.gateway.web.CommandAccepted;
 import io.taskagent.backup.gateway.web.ConflictException;
 import io.taskagent.backup.gateway.web.ValidationException;
 import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.job.JobStatus;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.Names;
 import io.taskagent.backup.model.RequestRestore;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -138,15 +140,17 @@ class RestoreController {
      */
     private boolean restoreRunning(String database) {
         return CatalogUnavailableException.reading(CatalogQueries.JOBS, () -> jdbc.sql("""
-                        SELECT (SELECT count(*) FROM worker.v1_jobs WHERE kind = 'restore' AND type <> 'dry_run'
-                                AND target = :t AND status IN ('QUEUED', 'RUNNING'))
+                        SELECT (SELECT count(*) FROM worker.v1_jobs WHERE kind = :restore AND type <> 'dry_run'
+                                AND target = :t AND status IN (:active))
                              + (SELECT count(*) FROM gateway.audit_log a
                                 WHERE a.action = 'backup.restore' AND a.outcome = 'ACCEPTED'
                                   AND a.at > now() - interval '10 minutes'
                                   AND coalesce(a.parameters ->> 'target', :source) = :t
                                   AND NOT coalesce((a.parameters ->> 'dry_run')::boolean, false)
                                   AND NOT EXISTS (SELECT 1 FROM worker.v1_jobs j WHERE j.id = a.job_id))""")
-                .param("t", database).param("source", source).query(Integer.class).single()) > 0;
+                .param("t", database).param("source", source).param("restore", JobKind.RESTORE.label())
+                .param("active", Arrays.stream(JobStatus.values()).filter(st -> !st.isFinal()).map(Enum::name).toList())
+                .query(Integer.class).single()) > 0;
     }
 
     private ResponseEntity<CommandAccepted> publish(Caller caller, String action, Map<String, Object> parameters,

@@ -16,7 +16,7 @@ import java.util.UUID;
  * that cannot be read is a 503 naming it.
  */
 @Repository
-class CleanupRunQueries {
+public class CleanupRunQueries {
 
     static final String CLEANUP_RUNS = "scheduler.v1_cleanup_runs";
     private static final TypeReference<List<CleanupCompleted.Decision>> DECISIONS = new TypeReference<>() {
@@ -29,7 +29,7 @@ class CleanupRunQueries {
     }
 
     /** The stored run, or empty while the scheduler has not decided. */
-    Optional<CleanupRunView> find(UUID jobId) {
+    public Optional<CleanupRunView> find(UUID jobId) {
         return CatalogUnavailableException.reading(CLEANUP_RUNS, () -> jdbc.sql("""
                         SELECT job_id, target, dry_run, requested_by, decided_at, kept_count, delete_count,
                                delete_bytes, decisions::text AS decisions

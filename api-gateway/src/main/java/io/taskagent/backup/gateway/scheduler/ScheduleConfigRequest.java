@@ -114,11 +114,8 @@ record ScheduleConfigRequest(
                 problems.put(a.seedName(), "give " + a.seedName() + " or its old spelling " + a.oldName() + ", not both");
             }
         }
-        if (!problems.isEmpty()) {
-            return problems;
-        }
         ScheduleRules.problems(schedule(jobId, target, requestedBy)).forEach((key, problem) ->
-                problems.put(jsonName(key), problem));
+                problems.putIfAbsent(jsonName(key), problem));
         if (configuresAlerts()) {
             AlertRules.problems(alerts(jobId, target, requestedBy)).forEach((key, problem) ->
                     problems.put(jsonName(key), problem));

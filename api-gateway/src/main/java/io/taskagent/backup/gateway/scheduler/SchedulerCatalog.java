@@ -9,6 +9,8 @@ import tools.jackson.core.type.TypeReference;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,39 +59,54 @@ public class SchedulerCatalog {
         return Optional.of(new State(running.get(), next));
     }
 
+    /** The command types whose outcomes the alert service records ({@code alerts.v1_commands}). */
+    private static final Set<String> ALERT_SERVICE_COMMANDS = Set.of("ConfigureAlerts");
+
     /**
-     * The outcome of the settings commands published under {@code jobId}: the scheduler's (StartScheduler,
-     * StopScheduler, ConfigureSchedule, RequestCleanup; {@code scheduler.v1_commands}) and the alert service's
-     * (ConfigureAlerts; {@code alerts.v1_commands}), as one job of kind {@code scheduler}: SUCCEEDED when every
-     * command recorded was applied, FAILED with the problems when one was rejected; empty while none is recorded.
+     * The outcome of the settings commands published under {@code jobId}, reading only the views of the services
+     * they went to: the scheduler's (StartScheduler, StopScheduler, ConfigureSchedule, RequestCleanup;
+     * {@code scheduler.v1_commands}) and the alert service's (ConfigureAlerts; {@code alerts.v1_commands}).
+     *
+     * @param commands the types of the commands published under the job (from the audit log)
      */
-    public Optional<CommandOutcome> command(UUID jobId) {
-        List<Outcome> outcomes = new ArrayList<>(outcomes(COMMANDS, jobId));
-        outcomes.addAll(outcomes(ALERT_COMMANDS, jobId));
-        if (outcomes.isEmpty()) {
-            return Optional.empty();
+    public CommandOutcome command(UUID jobId, Collection<String> commands) {
+        List<Outcome> outcomes = new ArrayList<>();
+        if (commands.stream().anyMatch(c -> !ALERT_SERVICE_COMMANDS.contains(c))) {
+            outcomes.addAll(outcomes(COMMANDS, jobId));
         }
-        boolean applied = outcomes.stream().allMatch(o -> "APPLIED".equals(o.outcome()));
+        if (commands.stream().anyMatch(ALERT_SERVICE_COMMANDS::contains)) {
+            outcomes.addAll(outcomes(ALERT_COMMANDS, jobId));
+        }
         Map<String, String> problems = new TreeMap<>();
         outcomes.forEach(o -> problems.putAll(o.problems()));
-        Outcome first = outcomes.get(0);
-        Instant last = outcomes.stream().map(Outcome::at).max(Instant::compareTo).orElse(first.at());
-        return Optional.of(new CommandOutcome(String.join("+", outcomes.stream().map(Outcome::command).toList()),
-                first.requestedBy(), first.at(), last, applied, applied ? Map.of() : problems));
+        return new CommandOutcome(List.copyOf(commands), outcomes.stream().map(Outcome::command).toList(),
+                outcomes.isEmpty() ? null : outcomes.get(0).requestedBy(),
+                outcomes.stream().map(Outcome::at).min(Instant::compareTo).orElse(null),
+                outcomes.stream().map(Outcome::at).max(Instant::compareTo).orElse(null),
+                outcomes.stream().allMatch(o -> APPLIED.equals(o.outcome())), problems);
     }
 
     /**
      * What came of the settings commands of one job.
      *
-     * @param commands    the command types, joined with '+', e.g. {@code ConfigureSchedule+ConfigureAlerts}
-     * @param receivedAt  when the first was handled
-     * @param finishedAt  when the last was handled
-     * @param applied     whether every one was applied
-     * @param problems    the rejected ones' problems, by field
+     * @param published  the command types published under the job
+     * @param handled    those their services have recorded an outcome for
+     * @param receivedAt when the first was handled (null while none is)
+     * @param finishedAt when the last was handled
+     * @param applied    whether every one handled was applied
+     * @param problems   the rejected ones' problems, by field
      */
-    public record CommandOutcome(String commands, String requestedBy, Instant receivedAt, Instant finishedAt,
-                                 boolean applied, Map<String, String> problems) {
+    public record CommandOutcome(List<String> published, List<String> handled, String requestedBy, Instant receivedAt,
+                                 Instant finishedAt, boolean applied, Map<String, String> problems) {
+
+        /** Every published command has been handled. */
+        public boolean complete() {
+            return handled.size() >= published.size();
+        }
     }
+
+    /** The outcome value of an applied command in the {@code v1_commands} views. */
+    public static final String APPLIED = "APPLIED";
 
     private record Outcome(String command, String requestedBy, Instant at, String outcome, Map<String, String> problems) {
     }

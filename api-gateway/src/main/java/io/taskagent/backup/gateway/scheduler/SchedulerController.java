@@ -12,6 +12,7 @@ import io.taskagent.backup.model.ConfigureAlerts;
 import io.taskagent.backup.model.ConfigureSchedule;
 import io.taskagent.backup.model.StartScheduler;
 import io.taskagent.backup.model.StopScheduler;
+import io.taskagent.backup.model.messaging.PublishException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -74,11 +75,23 @@ class SchedulerController {
             audit.record(caller, "scheduler.configure", parameters, "REJECTED", null, errors.toString());
             throw new ValidationException(errors);
         }
-        if (body.configuresAlerts()) {
-            commands.publish(caller, "scheduler.configure", parameters, body.alerts(jobId, target, caller.name()));
-        }
+        boolean published = false;
         if (body.configuresSchedule()) {
             commands.publish(caller, "scheduler.configure", parameters, body.schedule(jobId, target, caller.name()));
+            published = true;
+        }
+        if (body.configuresAlerts()) {
+            try {
+                commands.publish(caller, "scheduler.configure", parameters, body.alerts(jobId, target, caller.name()));
+            } catch (PublishException e) {
+                if (!published) {
+                    throw e;
+                }
+                // the schedule settings went out: say so, with the job that follows them, and what to send again
+                throw new PublishException("the schedule settings were accepted as job " + jobId
+                        + " (GET /api/backup/jobs/" + jobId + "), the alert settings were not; send them again: "
+                        + e.getMessage(), e);
+            }
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/backup/jobs/" + jobId))
                 .body(CommandAccepted.queued(jobId, "scheduler", null, target, null));

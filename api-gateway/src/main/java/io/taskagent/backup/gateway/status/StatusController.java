@@ -3,12 +3,15 @@ package io.taskagent.backup.gateway.status;
 import io.taskagent.backup.gateway.scheduler.SchedulerCatalog;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.web.CatalogUnavailableException;
+import io.taskagent.backup.gateway.web.CommandAccepted;
+import io.taskagent.backup.model.job.JobKind;
+import io.taskagent.backup.model.job.JobStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +29,7 @@ import java.util.UUID;
 @RestController
 class StatusController {
 
+    private static final Logger log = LoggerFactory.getLogger(StatusController.class);
     private static final String JOBS = "worker.v1_jobs";
 
     private final JdbcClient jdbc;
@@ -47,22 +51,24 @@ class StatusController {
     StatusView status(Caller caller) {
         Counts counts = CatalogUnavailableException.reading(JOBS, () -> jdbc.sql("""
                         SELECT count(*) AS total,
-                               count(*) FILTER (WHERE status = 'SUCCEEDED') AS successful,
-                               count(*) FILTER (WHERE status = 'FAILED') AS failed,
-                               max(finished_at) FILTER (WHERE status = 'SUCCEEDED') AS last_success,
-                               (SELECT status FROM worker.v1_jobs WHERE kind = 'backup'
-                                  AND status IN ('SUCCEEDED', 'FAILED')
+                               count(*) FILTER (WHERE status = :succeeded) AS successful,
+                               count(*) FILTER (WHERE status = :failed) AS failed,
+                               max(finished_at) FILTER (WHERE status = :succeeded) AS last_success,
+                               (SELECT status FROM worker.v1_jobs WHERE kind = :backup
+                                  AND status IN (:succeeded, :failed)
                                 ORDER BY finished_at DESC NULLS LAST LIMIT 1) AS last_finished_status,
                                (SELECT coalesce(sum(size_bytes), 0) FROM worker.v1_backups
                                 WHERE status = 'AVAILABLE') AS used_bytes
-                        FROM worker.v1_jobs WHERE kind = 'backup'""")
+                        FROM worker.v1_jobs WHERE kind = :backup""")
+                .param("succeeded", JobStatus.SUCCEEDED.name()).param("failed", JobStatus.FAILED.name())
+                .param("backup", JobKind.BACKUP.label())
                 .query((rs, n) -> new Counts(rs.getLong("total"), rs.getLong("successful"), rs.getLong("failed"),
                         instant(rs.getTimestamp("last_success")), rs.getString("last_finished_status"),
                         rs.getLong("used_bytes")))
                 .single());
 
         List<String> problems = new ArrayList<>();
-        if ("FAILED".equals(counts.lastFinishedStatus())) {
+        if (JobStatus.FAILED.name().equals(counts.lastFinishedStatus())) {
             problems.add("the last finished backup failed");
         }
         if (counts.lastSuccess() == null) {
@@ -77,14 +83,14 @@ class StatusController {
                 problems.add("the scheduler has stored no settings yet");
             }
         } catch (CatalogUnavailableException e) {
+            log.warn("{}: {}", e.getMessage(), e.reason());
             problems.add(e.getMessage());
         }
         return new StatusView(problems.isEmpty() ? "healthy" : "degraded", problems, lastBackup().orElse(null),
                 counts.total(), counts.successful(), counts.failed(), counts.lastSuccess(),
                 state.map(SchedulerCatalog.State::running).orElse(null),
                 state.map(SchedulerCatalog.State::nextBackupAt).orElse(null), properties.backupDirectory(),
-                BigDecimal.valueOf(counts.usedBytes()).divide(BigDecimal.valueOf(1024L * 1024), 2,
-                        RoundingMode.HALF_UP));
+                CommandAccepted.mebibytes(counts.usedBytes()));
     }
 
     private Optional<StatusView.LastBackup> lastBackup() {
@@ -92,7 +98,8 @@ class StatusController {
                         SELECT j.id, j.type, j.target, j.status, j.requested_at, j.finished_at, j.error,
                                b.file_name, b.size_bytes
                         FROM worker.v1_jobs j LEFT JOIN worker.v1_backups b ON b.job_id = j.id
-                        WHERE j.kind = 'backup' ORDER BY j.requested_at DESC LIMIT 1""")
+                        WHERE j.kind = :backup ORDER BY j.requested_at DESC LIMIT 1""")
+                .param("backup", JobKind.BACKUP.label())
                 .query((rs, n) -> new StatusView.LastBackup(rs.getObject("id", UUID.class), rs.getString("type"),
                         rs.getString("target"), rs.getString("status"), instant(rs.getTimestamp("requested_at")),
                         instant(rs.getTimestamp("finished_at")), rs.getString("file_name"),

@@ -10,8 +10,17 @@ import java.util.function.Supplier;
  */
 public class CatalogUnavailableException extends RuntimeException {
 
+    private final String cause;
+
+    /** The message names the relation only; {@link #cause()} is the database's reason, for the log. */
     public CatalogUnavailableException(String relation, RuntimeException cause) {
-        super(relation + " is not readable: " + rootMessage(cause), cause);
+        super(relation + " is not readable", cause);
+        this.cause = rootMessage(cause);
+    }
+
+    /** The database's reason (may name hosts or SQL: logged, never answered). */
+    public String reason() {
+        return cause;
     }
 
     /** Runs a read of {@code relation}; a database failure becomes this exception, naming the relation. */

@@ -1,7 +1,10 @@
 package io.taskagent.backup.gateway.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.taskagent.backup.model.job.JobStatus;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.UUID;
 
 /**
@@ -20,8 +23,13 @@ import java.util.UUID;
 public record CommandAccepted(UUID jobId, String status, String kind, String backupType, String target,
                               Boolean dryRun, String message) {
 
+    /** Bytes as MiB with two decimals, as sizes are shown in the API ({@code size_mb}, {@code disk_usage_mb}). */
+    public static BigDecimal mebibytes(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1024L * 1024), 2, RoundingMode.HALF_UP);
+    }
+
     public static CommandAccepted queued(UUID jobId, String kind, String backupType, String target, Boolean dryRun) {
-        return new CommandAccepted(jobId, "QUEUED", kind, backupType, target, dryRun,
+        return new CommandAccepted(jobId, JobStatus.QUEUED.name(), kind, backupType, target, dryRun,
                 kind + " requested; follow it at /api/backup/jobs/" + jobId);
     }
 }

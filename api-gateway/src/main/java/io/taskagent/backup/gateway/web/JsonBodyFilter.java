@@ -41,7 +41,18 @@ public class JsonBodyFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        chain.doFilter(new AsJson(request), response);
+        AsJson json;
+        try {
+            json = new AsJson(request);
+        } catch (IllegalArgumentException e) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":\"Invalid request\","
+                    + "\"status\":400,\"detail\":\"the query string is not validly percent-encoded\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        chain.doFilter(json, response);
     }
 
     static boolean isJson(String contentType) {

@@ -77,7 +77,7 @@ class ProblemHandler {
 
     @ExceptionHandler(CatalogUnavailableException.class)
     ProblemDetail catalogUnavailable(CatalogUnavailableException e) {
-        log.warn("catalog read failed: {}", e.getMessage());
+        log.warn("catalog read failed: {}: {}", e.getMessage(), e.reason());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
         problem.setTitle("Catalog unavailable");
         return problem;

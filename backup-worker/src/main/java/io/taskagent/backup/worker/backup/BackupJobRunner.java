@@ -3,6 +3,7 @@ package io.taskagent.backup.worker.backup;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.taskagent.backup.model.ScheduleBounds;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.model.BackupMessage;
@@ -106,7 +107,7 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
      */
     public String safetyBackup(String databaseName, WorkerProperties.Source database) throws DumpException {
         UUID id = UUID.randomUUID();
-        JobStore.Job job = intake.accept(new JobStore.NewJob(id, JobKind.BACKUP, "pre_restore", databaseName,
+        JobStore.Job job = intake.accept(new JobStore.NewJob(id, JobKind.BACKUP, ScheduleBounds.PRE_RESTORE_TYPE, databaseName,
                         "restore", Instant.now(), null))
                 .orElseThrow(() -> new DumpException("the safety backup job could not be claimed"));
         try (LeaseKeeper.Heartbeat ignored = leases.keep(job.id())) {

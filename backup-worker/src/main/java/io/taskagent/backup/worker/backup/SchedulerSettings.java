@@ -25,6 +25,19 @@ public class SchedulerSettings {
 
     /** The scheduler's published settings, read by this worker. */
     public static final String VIEW = "scheduler.v1_settings";
+
+    /**
+     * The source named when the view does not exist: no scheduler has migrated this catalog. Backups still run with
+     * the worker's own settings, and the worker's health is DOWN saying so (a missing read contract is a problem to
+     * see, not a silent fallback).
+     */
+    public static final String NOT_PUBLISHED = VIEW + " does not exist (no scheduler on this catalog): using "
+            + "backup.storage.max-backup-size-mb and backup.storage.compression";
+
+    /** Whether these settings come from a missing read contract. */
+    public static boolean unpublished(Effective effective) {
+        return NOT_PUBLISHED.equals(effective.source());
+    }
     private static final String UNDEFINED_TABLE = "42P01";
     private static final Logger log = LoggerFactory.getLogger(SchedulerSettings.class);
 
@@ -74,12 +87,12 @@ public class SchedulerSettings {
                     .map(p -> new Effective(p.maxBackupSizeMb(), p.compressionEnabled() ? configured : Compression.NONE,
                             VIEW))
                     .orElseGet(() -> new Effective(own.maxBackupSizeMb(), configured,
-                            "no row published yet; using backup.max-backup-size-mb"));
+                            "no row published yet; using backup.storage.max-backup-size-mb"));
         } catch (DataAccessException e) {
             if (!UNDEFINED_TABLE.equals(sqlState(e))) {
                 throw new Unreadable(e.getMostSpecificCause());
             }
-            effective = new Effective(own.maxBackupSizeMb(), configured, "not published; using backup.max-backup-size-mb");
+            effective = new Effective(own.maxBackupSizeMb(), configured, NOT_PUBLISHED);
         }
         String before = lastSource.getAndSet(effective.source());
         if (!effective.source().equals(before)) {

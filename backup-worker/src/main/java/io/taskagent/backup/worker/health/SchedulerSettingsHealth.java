@@ -8,7 +8,8 @@ import org.springframework.stereotype.Component;
 /**
  * Health component {@code settings}: where the worker's backup settings come from (detail {@code schedulerSettings}:
  * {@code scheduler.v1_settings}, or that the scheduler does not publish them on this catalog and the worker's own
- * apply), and the values in force. Down when the view exists but cannot be read: every backup fails then.
+ * apply), and the values in force. Down when the view exists but cannot be read (every backup fails then), and when
+ * it does not exist (no scheduler has migrated this catalog: backups use the worker's own settings).
  */
 @Component("settingsHealthIndicator")
 class SchedulerSettingsHealth implements HealthIndicator {
@@ -23,7 +24,7 @@ class SchedulerSettingsHealth implements HealthIndicator {
     public Health health() {
         try {
             SchedulerSettings.Effective effective = settings.current();
-            return Health.up()
+            return (SchedulerSettings.unpublished(effective) ? Health.down() : Health.up())
                     .withDetail("schedulerSettings", effective.source())
                     .withDetail("maxBackupSizeMb", effective.maxBackupSizeMb())
                     .withDetail("compression", effective.compression().name().toLowerCase())

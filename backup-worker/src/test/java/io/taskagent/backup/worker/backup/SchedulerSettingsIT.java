@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The settings the scheduler publishes in its read contract ({@code scheduler.v1_settings}, created here in the
  * test's catalog as the scheduler's migration does): its size limit applies and {@code compression_enabled = false}
- * gives an uncompressed backup that verifies; without the view the worker's own settings apply and its health says
+ * gives an uncompressed backup that verifies; without the view the worker's own settings apply and its health is DOWN saying
  * so; a view that exists but cannot be read fails the backup with a reason naming it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -149,8 +149,8 @@ class SchedulerSettingsIT {
         assertThat(announced(request.jobId(), BackupCompleted.class)).isEqualTo(1);
         assertThat(announced(request.jobId(), BackupOversized.class)).as("within the worker's own 10000 MB").isZero();
 
-        assertThat(health()).contains("\"status\":\"UP\"")
-                .contains("\"schedulerSettings\":\"not published; using backup.max-backup-size-mb\"")
+        assertThat(health()).contains("\"status\":\"DOWN\"")
+                .contains("\"schedulerSettings\":\"" + SchedulerSettings.NOT_PUBLISHED + "\"")
                 .contains("\"maxBackupSizeMb\":10000").contains("\"compression\":\"zstd\"");
     }
 

@@ -61,6 +61,14 @@ class SchedulerCommands {
             Map<String, String> problems = Map.of("target",
                     "this scheduler schedules '" + properties.target() + "', not '" + command.target() + "'");
             log.warn("{} {} refused: {}", kind, command.jobId(), problems.get("target"));
+            // recorded like any refusal, so that its job reads REJECTED with the reason (scheduler.v1_commands)
+            retry.run("recording the refusal of " + kind + " " + command.jobId(), () -> tx.execute(status -> {
+                if (commands.outcome(command.messageId()).isEmpty()) {
+                    commands.record(command.messageId(), command.jobId(), kind, requestedBy(command), now,
+                            new CommandLog.Outcome(false, problems));
+                }
+                return null;
+            }));
             retry.run("publishing ScheduleRejected", () -> publisher.publishEvent(
                     ScheduleRejected.of(command.jobId(), command.target(), kind, problems)));
             return;

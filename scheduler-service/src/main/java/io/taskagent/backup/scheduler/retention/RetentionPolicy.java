@@ -1,5 +1,6 @@
 package io.taskagent.backup.scheduler.retention;
 
+import io.taskagent.backup.model.ScheduleBounds;
 import io.taskagent.backup.scheduler.settings.Settings;
 
 import java.time.Duration;
@@ -40,8 +41,8 @@ import java.util.function.Function;
  */
 final class RetentionPolicy {
 
-    static final Set<String> ON_DEMAND = Set.of("manual", "urgent", "pre_migration");
-    static final String PRE_RESTORE = "pre_restore";
+    static final Set<String> ON_DEMAND = ScheduleBounds.ON_DEMAND_TYPES;
+    static final String PRE_RESTORE = ScheduleBounds.PRE_RESTORE_TYPE;
     static final String NEWEST = "newest";
 
     /** Newest first; ties broken by id. */
