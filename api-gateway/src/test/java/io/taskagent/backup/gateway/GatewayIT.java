@@ -407,6 +407,18 @@ class GatewayIT {
     }
 
     @Test
+    void aQueryStringThatIsNotPercentEncodedIs400() throws Exception {
+        // java.net.URI refuses such a query itself: the request is written by hand, as a careless client would
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream().write(("GET /api/backup/history?status_filter=%zz HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + READER + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("percent-encoded");
+        }
+    }
+
+    @Test
     void anUnknownFieldOrAValueOfTheWrongTypeIs400NamingTheField() throws Exception {
         HttpResponse<String> unknown = call(port, "POST", "/api/backup/create", ADMIN,
                 "{\"backup_type\": \"manual\", \"backup_kind\": \"full\"}");

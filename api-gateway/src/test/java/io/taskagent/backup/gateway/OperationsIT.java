@@ -286,29 +286,40 @@ class OperationsIT {
 
     @Test
     void aSchedulerCommandsOutcomeIsItsJobAndTheStoredSettingsReadBack() throws Exception {
-        UUID applied = UUID.randomUUID();
-        UUID rejected = UUID.randomUUID();
-        catalog.sql("""
-                        INSERT INTO scheduler.commands (message_id, job_id, command, requested_by, received_at, outcome, problems)
-                        VALUES (:m1, :applied, 'ConfigureSchedule', 'admin', now(), 'APPLIED', NULL),
-                               (:m2, :rejected, 'ConfigureSchedule', 'admin', now(), 'REJECTED',
-                                '{"keepDaily": "must be 1 to 365 but was 400"}'::jsonb)""")
-                .param("m1", UUID.randomUUID()).param("m2", UUID.randomUUID())
-                .param("applied", applied).param("rejected", rejected).update();
-        catalog.sql("""
-                        INSERT INTO alerts.commands (message_id, job_id, command, requested_by, received_at, outcome, problems)
-                        VALUES (:m, :applied, 'ConfigureAlerts', 'admin', now(), 'APPLIED', NULL)""")
-                .param("m", UUID.randomUUID()).param("applied", applied).update();
+        SentAll both = callCapturingAll(List.of(Topology.RK_SCHEDULER_CONFIGURE, Topology.RK_ALERTS_CONFIGURE), 2,
+                "POST", "/api/backup/scheduler/configure", ADMIN,
+                "{\"keep_daily_backups\": 20, \"alert_on_failure\": true}");
+        UUID applied = UUID.fromString(json(both.response()).get("job_id").asString());
+        JsonNode queued = json(call(port, "GET", "/api/backup/jobs/" + applied, WRITER, null));
+        assertThat(queued.get("status").asString()).isEqualTo("QUEUED");
+        assertThat(queued.get("type").asString()).isEqualTo("ConfigureSchedule+ConfigureAlerts");
+
+        recordOutcome("scheduler", applied, "ConfigureSchedule", null);
+        JsonNode half = json(call(port, "GET", "/api/backup/jobs/" + applied, WRITER, null));
+        assertThat(half.get("status").asString()).as("one of two commands handled").isEqualTo("RUNNING");
+        assertThat(half.get("detail").asString()).contains("ConfigureSchedule");
+        recordOutcome("alerts", applied, "ConfigureAlerts", null);
         JsonNode ok = json(call(port, "GET", "/api/backup/jobs/" + applied, WRITER, null));
         assertThat(ok.get("kind").asString()).isEqualTo("scheduler");
         assertThat(ok.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(ok.get("outcome").asString()).isEqualTo("APPLIED");
-        assertThat(ok.get("type").asString()).isEqualTo("ConfigureSchedule+ConfigureAlerts");
+
+        Sent scheduleOnly = callCapturing(Topology.RK_SCHEDULER_CONFIGURE, "POST", "/api/backup/scheduler/configure",
+                ADMIN, "{\"keep_daily_backups\": 300}");
+        UUID rejected = UUID.fromString(json(scheduleOnly.response()).get("job_id").asString());
+        recordOutcome("scheduler", rejected, "ConfigureSchedule", "{\"keepDaily\": \"must be 1 to 365 but was 400\"}");
         JsonNode refused = json(call(port, "GET", "/api/backup/jobs/" + rejected, WRITER, null));
         assertThat(refused.get("status").asString()).isEqualTo("FAILED");
         assertThat(refused.get("outcome").asString()).isEqualTo("REJECTED");
         assertThat(refused.get("problems").get("keepDaily").asString()).contains("1 to 365");
         assertThat(refused.get("error_message").asString()).contains("keepDaily");
+        catalog.sql("ALTER VIEW alerts.v1_commands RENAME TO v1_commands_hidden").update();
+        try {
+            assertThat(call(port, "GET", "/api/backup/jobs/" + rejected, WRITER, null).statusCode())
+                    .as("a schedule-only job does not read the alert service's view").isEqualTo(200);
+        } finally {
+            catalog.sql("ALTER VIEW alerts.v1_commands_hidden RENAME TO v1_commands").update();
+        }
 
         storeSchedulerSettings();
         HttpResponse<String> config = call(port, "GET", "/api/backup/scheduler/config", WRITER, null);
@@ -319,6 +330,31 @@ class OperationsIT {
         assertThat(settings.get("compression_enabled").asBoolean()).isTrue();
         assertThat(settings.has("email_recipients")).isTrue();
         assertThat(call(port, "GET", "/api/backup/scheduler", WRITER, null).body()).isEqualTo(config.body());
+    }
+
+    @Test
+    void aDryRunCleanupsJobReadsItsDecision() throws Exception {
+        Sent sent = callCapturing(Topology.RK_CLEANUP_REQUEST, "POST", "/api/backup/cleanup", WRITER,
+                "{\"dry_run\":true}");
+        String id = json(sent.response()).get("job_id").asString();
+        assertThat(json(call(port, "GET", "/api/backup/jobs/" + id, WRITER, null)).get("status").asString())
+                .isEqualTo("QUEUED");
+        catalog.sql("""
+                        INSERT INTO scheduler.cleanup_runs (job_id, target, dry_run, requested_by, decided_at,
+                            kept_count, delete_count, delete_bytes, decisions)
+                        VALUES (:id, 'taskagent', true, 'operator', now(), 0, 0, 0, '[]')""")
+                .param("id", UUID.fromString(id)).update();
+        JsonNode decided = json(call(port, "GET", "/api/backup/jobs/" + id, WRITER, null));
+        assertThat(decided.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(decided.get("detail").asString()).contains("/api/backup/cleanup/" + id);
+    }
+
+    /** What the scheduler or the alert service records for a command it handled. */
+    private void recordOutcome(String schema, UUID jobId, String command, String problems) {
+        catalog.sql("INSERT INTO " + schema + ".commands (message_id, job_id, command, requested_by, received_at, "
+                        + "outcome, problems) VALUES (:m, :job, :command, 'admin', now(), :outcome, CAST(:problems AS jsonb))")
+                .param("m", UUID.randomUUID()).param("job", jobId).param("command", command)
+                .param("outcome", problems == null ? "APPLIED" : "REJECTED").param("problems", problems).update();
     }
 
     @Test
