@@ -1,5 +1,6 @@
 package io.taskagent.backup.gateway;
 
+import io.taskagent.backup.model.Names;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -23,7 +24,7 @@ import java.util.Set;
 @Validated
 @ConfigurationProperties("gateway")
 public record GatewayProperties(
-        @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
+        @NotNull @Pattern(regexp = Names.TARGET_REGEX) @DefaultValue("taskagent") String target,
         String adminToken,
         @NotNull @DefaultValue List<@Valid Token> tokens) {
 

@@ -1,5 +1,6 @@
 package io.taskagent.backup.worker;
 
+import io.taskagent.backup.model.Names;
 import io.taskagent.backup.model.ScheduleBounds;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -61,7 +62,7 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param excludeTables  {@code schema.table} names or {@code *} patterns to leave out
      */
     public record Source(
-            @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
+            @NotNull @Pattern(regexp = Names.TARGET_REGEX) @DefaultValue("taskagent") String target,
             @NotBlank @Pattern(regexp = "jdbc:postgresql:.+", message = "must be a jdbc:postgresql: URL")
             @DefaultValue("jdbc:postgresql://localhost:5432/taskagent") String url,
             @NotBlank @DefaultValue("postgres") String username,

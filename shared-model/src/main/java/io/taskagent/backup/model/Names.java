@@ -9,7 +9,10 @@ import java.util.regex.Pattern;
 public final class Names {
 
     /** A logical target (database) name: lowercase letters, digits, '_' and '-', 1 to 63 characters. */
-    public static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    public static final String TARGET_REGEX = "[a-z0-9][a-z0-9_-]{0,62}";
+
+    /** {@link #TARGET_REGEX}, compiled (configuration properties use the regex in their {@code @Pattern}). */
+    public static final Pattern TARGET = Pattern.compile(TARGET_REGEX);
 
     /** A backup type: built-in types (manual, interval, daily...) or a schedule's name. */
     public static final Pattern BACKUP_TYPE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");

@@ -1,5 +1,6 @@
 package io.taskagent.backup.scheduler.settings;
 
+import io.taskagent.backup.model.Names;
 import io.taskagent.backup.model.ScheduleBounds;
 import io.taskagent.backup.model.ScheduleRules;
 
@@ -50,7 +51,7 @@ import java.util.Map;
 @ConfigurationProperties("scheduler")
 public record SchedulerProperties(
         @DefaultValue("true") boolean enabled,
-        @NotNull @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") @DefaultValue("taskagent") String target,
+        @NotNull @Pattern(regexp = Names.TARGET_REGEX) @DefaultValue("taskagent") String target,
         @NotNull @DefaultValue("UTC") String timeZone,
         @Min(1) @Max(ScheduleBounds.INTERVAL_HOURS_MAX) @DefaultValue("6") int intervalHours,
         @DefaultValue("true") boolean intervalEnabled,
