@@ -27,7 +27,20 @@ import java.util.List;
 @ConfigurationProperties("backup")
 public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Valid @NotNull @DefaultValue Storage storage,
                                @Valid @NotNull @DefaultValue Worker worker,
-                               @Valid @NotNull @DefaultValue Restore restore) {
+                               @Valid @NotNull @DefaultValue Restore restore,
+                               @Valid @NotNull @DefaultValue Schema schema) {
+
+    /**
+     * How a backup captures the schema of what it holds ({@code pg_dump --schema-only} in the backup's snapshot).
+     *
+     * @param pgDump     the {@code pg_dump} to run ({@code BACKUP_SCHEMA_PG_DUMP}); empty: the newest under
+     *                   {@code /usr/lib/postgresql/<major>/bin}, else {@code pg_dump} on the {@code PATH}. It must be
+     *                   of at least the source server's major version
+     * @param keepOwners keep owners and grants in the schema sections (default: left out, as
+     *                   {@code --no-owner --no-privileges})
+     */
+    public record Schema(@NotNull @DefaultValue("") String pgDump, @DefaultValue("false") boolean keepOwners) {
+    }
 
     /**
      * Restores.

@@ -20,7 +20,18 @@ public final class Names {
     /** A plain backup file name: letters, digits, '.', '_' and '-', no path, at most 201 characters. */
     public static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
 
+    /**
+     * A database this system may create (a restore's {@code create_database}): a plain lowercase PostgreSQL identifier,
+     * 1 to 63 characters, so that it needs no quoting anywhere.
+     */
+    public static final String DATABASE_REGEX = "[a-z_][a-z0-9_]{0,62}";
+    private static final Pattern DATABASE = Pattern.compile(DATABASE_REGEX);
+
     private Names() {
+    }
+
+    public static boolean isDatabase(String name) {
+        return name != null && DATABASE.matcher(name).matches();
     }
 
     public static boolean isTarget(String name) {

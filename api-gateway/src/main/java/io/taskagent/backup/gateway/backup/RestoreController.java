@@ -64,9 +64,16 @@ class RestoreController {
         }
     }
 
-    /** Body of {@code POST /api/backup/restore}. */
+    /**
+     * Body of {@code POST /api/backup/restore}.
+     *
+     * @param mode           {@code replace} (default): into the target's existing schema, rows replaced;
+     *                       {@code create}: into an existing empty database, the schema created from the backup
+     * @param createDatabase a new database to create on the target's server and restore into ({@code create} mode);
+     *                       it is dropped again if anything fails
+     */
     record RestoreRequest(String backupId, String backupFilename, String target, Boolean dryRun,
-                          Boolean skipSafetyBackup) {
+                          Boolean skipSafetyBackup, String mode, String createDatabase) {
     }
 
     /** Body of {@code POST /api/backup/verify}. */
@@ -83,6 +90,8 @@ class RestoreController {
         parameters.put("target", body.target());
         parameters.put("dry_run", Boolean.TRUE.equals(body.dryRun()));
         parameters.put("skip_safety_backup", Boolean.TRUE.equals(body.skipSafetyBackup()));
+        parameters.put("mode", body.mode());
+        parameters.put("create_database", body.createDatabase());
         Map<String, String> errors = new LinkedHashMap<>();
         UUID backupId = null;
         if ((body.backupId() == null) == (body.backupFilename() == null)) {
@@ -100,6 +109,14 @@ class RestoreController {
         } else if (body.backupFilename() != null && linksOutside(body.backupFilename())) {
             errors.put("backup_filename", "is a symbolic link leading outside the storage directory");
         }
+        if (body.mode() != null && !RequestRestore.REPLACE.equals(body.mode()) && !RequestRestore.CREATE.equals(body.mode())) {
+            errors.put("mode", "must be replace or create but was '" + clip(body.mode()) + "'");
+        }
+        if (body.createDatabase() != null && !Names.isDatabase(body.createDatabase())) {
+            errors.put("create_database", "must be a plain lowercase database name (" + Names.DATABASE_REGEX + ")");
+        } else if (body.createDatabase() != null && RequestRestore.REPLACE.equals(body.mode())) {
+            errors.put("create_database", "restores in create mode: leave mode out or say create");
+        }
         String database = body.target() == null ? source : body.target();
         if (!Names.isTarget(database)) {
             errors.put("target", "must match " + Names.TARGET.pattern());
@@ -114,7 +131,7 @@ class RestoreController {
         }
         RequestRestore command = RequestRestore.of(UUID.randomUUID(), source, backupId, body.backupFilename(),
                 database.equals(source) ? null : database, Boolean.TRUE.equals(body.dryRun()),
-                Boolean.TRUE.equals(body.skipSafetyBackup()), caller.name());
+                Boolean.TRUE.equals(body.skipSafetyBackup()), body.mode(), body.createDatabase(), caller.name());
         return publish(caller, "backup.restore", parameters, command, JobKind.RESTORE.label(), database, body.dryRun());
     }
 
@@ -151,6 +168,11 @@ class RestoreController {
                 .param("t", database).param("source", source).param("restore", JobKind.RESTORE.label())
                 .param("active", Arrays.stream(JobStatus.values()).filter(st -> !st.isFinal()).map(Enum::name).toList())
                 .query(Integer.class).single()) > 0;
+    }
+
+    private static String clip(String value) {
+        String shown = value.replaceAll("\\p{Cntrl}", "?");
+        return shown.length() > 40 ? shown.substring(0, 40) + "..." : shown;
     }
 
     private ResponseEntity<CommandAccepted> publish(Caller caller, String action, Map<String, Object> parameters,

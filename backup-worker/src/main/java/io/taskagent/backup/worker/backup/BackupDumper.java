@@ -5,6 +5,7 @@ import io.taskagent.backup.worker.format.BackupFileWriter;
 import io.taskagent.backup.worker.format.BackupFormat;
 import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.Compression;
+import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.storage.StorageDirectory;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
@@ -63,13 +64,15 @@ public class BackupDumper {
     private final int parallelism;
     private final StorageDirectory storage;
     private final TableFilter filter;
+    private final PgDump pgDump;
 
-    BackupDumper(WorkerProperties properties, StorageDirectory storage) {
+    BackupDumper(WorkerProperties properties, StorageDirectory storage, PgDump pgDump) {
         this.source = properties.source();
         this.storageSettings = properties.storage();
         this.parallelism = properties.worker().readers();
         this.storage = storage;
         this.filter = new TableFilter(source.schemas(), source.includeTables(), source.excludeTables());
+        this.pgDump = pgDump;
     }
 
     /** The target this worker backs up. */
@@ -125,6 +128,13 @@ public class BackupDumper {
                 versionNumber = rs.getInt(1);
                 snapshot = rs.getString(2);
             }
+            // the schema comes from pg_dump in this snapshot; checked before anything is written
+            PgDump.Found tool = pgDump.check(versionNumber / 10000);
+            String exported = snapshot;
+            List<String> populated = populatedMaterializedViews(main);
+            java.util.concurrent.CompletableFuture<SchemaSections> schemaSections = pgDump.dumpAsync(tool, database,
+                    exported, source.schemas(), source.includeTables(), source.excludeTables())
+                    .thenApply(sections -> sections.withRefresh(populated));
             BlockingQueue<ChunkReader.Slot> pool = new ArrayBlockingQueue<>(parallelism);
             slots.add(new ChunkReader.Slot(main));
             for (int i = 1; i < parallelism; i++) {
@@ -143,7 +153,7 @@ public class BackupDumper {
             progress.estimate(schema.tables().stream().mapToLong(SourceSchema.Table::estimatedRows).sum(),
                     schema.tables().size());
             BackupMetadata metadata = metadata(jobId, target, backupType, createdAt, compression, schema);
-            DumpResult result = write(metadata, fileName, chunks, pool, readers, progress, started);
+            DumpResult result = write(metadata, schemaSections, fileName, chunks, pool, readers, progress, started);
             log.info("backup {} of {}: {} rows in {} tables, {} chunks, {} bytes, {} ms", fileName, target,
                     result.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
                     result.rowCounts().size(), chunks.size(), result.sizeBytes(), result.durationMillis());
@@ -209,7 +219,9 @@ public class BackupDumper {
         return chunks;
     }
 
-    private DumpResult write(BackupMetadata metadata, String fileName, List<ChunkReader.Chunk> chunks,
+    private DumpResult write(BackupMetadata metadata,
+                             java.util.concurrent.CompletableFuture<SchemaSections> schemaSections, String fileName,
+                             List<ChunkReader.Chunk> chunks,
                              BlockingQueue<ChunkReader.Slot> pool, ExecutorService readers, Progress progress,
                              long started)
             throws DumpException, SQLException {
@@ -222,7 +234,7 @@ public class BackupDumper {
             DumpResult result;
             try {
                 BackupFileWriter file = new BackupFileWriter(out, compression, level);
-                file.header(metadata);
+                boolean headerWritten = false;
                 Deque<Future<ChunkReader.Result>> window = new ArrayDeque<>();
                 int next = 0;
                 int inFlight = parallelism + 1;
@@ -239,6 +251,11 @@ public class BackupDumper {
                             }
                         }));
                     }
+                    if (!headerWritten) {
+                        // the first chunks are being read meanwhile: pg_dump's time overlaps the data's
+                        file.header(metadata, schema(schemaSections));
+                        headerWritten = true;
+                    }
                     ChunkReader.Result chunkResult = await(window.poll());
                     String table = chunkResult.chunk().table().qualifiedName();
                     file.rows(table, chunkResult.frames(), chunkResult.rows());
@@ -249,6 +266,9 @@ public class BackupDumper {
                         progress.rowsDone(done);
                         lastReported = done;
                     }
+                }
+                if (!headerWritten) {
+                    file.header(metadata, schema(schemaSections));
                 }
                 Map<String, String> digests = new LinkedHashMap<>();
                 tableDigests.forEach((t, d) -> digests.put(t, HexFormat.of().formatHex(d.digest())));
@@ -276,6 +296,36 @@ public class BackupDumper {
         } catch (IOException e) {
             storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
             throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The materialized views holding data in the snapshot (in the backup's schemas), in creation order. */
+    private List<String> populatedMaterializedViews(Connection main) throws SQLException {
+        List<String> views = new ArrayList<>();
+        try (Statement s = main.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT quote_ident(n.nspname), quote_ident(c.relname), n.nspname
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'm' AND c.relispopulated
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+                ORDER BY c.oid""")) {
+            while (rs.next()) {
+                if (source.schemas().isEmpty() || source.schemas().contains(rs.getString(3))) {
+                    views.add(rs.getString(1) + "." + rs.getString(2));
+                }
+            }
+        }
+        return views;
+    }
+
+    private static SchemaSections schema(java.util.concurrent.CompletableFuture<SchemaSections> sections)
+            throws DumpException {
+        try {
+            return sections.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof DumpException dump) {
+                throw dump;
+            }
+            throw new DumpException("capturing the schema failed: " + e.getCause(), e.getCause());
         }
     }
 

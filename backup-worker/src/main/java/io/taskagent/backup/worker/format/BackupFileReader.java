@@ -27,8 +27,8 @@ import java.util.zip.GZIPInputStream;
  * @param rowCounts   rows per table as found in the file's {@code data}
  * @param tableSha256 recomputed digests per table
  */
-public record BackupFileReader(String format, int formatVersion, JsonNode metadata, Map<String, Long> rowCounts,
-                               Map<String, String> tableSha256, JsonNode summary) {
+public record BackupFileReader(String format, int formatVersion, JsonNode metadata, SchemaSections schema,
+                               Map<String, Long> rowCounts, Map<String, String> tableSha256, JsonNode summary) {
 
     /**
      * Reads {@code file}.
@@ -76,18 +76,33 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         } catch (NumberFormatException e) {
             throw new IOException("unreadable format_version in '" + abbreviate(first) + "'");
         }
-        if (version != BackupFormat.FORMAT_VERSION) {
+        if (version < BackupFormat.OLDEST_READ_VERSION || version > BackupFormat.FORMAT_VERSION) {
             throw new IOException("format_version " + version + " is not supported (this worker reads "
-                    + BackupFormat.FORMAT_VERSION + ")");
+                    + BackupFormat.OLDEST_READ_VERSION + " to " + BackupFormat.FORMAT_VERSION + ")");
         }
         String metadataLine = lines.nextString();
         if (metadataLine == null || !metadataLine.startsWith("\"metadata\":") || !metadataLine.endsWith(",")) {
             throw new IOException("metadata is missing");
         }
         JsonNode metadata = MessageJson.mapper().readTree(metadataLine.substring(11, metadataLine.length() - 1));
+        SchemaSections schema = null;
+        if (version >= 2) {
+            String schemaLine = lines.nextString();
+            if (schemaLine == null || !schemaLine.startsWith("\"schema\":{") || !schemaLine.endsWith(",")) {
+                throw new IOException("the schema sections are missing or truncated");
+            }
+            JsonNode sections = MessageJson.mapper().readTree(schemaLine.substring(9, schemaLine.length() - 1));
+            if (!sections.path("pre_data").isString() || !sections.path("post_data").isString()) {
+                throw new IOException("the schema sections are incomplete (pre_data and post_data expected)");
+            }
+            java.util.List<String> refresh = new java.util.ArrayList<>();
+            sections.path("refresh_materialized_views").forEach(view -> refresh.add(view.asString()));
+            schema = new SchemaSections(sections.get("pre_data").asString(), sections.get("post_data").asString(),
+                    sections.path("dumped_by").asString(""), sections.path("owners").asBoolean(false), refresh);
+        }
         expect(lines.nextString(), "\"data\":{");
         if (headerOnly) {
-            return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, Map.of(), Map.of(), null);
+            return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, schema, Map.of(), Map.of(), null);
         }
 
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -153,7 +168,7 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         if (lines.nextString() != null) {
             throw new IOException("unexpected content after the summary");
         }
-        return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, counts, digests, summary);
+        return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, schema, counts, digests, summary);
     }
 
     private static void expect(String line, String expected) throws IOException {

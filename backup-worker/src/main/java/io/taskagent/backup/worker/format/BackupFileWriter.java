@@ -34,10 +34,17 @@ public final class BackupFileWriter {
         this.zstdLevel = zstdLevel;
     }
 
-    /** Writes the format line and the metadata, and opens the data section. */
-    public void header(BackupMetadata metadata) throws IOException {
+    /** Writes the format line, the metadata and the schema sections, and opens the data section. */
+    public void header(BackupMetadata metadata, SchemaSections schema) throws IOException {
+        Map<String, Object> sections = new LinkedHashMap<>();
+        sections.put("dumped_by", schema.dumpedBy());
+        sections.put("owners", schema.owners());
+        sections.put("pre_data", schema.preData());
+        sections.put("post_data", schema.postData());
+        sections.put("refresh_materialized_views", schema.refresh());
         text("{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":" + BackupFormat.FORMAT_VERSION
-                + ",\n\"metadata\":" + MessageJson.mapper().writeValueAsString(metadata(metadata)) + ",\n\"data\":{");
+                + ",\n\"metadata\":" + MessageJson.mapper().writeValueAsString(metadata(metadata))
+                + ",\n\"schema\":" + MessageJson.mapper().writeValueAsString(sections) + ",\n\"data\":{");
     }
 
     /**

@@ -14,7 +14,11 @@ import java.util.UUID;
 public final class BackupFormat {
 
     public static final String FORMAT_NAME = "taskagent-backup";
-    public static final int FORMAT_VERSION = 1;
+    /** The version written: 2 holds the schema ({@link SchemaSections}); 1 held rows only, and is still read. */
+    public static final int FORMAT_VERSION = 2;
+
+    /** The oldest version still read (verified, and restored into an existing schema). */
+    public static final int OLDEST_READ_VERSION = 1;
     public static final String MANIFEST_SUFFIX = ".manifest.json";
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")

@@ -2,6 +2,7 @@ package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.backup.ColumnKind;
 import io.taskagent.backup.worker.backup.RowSum;
 import io.taskagent.backup.worker.backup.SourceSchema;
@@ -117,6 +118,28 @@ final class RestoreEngine {
         return differences;
     }
 
+    /**
+     * The relations of the target that stand in the backup's schemas (tables, views, sequences...): a create restore
+     * needs none there.
+     */
+    static List<String> existingRelations(Connection target, JsonNode metadata) throws SQLException {
+        java.util.Set<String> schemas = new java.util.TreeSet<>();
+        metadata.get("tables").forEach(t -> schemas.add(t.get("schema").asString()));
+        List<String> present = new ArrayList<>();
+        try (PreparedStatement s = target.prepareStatement("""
+                SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                ORDER BY 1 LIMIT 20""")) {
+            s.setArray(1, target.createArrayOf("text", schemas.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    present.add(rs.getString(1));
+                }
+            }
+        }
+        return present;
+    }
+
     /** Current row counts of the backup's tables in the target (null where the table is missing). */
     static Map<String, Long> currentCounts(Connection target, List<Table> tables) throws SQLException {
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -169,30 +192,7 @@ final class RestoreEngine {
             if (replica && rebuild.isEmpty()) {
                 checkForeignKeys(target, tables);
             }
-            // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
-            Map<String, RowSum> restored = readBack(target, metadata, loaded);
-            Map<String, Long> others = currentCounts(target,
-                    tables.stream().filter(t -> !restored.containsKey(t.qualified())).toList());
-            Map<String, Long> counts = new LinkedHashMap<>();
-            for (Table t : tables) {
-                RowSum sum = restored.get(t.qualified());
-                counts.put(t.qualified(), sum != null ? Long.valueOf(sum.rows()) : others.get(t.qualified()));
-            }
-            List<String> mismatches = new ArrayList<>();
-            expected.forEach((table, rows) -> {
-                if (!rows.equals(counts.get(table))) {
-                    mismatches.add(table + " has " + counts.get(table) + " rows, the backup " + rows);
-                }
-            });
-            if (!mismatches.isEmpty()) {
-                throw new SQLException("row counts differ after loading: " + String.join("; ", mismatches));
-            }
-            List<String> differing = restored.entrySet().stream()
-                    .filter(e -> !e.getValue().sameRowsAs(loaded.get(e.getKey()))).map(Map.Entry::getKey).toList();
-            if (!differing.isEmpty()) {
-                throw new SQLException("rows differ from the backup after loading (row digests): "
-                        + String.join(", ", differing));
-            }
+            Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
             target.commit();
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
@@ -200,6 +200,107 @@ final class RestoreEngine {
             throw e;
         }
     }
+
+    /**
+     * Reads each loaded table back once (its row count and the sum of its rows' digests come from one scan) and
+     * compares both with the backup's; returns the row counts.
+     *
+     * @throws SQLException naming every table that differs
+     */
+    private static Map<String, Long> checkLoaded(Connection target, JsonNode metadata, List<Table> tables,
+                                                 Map<String, RowSum> loaded, Map<String, Long> expected)
+            throws SQLException {
+        // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
+        Map<String, RowSum> restored = readBack(target, metadata, loaded);
+        Map<String, Long> others = currentCounts(target,
+                tables.stream().filter(t -> !restored.containsKey(t.qualified())).toList());
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Table t : tables) {
+            RowSum sum = restored.get(t.qualified());
+            counts.put(t.qualified(), sum != null ? Long.valueOf(sum.rows()) : others.get(t.qualified()));
+        }
+        List<String> mismatches = new ArrayList<>();
+        expected.forEach((table, rows) -> {
+            if (!rows.equals(counts.get(table))) {
+                mismatches.add(table + " has " + counts.get(table) + " rows, the backup " + rows);
+            }
+        });
+        if (!mismatches.isEmpty()) {
+            throw new SQLException("row counts differ after loading: " + String.join("; ", mismatches));
+        }
+        List<String> differing = restored.entrySet().stream()
+                .filter(e -> !e.getValue().sameRowsAs(loaded.get(e.getKey()))).map(Map.Entry::getKey).toList();
+        if (!differing.isEmpty()) {
+            throw new SQLException("rows differ from the backup after loading (row digests): "
+                    + String.join(", ", differing));
+        }
+        return counts;
+    }
+
+    /**
+     * Restores into an empty database, creating its schema from the backup (format 2), in one transaction: the
+     * pre-data section (types, sequences, tables without their keys, functions, views), the rows with
+     * {@code COPY ... FROM STDIN} into tables that have no index or trigger yet (the fastest load), the sequences, the
+     * post-data section (keys, indexes, foreign keys validated once each, triggers, rules, policies), the materialized
+     * views that held data refreshed, then every table read back and compared with the file. Any error rolls all of it back.
+     *
+     * @throws SQLException or IOException after rolling back: the database is as empty as before
+     */
+    static Map<String, Long> create(Connection target, Path file, JsonNode metadata, SchemaSections schema,
+                                    Map<String, Long> expected) throws SQLException, IOException {
+        List<Table> tables = tables(metadata);
+        target.setAutoCommit(false);
+        try {
+            execute(target, "pre-data", schema.preData());
+            Map<String, RowSum> loaded = copyRows(target, file, tables);
+            setSequences(target, metadata);
+            execute(target, "post-data", schema.postData());
+            try (Statement s = target.createStatement()) {
+                for (String view : schema.refresh()) {
+                    s.execute("REFRESH MATERIALIZED VIEW " + view);
+                }
+            }
+            Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
+            target.commit();
+            return counts;
+        } catch (SQLException | IOException | RuntimeException e) {
+            target.rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs one of pg_dump's schema sections as one script. pg_dump's plain output is SQL but for psql's
+     * "restrict" / "unrestrict" meta-command lines (recent pg_dump versions guard a dump against smuggled psql
+     * commands with them), which are left out: the script goes to the server as SQL, never through psql.
+     */
+    private static void execute(Connection target, String section, String script) throws SQLException {
+        String sql = script.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict "))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        try (Statement s = target.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new SQLException("creating the schema (" + section + ") failed: " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * What creating the schema would create, by kind (tables, views, functions, indexes, constraints...), counted
+     * from the backup's schema sections: a dry run's report.
+     */
+    static Map<String, Integer> wouldCreate(SchemaSections schema) {
+        Map<String, Integer> kinds = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = CREATED.matcher(schema.preData() + "\n" + schema.postData());
+        while (m.find()) {
+            String kind = m.group(1) != null ? m.group(1) : "CONSTRAINT";
+            kinds.merge(kind.toLowerCase(Locale.ROOT).replaceAll("\\s+", " "), 1, Integer::sum);
+        }
+        return kinds;
+    }
+
+    private static final java.util.regex.Pattern CREATED = java.util.regex.Pattern.compile(
+            "(?m)^(?:CREATE (?:OR REPLACE )?(?:UNIQUE )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|FUNCTION|PROCEDURE|TYPE|DOMAIN|"
+                    + "SCHEMA|EXTENSION|INDEX|TRIGGER|RULE|POLICY|AGGREGATE)\\b|    ADD CONSTRAINT )");
 
     /**
      * Reads every loaded table back (inside the restore's transaction) and sums its rows' digests as the file's were

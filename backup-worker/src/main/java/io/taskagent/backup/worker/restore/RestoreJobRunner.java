@@ -115,6 +115,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         parameters.put("database", database);
         parameters.put("dry_run", request.dryRun());
         parameters.put("skip_safety_backup", request.skipSafetyBackup());
+        parameters.put("mode", request.effectiveMode());
+        parameters.put("create_database", request.createDatabase());
         String requestJson = MessageJson.mapper().writeValueAsString(Map.of("request", parameters));
         return intake.accept(new JobStore.NewJob(request.jobId(), JobKind.RESTORE, type, database,
                 request.requestedBy(), request.occurredAt(), request.backupId()),
@@ -157,30 +159,56 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             BackupFileReader content = BackupFileReader.header(file);
             Map<String, Long> backupRows = backup.rowCounts();
             Map<String, Object> result = new LinkedHashMap<>();
+            result.put("request", request);
+            result.put("backup_id", backup.id());
+            result.put("file_name", backup.fileName());
+            String newDatabase = (String) request.get("create_database");
+            boolean create = newDatabase != null || RequestRestore.CREATE.equals(request.get("mode"));
+            if (create && content.schema() == null) {
+                throw new RestoreRefused("backup " + backup.fileName() + " is format " + content.formatVersion()
+                        + " (rows only, no schema): restore it in replace mode into a database that has its schema");
+            }
             Map<String, Long> counts;
-            try (Connection connection = connect(target)) {
-                lock(connection, database);
-                List<String> differences = RestoreEngine.schemaDifferences(connection, content.metadata());
-                if (!differences.isEmpty()) {
-                    throw new RestoreRefused("the target's schema does not match the backup: " + String.join("; ", differences));
-                }
-                result.put("request", request);
-                result.put("backup_id", backup.id());
-                result.put("file_name", backup.fileName());
-                if (dryRun) {
-                    Map<String, Long> current = RestoreEngine.currentCounts(connection, RestoreEngine.tables(content.metadata()));
-                    Map<String, Object> tables = new LinkedHashMap<>();
-                    backupRows.forEach((table, rows) -> tables.put(table,
-                            Map.of("backup", rows, "current", current.getOrDefault(table, 0L))));
-                    result.put("tables", tables);
-                    counts = backupRows;
-                } else {
-                    if (safety) {
-                        String safetyFile = backups.safetyBackup(database, target);
-                        result.put("safety_backup", safetyFile);
+            if (newDatabase != null) {
+                counts = intoNewDatabase(target, newDatabase, file, content, backupRows, dryRun, result);
+            } else {
+                try (Connection connection = connect(target)) {
+                    lock(connection, database);
+                    refuseOlderServer(connection, content, database);
+                    if (create) {
+                        List<String> present = RestoreEngine.existingRelations(connection, content.metadata());
+                        if (!present.isEmpty()) {
+                            throw new RestoreRefused("create mode needs a database without the backup's tables, but '"
+                                    + database + "' has: " + String.join(", ", present));
+                        }
+                    } else {
+                        List<String> differences = RestoreEngine.schemaDifferences(connection, content.metadata());
+                        if (!differences.isEmpty()) {
+                            throw new RestoreRefused("the target's schema does not match the backup: "
+                                    + String.join("; ", differences));
+                        }
                     }
-                    counts = RestoreEngine.load(connection, file, content.metadata(), backupRows);
-                    result.put("row_counts", counts);
+                    if (dryRun) {
+                        if (create) {
+                            result.put("would_create", RestoreEngine.wouldCreate(content.schema()));
+                        }
+                        Map<String, Long> current = create ? Map.of()
+                                : RestoreEngine.currentCounts(connection, RestoreEngine.tables(content.metadata()));
+                        Map<String, Object> tables = new LinkedHashMap<>();
+                        backupRows.forEach((table, rows) -> tables.put(table,
+                                Map.of("backup", rows, "current", current.getOrDefault(table, 0L))));
+                        result.put("tables", tables);
+                        counts = backupRows;
+                    } else {
+                        if (safety && !create) {
+                            String safetyFile = backups.safetyBackup(database, target);
+                            result.put("safety_backup", safetyFile);
+                        }
+                        counts = create
+                                ? RestoreEngine.create(connection, file, content.metadata(), content.schema(), backupRows)
+                                : RestoreEngine.load(connection, file, content.metadata(), backupRows);
+                        result.put("row_counts", counts);
+                    }
                 }
             }
             // reported done only once the connection, and with it the target's lock, is released: a backup or restore
@@ -195,6 +223,87 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             log.error("restore job {} failed unexpectedly", job.id(), e);
             fail(job, backupId, database, "restore into '" + database + "' failed: " + e);
         }
+    }
+
+    /**
+     * {@code create_database}: refused before anything is created if the name exists on the target's server, the
+     * target's user may not create databases, or the server is older than the backup's; else the database is created,
+     * restored into in create mode, and dropped again if anything fails.
+     */
+    private Map<String, Long> intoNewDatabase(WorkerProperties.Source target, String name, Path file,
+                                              BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
+                                              Map<String, Object> result) throws SQLException, IOException {
+        String server = BackupDumper.describe(target);
+        try (Connection admin = connect(target); Statement s = admin.createStatement()) {
+            refuseOlderServer(admin, content, server);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    throw new RestoreRefused("database '" + name + "' already exists on the server of " + server
+                            + ": choose another name, or restore into it with mode create if it is empty");
+                }
+            }
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    throw new RestoreRefused("the restore target's user '" + target.username() + "' may not create "
+                            + "databases (it needs CREATEDB) on the server of " + server);
+                }
+            }
+            result.put("create_database", name);
+            if (dryRun) {
+                result.put("would_create", RestoreEngine.wouldCreate(content.schema()));
+                Map<String, Object> tables = new LinkedHashMap<>();
+                backupRows.forEach((table, rows) -> tables.put(table, Map.of("backup", rows, "current", 0L)));
+                result.put("tables", tables);
+                return backupRows;
+            }
+            // the name is a plain identifier (Names.DATABASE_REGEX, checked in the command): no quoting needed
+            s.execute("CREATE DATABASE " + name + " TEMPLATE template0");
+            log.info("created database '{}' on the server of {} for a restore", name, server);
+            try (Connection created = connect(withDatabase(target, name))) {
+                Map<String, Long> counts = RestoreEngine.create(created, file, content.metadata(), content.schema(),
+                        backupRows);
+                result.put("row_counts", counts);
+                return counts;
+            } catch (SQLException | IOException | RuntimeException e) {
+                try {
+                    s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                    log.info("dropped database '{}' again: its restore failed", name);
+                } catch (SQLException dropFailed) {
+                    e.addSuppressed(dropFailed);
+                    log.error("could not drop database '{}' after its failed restore: {}", name, dropFailed.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** A restore into an older major version than the backup's server is refused up front (newer is fine). */
+    private static void refuseOlderServer(Connection target, BackupFileReader content, String where)
+            throws SQLException {
+        String backupVersion = content.metadata().path("server_version").asString("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)").matcher(backupVersion);
+        if (!m.find()) {
+            return;
+        }
+        int backupMajor = Integer.parseInt(m.group(1));
+        try (Statement s = target.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+            rs.next();
+            if (rs.getInt(1) < backupMajor) {
+                throw new RestoreRefused("the backup comes from PostgreSQL " + backupMajor + "; " + where + " runs "
+                        + rs.getInt(1) + ": a restore into an older major version is refused");
+            }
+        }
+    }
+
+    /** {@code source} with its JDBC URL's database replaced by {@code database}. */
+    static WorkerProperties.Source withDatabase(WorkerProperties.Source source, String database) {
+        String url = source.url().replaceFirst("^(jdbc:postgresql://[^/?]*/)[^?]*", "$1" + database);
+        return new WorkerProperties.Source(source.target(), url, source.username(), source.password(),
+                source.connectTimeout(), source.socketTimeout(), source.schemas(), source.includeTables(),
+                source.excludeTables());
     }
 
     private Map<String, Object> request(UUID jobId) {

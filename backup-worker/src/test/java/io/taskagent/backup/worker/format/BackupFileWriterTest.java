@@ -52,6 +52,11 @@ class BackupFileWriterTest {
         return HexFormat.of().formatHex(table.digest());
     }
 
+    static final SchemaSections SCHEMA = new SchemaSections(
+            "CREATE TABLE public.a (\n    id integer NOT NULL,\n    note text DEFAULT 'it''s \"quoted\"'\n);\n",
+            "ALTER TABLE ONLY public.a\n    ADD CONSTRAINT a_pkey PRIMARY KEY (id);\n", "pg_dump 15.20", false,
+            List.of("\"Billing Dept\".order_totals"));
+
     @ParameterizedTest
     @EnumSource(Compression.class)
     void aWrittenFileReadsBackWithItsRowsDigestsAndMetadata(Compression compression) throws Exception {
@@ -64,7 +69,7 @@ class BackupFileWriterTest {
         BackupFileWriter writer;
         try (OutputStream out = Files.newOutputStream(file)) {
             writer = new BackupFileWriter(out, compression, 3);
-            writer.header(metadata(compression));
+            writer.header(metadata(compression), SCHEMA);
             writer.rows("public.a", frames(compression, "{\"id\":1}", "{\"id\":2}"), 2);
             writer.rows("public.a", frames(compression, "{\"id\":3}"), 1); // a table's next chunk
             writer.rows("public.b", List.of(), 0);
@@ -84,6 +89,9 @@ class BackupFileWriterTest {
         assertThat(read.metadata().path("tables").get(1).path("references").get(0).asString()).isEqualTo("public.a");
         assertThat(read.metadata().path("sequences").get(0).path("last_value").asLong()).isEqualTo(3);
         assertThat(BackupFileReader.header(file).metadata()).isEqualTo(read.metadata());
+        assertThat(read.formatVersion()).isEqualTo(2);
+        assertThat(read.schema()).isEqualTo(SCHEMA);
+        assertThat(BackupFileReader.header(file).schema()).as("multi-line DDL with quotes survives").isEqualTo(SCHEMA);
     }
 
     @ParameterizedTest
@@ -93,7 +101,7 @@ class BackupFileWriterTest {
         try (OutputStream out = Files.newOutputStream(file)) {
             BackupFileWriter writer = new BackupFileWriter(out, compression, 1);
             writer.header(new BackupMetadata(UUID.randomUUID(), "t", "manual", Instant.now(), "15", compression,
-                    List.of(), List.of(), List.of(), List.of()));
+                    List.of(), List.of(), List.of(), List.of()), SCHEMA);
             writer.finish(Map.of());
         }
         assertThat(BackupFileReader.read(file).rowCounts()).isEmpty();

@@ -1,0 +1,31 @@
+package io.taskagent.backup.worker.format;
+
+import java.util.List;
+
+/**
+ * The {@code schema} of a backup file (format 2): the DDL of everything it holds, captured by {@code pg_dump
+ * --schema-only} in the same snapshot as the rows, in pg_dump's two sections.
+ *
+ * @param preData  what must exist before the rows load: extensions, schemas, types, sequences, tables (defaults,
+ *                 identity, generated columns), partitions, functions, views, materialized views (empty)
+ * @param postData what is built after: primary, unique, check and exclusion constraints, indexes, foreign keys,
+ *                 triggers, rules, row security policies, materialized view refreshes, comments on those
+ * @param dumpedBy the tool and its version, e.g. {@code pg_dump 15.20}
+ * @param owners   whether owners and grants were kept (default: left out)
+ * @param refresh  the materialized views that held data in the snapshot, quoted and qualified, in creation order:
+ *                 refreshed after the load (pg_dump counts their refresh as data, not schema)
+ */
+public record SchemaSections(String preData, String postData, String dumpedBy, boolean owners, List<String> refresh) {
+
+    public SchemaSections {
+        if (preData == null || postData == null) {
+            throw new IllegalArgumentException("a schema section is missing");
+        }
+        refresh = refresh == null ? List.of() : List.copyOf(refresh);
+    }
+
+    /** The same sections with the materialized views to refresh. */
+    public SchemaSections withRefresh(List<String> views) {
+        return new SchemaSections(preData, postData, dumpedBy, owners, views);
+    }
+}
