@@ -234,7 +234,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
                                               Map<String, Object> result) throws SQLException, IOException {
         String server = BackupDumper.describe(target);
-        try (Connection admin = connect(target); Statement s = admin.createStatement()) {
+        try (Connection admin = maintenance(target); Statement s = admin.createStatement()) {
             refuseOlderServer(admin, content, server);
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
                 rs.next();
@@ -277,6 +277,25 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                 throw e;
             }
         }
+    }
+
+    /**
+     * A connection to the target's server for creating a database: through the target's own database, or, when that
+     * one is gone (the incident a rebuild is for), through {@code postgres} or {@code template1}.
+     */
+    private static Connection maintenance(WorkerProperties.Source target) throws SQLException {
+        SQLException missing = null;
+        for (String database : new String[]{null, "postgres", "template1"}) {
+            try {
+                return connect(database == null ? target : withDatabase(target, database));
+            } catch (SQLException e) {
+                if (!"3D000".equals(e.getSQLState())) {
+                    throw e;
+                }
+                missing = e;
+            }
+        }
+        throw missing;
     }
 
     /** A restore into an older major version than the backup's server is refused up front (newer is fine). */
