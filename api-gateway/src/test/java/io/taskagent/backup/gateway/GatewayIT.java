@@ -407,6 +407,27 @@ class GatewayIT {
     }
 
     @Test
+    void aRestoreIntoANewDatabaseCarriesItsModeAndNameAndBadOnesAre400() throws Exception {
+        HttpResponse<String> ok = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\": \"" + UUID.randomUUID() + "\", \"create_database\": \"taskagent_rebuilt\"}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+        io.taskagent.backup.model.RequestRestore restore = MessageJson.read(
+                broker.take(Topology.WORKER_COMMANDS_QUEUE).orElseThrow(), io.taskagent.backup.model.RequestRestore.class);
+        assertThat(restore.createDatabase()).isEqualTo("taskagent_rebuilt");
+        assertThat(restore.effectiveMode()).isEqualTo("create");
+        for (String[] bad : new String[][]{
+                {"{\"backup_id\": \"" + UUID.randomUUID() + "\", \"mode\": \"merge\"}", "mode"},
+                {"{\"backup_id\": \"" + UUID.randomUUID() + "\", \"create_database\": \"Bad Name\"}", "create_database"},
+                {"{\"backup_id\": \"" + UUID.randomUUID() + "\", \"mode\": \"replace\", \"create_database\": \"x\"}",
+                        "create_database"}}) {
+            HttpResponse<String> refused = call(port, "POST", "/api/backup/restore", ADMIN, bad[0]);
+            assertThat(refused.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(json(refused).get("errors").has(bad[1])).as(refused.body()).isTrue();
+        }
+        assertThat(broker.messageCount(Topology.WORKER_COMMANDS_QUEUE)).isZero();
+    }
+
+    @Test
     void aQueryStringThatIsNotPercentEncodedIs400() throws Exception {
         // java.net.URI refuses such a query itself: the request is written by hand, as a careless client would
         try (java.net.Socket socket = new java.net.Socket("localhost", port)) {

@@ -106,6 +106,16 @@ public final class BrokerProbe implements AutoCloseable {
         }
     }
 
+    /** Takes (and acknowledges) the next ready message of {@code queue}: its body, or empty when there is none. */
+    public Optional<byte[]> take(String queue) {
+        try {
+            com.rabbitmq.client.GetResponse delivery = channel.basicGet(queue, true);
+            return Optional.ofNullable(delivery).map(com.rabbitmq.client.GetResponse::getBody);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read from " + queue + ": " + e, e);
+        }
+    }
+
     /** Ready messages in {@code queue}. */
     public long messageCount(String queue) {
         try {

@@ -2,6 +2,7 @@ package io.taskagent.backup.worker.format;
 
 import io.taskagent.backup.model.MessageJson;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the writer writes, the reader reads: one layout, in every compression. */
 class BackupFileWriterTest {
@@ -56,6 +58,29 @@ class BackupFileWriterTest {
             "CREATE TABLE public.a (\n    id integer NOT NULL,\n    note text DEFAULT 'it''s \"quoted\"'\n);\n",
             "ALTER TABLE ONLY public.a\n    ADD CONSTRAINT a_pkey PRIMARY KEY (id);\n", "pg_dump 15.20", false,
             List.of("\"Billing Dept\".order_totals"));
+
+    @Test
+    void aFormatOneFileWithoutSchemaStillReads() throws Exception {
+        Path v2 = dir.resolve(BackupFormat.fileName("manual", Instant.parse("2026-11-28T10:00:00Z"), UUID.randomUUID(),
+                Compression.NONE));
+        try (OutputStream out = Files.newOutputStream(v2)) {
+            BackupFileWriter writer = new BackupFileWriter(out, Compression.NONE, 1);
+            writer.header(metadata(Compression.NONE), SCHEMA);
+            writer.rows("public.a", frames(Compression.NONE, "{\"id\":1}"), 1);
+            writer.finish(Map.of("public.a", tableDigest("{\"id\":1}")));
+        }
+        // what a worker of format 1 wrote: the same lines without the schema line
+        String v1Text = Files.readString(v2).replace("\"format_version\":2,", "\"format_version\":1,")
+                .replaceAll("(?m)^\"schema\":.*\n", "");
+        Path v1 = dir.resolve("manual_backup_20261128_100000_00000001.json");
+        Files.writeString(v1, v1Text);
+        BackupFileReader read = BackupFileReader.read(v1);
+        assertThat(read.formatVersion()).isEqualTo(1);
+        assertThat(read.schema()).isNull();
+        assertThat(read.rowCounts()).containsEntry("public.a", 1L);
+        Files.writeString(v1, v1Text.replace("\"format_version\":1,", "\"format_version\":2,"));
+        assertThatThrownBy(() -> BackupFileReader.read(v1)).hasMessageContaining("schema sections are missing");
+    }
 
     @ParameterizedTest
     @EnumSource(Compression.class)
