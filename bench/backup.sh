@@ -40,7 +40,7 @@ worker_pid=$!; pids+=($worker_pid)
 SERVER_PORT=18180 java -Xmx256m -jar api-gateway/target/api-gateway-0.1.0-SNAPSHOT-exec.jar > "$WORK/gateway.log" 2>&1 &
 pids+=($!)
 for port in 18181 18180; do
-  for _ in $(seq 1 120); do curl -fs "localhost:$port/actuator/health" > /dev/null 2>&1 && break; sleep 1; done
+  for _ in $(seq 1 120); do curl -fs "localhost:$port/actuator/health/liveness" > /dev/null 2>&1 && break; sleep 1; done
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Benchmark: the worker's restore against pg_restore on the same TaskAgent data, in one run.
+# Benchmark: the worker's restores against pg_restore on the same TaskAgent data, in one run.
 #
 #   bench/restore.sh [scale]       (default 10)
 #
 # Uses the database taskagent_bench_s<scale> (built like bench/backup.sh does if missing). Takes one backup with the
-# worker, then restores it through the API into an empty copy of the schema (constraints and indexes in place,
-# no safety backup: the target is empty), and times pg_restore --data-only --single-transaction of a pg_dump -Fc
-# dump of the same data into another empty copy. Prints wall times and the ratio (goal: <= 0.5).
+# worker (format 2: schema and rows) and one full pg_dump -Fc -Z6 of the same database, then times, every row
+# verified on our side:
+#   (a) rebuilding the database from nothing: our restore with create_database, against pg_restore --create of the
+#       full dump with --single-transaction and with -j2 (goal: <= 0.8x the faster of the two);
+#   (b) replacing the rows of the populated database: our replace restore (no safety backup), against
+#       pg_restore --clean --if-exists --single-transaction (goal: <= 1.0x).
+# Each restored database's fingerprint is compared with the source's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-10}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 DB=taskagent_bench_s$SCALE
-OURS=taskagent_bench_restore_ours
-THEIRS=taskagent_bench_restore_pg
 CATALOG=backup_catalog_bench
+OURS_NEW=taskagent_bench_ours_new
+THEIRS_NEW=taskagent_bench_pg_new
+OURS_REPLACE=taskagent_bench_ours_replace
+THEIRS_REPLACE=taskagent_bench_pg_replace
 TOKEN=bench-$RANDOM$RANDOM
 WORK=$(mktemp -d /tmp/taskagent-bench.XXXXXX)
 
@@ -25,14 +31,14 @@ if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | g
   echo "building $DB (scale $SCALE)..."
   createdb "$DB"; psql -q -d "$DB" -f demo/schema.sql; psql -q -d "$DB" -v scale="$SCALE" -f demo/generate.sql
 fi
-for d in $CATALOG $OURS $THEIRS; do psql -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d"; done
-psql -q -d $OURS -f demo/schema.sql
-psql -q -d $THEIRS -f demo/schema.sql
+drop() { for d in "$@"; do psql -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)"; done; }
+drop $CATALOG $OURS_NEW $THEIRS_NEW $OURS_REPLACE $THEIRS_REPLACE
+createdb $CATALOG
 
 export SPRING_DATASOURCE_URL=jdbc:postgresql://$PGHOST:$PGPORT/$CATALOG SPRING_DATASOURCE_USERNAME=$PGUSER
 export BACKUP_SOURCE_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB BACKUP_SOURCE_USERNAME=$PGUSER
 export BACKUP_STORAGE_DIR=$WORK/backups BACKUP_ADMIN_TOKEN=$TOKEN BACKUP_MAX_BACKUP_SIZE_MB=10000
-export BACKUP_RESTORE_TARGETS_BENCH_URL=jdbc:postgresql://$PGHOST:$PGPORT/$OURS BACKUP_RESTORE_TARGETS_BENCH_USERNAME=$PGUSER
+export BACKUP_RESTORE_TARGETS_BENCH_URL=jdbc:postgresql://$PGHOST:$PGPORT/$OURS_REPLACE BACKUP_RESTORE_TARGETS_BENCH_USERNAME=$PGUSER
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -41,7 +47,7 @@ pids+=($!)
 SERVER_PORT=18180 java -Xmx256m -jar api-gateway/target/api-gateway-0.1.0-SNAPSHOT-exec.jar > "$WORK/gateway.log" 2>&1 &
 pids+=($!)
 for port in 18181 18180; do
-  for _ in $(seq 1 120); do curl -fs "localhost:$port/actuator/health" > /dev/null 2>&1 && break; sleep 1; done
+  for _ in $(seq 1 120); do curl -fs "localhost:$port/actuator/health/liveness" > /dev/null 2>&1 && break; sleep 1; done
 done
 
 api() { curl -fs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
@@ -54,21 +60,44 @@ wait_job() {
   done
   [ "$status" = SUCCEEDED ] || { echo "job $1 failed: $(jq -r .error_message <<< "$state")" >&2; exit 1; }
 }
+job_ms() { psql -d $CATALOG -tAc "SELECT (result->>'duration_ms') FROM worker.jobs WHERE id = '$1'"; }
+timed() { /usr/bin/time -f "%e" -o "$WORK/t" "$@" > /dev/null; cat "$WORK/t"; }
+same() { diff <(psql -d "$1" -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO; }
+
 backup=$(api -X POST -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
 wait_job "$backup"
-restore=$(api -X POST -d "{\"backup_id\":\"$backup\",\"target\":\"bench\",\"skip_safety_backup\":true}" \
+pg_dump -Fc -Z6 -f "$WORK/full.z6" "$DB"
+
+# (a) from nothing
+rebuild=$(api -X POST -d "{\"backup_id\":\"$backup\",\"create_database\":\"$OURS_NEW\"}" localhost:18180/api/backup/restore | jq -r .job_id)
+wait_job "$rebuild"
+ours_new_ms=$(job_ms "$rebuild")
+# pg_restore --create would recreate the source's own name: the same work under another name is a fresh database
+createdb -T template0 "$THEIRS_NEW"
+theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIRS_NEW" "$WORK/full.z6")
+same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
+drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
+theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6")
+
+# (b) replace the rows of a populated database
+createdb -T template0 $OURS_REPLACE; pg_restore -d $OURS_REPLACE "$WORK/full.z6"
+createdb -T template0 $THEIRS_REPLACE; pg_restore -d $THEIRS_REPLACE "$WORK/full.z6"
+replace=$(api -X POST -d "{\"backup_id\":\"$backup\",\"target\":\"bench\",\"skip_safety_backup\":true}" \
   localhost:18180/api/backup/restore | jq -r .job_id)
-wait_job "$restore"
-ours_ms=$(psql -d $CATALOG -tAc "SELECT (result->>'duration_ms') FROM worker.jobs WHERE id = '$restore'")
+wait_job "$replace"
+ours_replace_ms=$(job_ms "$replace")
+theirs_clean=$(timed pg_restore --clean --if-exists --single-transaction -d $THEIRS_REPLACE "$WORK/full.z6")
+same_replace=$(same "$OURS_REPLACE")
 
-pg_dump --data-only -Fc -Z6 -f "$WORK/dump.z6" "$DB"
-/usr/bin/time -f "%e" -o "$WORK/time.restore" pg_restore --data-only --single-transaction -d $THEIRS "$WORK/dump.z6"
-theirs_s=$(cat "$WORK/time.restore")
-same=$(diff <(psql -d $OURS -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO)
-
-awk -v scale="$SCALE" -v ms="$ours_ms" -v pg="$theirs_s" -v same="$same" 'BEGIN {
+awk -v scale="$SCALE" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
+    -v clean="$theirs_clean" -v s1="$same_new" -v s2="$same_replace" -v s3="$same_pg_new" 'BEGIN {
+  best = t1 < j2 ? t1 : j2
   printf "scale %s\n", scale
-  printf "%-58s %9.2f s\n", "worker restore (verify, checks, load, FK and row checks), 1 tx", ms/1000
-  printf "%-58s %9.2f s\n", "pg_restore --data-only --single-transaction (-Fc -Z6 dump)", pg
-  printf "ratio %.2f (goal <= 0.5); restored fingerprint equals the source: %s\n", (ms/1000)/pg, same
+  printf "(a) %-62s %8.2f s\n", "worker create_database (schema, load, keys, every row checked)", new/1000
+  printf "    %-62s %8.2f s\n", "pg_restore --single-transaction (full -Fc -Z6 dump, empty db)", t1
+  printf "    %-62s %8.2f s\n", "pg_restore -j2 (full -Fc -Z6 dump, empty db)", j2
+  printf "    ratio %.2f against the faster (goal <= 0.8); fingerprints equal: ours %s, pg_restore %s\n", (new/1000)/best, s1, s3
+  printf "(b) %-62s %8.2f s\n", "worker replace restore (no safety backup, every row checked)", rep/1000
+  printf "    %-62s %8.2f s\n", "pg_restore --clean --if-exists --single-transaction", clean
+  printf "    ratio %.2f (goal <= 1.0); fingerprint equal: %s\n", (rep/1000)/clean, s2
 }'
