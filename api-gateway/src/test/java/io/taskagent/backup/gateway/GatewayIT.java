@@ -161,10 +161,11 @@ class GatewayIT {
         insertJob(older, "SUCCEEDED", Instant.parse("2026-01-01T00:00:00Z"), null);
         catalog.sql("""
                         INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
-                            compression, format_version, row_counts, table_order, table_count, duration_ms, created_at)
+                            compression, format_version, row_counts, table_order, table_count, duration_ms, created_at,
+                            application_version)
                         VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_x.json.zst', 3145728, :sha, 'zstd', 1,
                                 '{"public.users": 3, "public.tasks": 5}', '["public.users", "public.tasks"]', 2, 1500,
-                                now())""")
+                                now(), 'flyway 12')""")
                 .param("id", older).param("sha", "a".repeat(64)).update();
         insertJob(newer, "FAILED", Instant.parse("2026-01-02T00:00:00Z"), "cannot connect");
 
@@ -173,6 +174,7 @@ class GatewayIT {
         JsonNode history = json(response);
         assertThat(history.get(0).get("job_id").asString()).isEqualTo(newer.toString());
         assertThat(history.get(0).get("error_message").asString()).isEqualTo("cannot connect");
+        assertThat(history.get(1).get("application_version").asString()).as("the version marker is shown").isEqualTo("flyway 12");
         JsonNode ok = history.get(1);
         assertThat(ok.get("file_name").asString()).isEqualTo("manual_backup_x.json.zst");
         assertThat(ok.get("size_bytes").asLong()).isEqualTo(3145728);

@@ -9,9 +9,10 @@ import java.util.UUID;
  *
  * @param backupId the backup's id (that of the job that made it)
  * @param status   AVAILABLE, or EXPIRED once retention removed its file
+ * @param applicationVersion the application's version marker in the backup, when one was found
  */
 public record BackupView(UUID backupId, String target, String backupType, String status, Instant createdAt,
-                         Instant expiredAt, Manifest manifest) {
+                         Instant expiredAt, String applicationVersion, Manifest manifest) {
 
     /**
      * The manifest: what the file is and holds.

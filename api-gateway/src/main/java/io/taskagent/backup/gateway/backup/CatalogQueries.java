@@ -37,7 +37,7 @@ class CatalogQueries {
                    j.result::text AS result,
                    b.file_name, b.size_bytes, b.sha256, b.compression, b.row_counts::text AS row_counts,
                    b.table_order::text AS table_order,
-                   b.table_count, b.duration_ms, b.created_at
+                   b.table_count, b.duration_ms, b.created_at, b.application_version
             FROM worker.v1_jobs j LEFT JOIN worker.v1_backups b ON b.job_id = j.id
             """;
 
@@ -74,12 +74,12 @@ class CatalogQueries {
         return CatalogUnavailableException.reading(BACKUPS, () -> jdbc.sql("""
                         SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
                                row_counts::text AS row_counts, table_order::text AS table_order, table_count,
-                               duration_ms, status, created_at, expired_at
+                               duration_ms, status, created_at, expired_at, application_version
                         FROM worker.v1_backups WHERE job_id = :id""")
                 .param("id", id)
                 .query((rs, n) -> new BackupView(rs.getObject("job_id", UUID.class), rs.getString("target"),
                         rs.getString("backup_type"), rs.getString("status"), instant(rs.getTimestamp("created_at")),
-                        instant(rs.getTimestamp("expired_at")),
+                        instant(rs.getTimestamp("expired_at")), rs.getString("application_version"),
                         new BackupView.Manifest("taskagent-backup", rs.getInt("format_version"),
                                 rs.getString("file_name"), rs.getLong("size_bytes"), rs.getString("sha256"),
                                 rs.getString("compression"), rowCounts(rs), rs.getInt("table_count"),
@@ -136,7 +136,8 @@ class CatalogQueries {
                 rs.getString("file_name"), hasFile ? size : null, hasFile ? CommandAccepted.mebibytes(size) : null,
                 rs.getString("status"), rs.getString("type"), rs.getString("target"),
                 started != null && finished != null ? Duration.between(started, finished).toMillis() / 1000.0 : null,
-                rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of());
+                rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of(),
+                rs.getString("application_version"));
     }
 
     private static double seconds(long millis) {

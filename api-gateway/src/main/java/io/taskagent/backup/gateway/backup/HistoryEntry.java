@@ -15,8 +15,10 @@ import java.util.UUID;
  * @param durationSeconds from start to finish
  * @param errorMessage    why it failed
  * @param tablesBackedUp  the tables it holds, in restore (foreign-key) order
+ * @param applicationVersion the application's version marker in the backup (its newest migration, e.g.
+ *                           {@code flyway 42}), when one was found
  */
 public record HistoryEntry(UUID jobId, Instant timestamp, String fileName, Long sizeBytes, BigDecimal sizeMb,
                            String status, String backupType, String target, Double durationSeconds,
-                           String errorMessage, List<String> tablesBackedUp) {
+                           String errorMessage, List<String> tablesBackedUp, String applicationVersion) {
 }

@@ -85,10 +85,11 @@ public class BackupCatalog {
                             INSERT INTO backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
                                                  compression, format_version, row_counts, table_order, table_count,
                                                  duration_ms,
-                                                 created_at)
+                                                 created_at, application_version)
                             VALUES (:id, :jobId, :target, :type, :fileName, :size, :sha, :compression, :version,
                                     CAST(:rowCounts AS jsonb),
-                                    CAST(:tableOrder AS jsonb), :tableCount, :duration, :createdAt)""")
+                                    CAST(:tableOrder AS jsonb), :tableCount, :duration, :createdAt, :appVersion)""")
+                    .param("appVersion", result.applicationVersion())
                     .param("id", jobId).param("jobId", jobId).param("target", target).param("type", backupType)
                     .param("fileName", result.fileName()).param("size", result.sizeBytes())
                     .param("sha", result.sha256()).param("compression", result.compression().name().toLowerCase())

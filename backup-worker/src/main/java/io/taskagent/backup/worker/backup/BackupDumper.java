@@ -152,7 +152,8 @@ public class BackupDumper {
             List<ChunkReader.Chunk> chunks = plan(schema, versionNumber >= 140000);
             progress.estimate(schema.tables().stream().mapToLong(SourceSchema.Table::estimatedRows).sum(),
                     schema.tables().size());
-            BackupMetadata metadata = metadata(jobId, target, backupType, createdAt, compression, schema);
+            BackupMetadata metadata = metadata(jobId, target, backupType, createdAt, compression, schema,
+                    ApplicationVersion.find(main).orElse(null));
             DumpResult result = write(metadata, schemaSections, fileName, chunks, pool, readers, progress, started);
             log.info("backup {} of {}: {} rows in {} tables, {} chunks, {} bytes, {} ms", fileName, target,
                     result.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
@@ -274,7 +275,7 @@ public class BackupDumper {
                 tableDigests.forEach((t, d) -> digests.put(t, HexFormat.of().formatHex(d.digest())));
                 file.finish(digests);
                 result = new DumpResult(fileName, file.written(), file.sha256(), compression, file.rowCounts(),
-                        digests, (System.nanoTime() - started) / 1_000_000);
+                        digests, (System.nanoTime() - started) / 1_000_000, metadata.applicationVersion());
             } catch (IOException | SQLException | DumpException | RuntimeException e) {
                 try {
                     out.close();
@@ -375,7 +376,7 @@ public class BackupDumper {
     }
 
     private static BackupMetadata metadata(UUID jobId, String target, String backupType, Instant createdAt,
-                                           Compression compression, SourceSchema schema) {
+                                           Compression compression, SourceSchema schema, String applicationVersion) {
         return new BackupMetadata(jobId, target, backupType, createdAt, schema.serverVersion(), compression,
                 schema.tables().stream().map(t -> new BackupMetadata.Table(t.schema(), t.name(),
                         t.columns().stream().map(c -> new BackupMetadata.Column(c.name(), c.type(),
@@ -383,7 +384,7 @@ public class BackupDumper {
                         t.primaryKey(), t.references())).toList(),
                 schema.selfReferencing(), schema.cycles(),
                 schema.sequences().stream().map(q -> new BackupMetadata.Sequence(q.schema(), q.name(), q.lastValue(),
-                        q.called(), q.ownedBy())).toList());
+                        q.called(), q.ownedBy())).toList(), applicationVersion);
     }
 
     private void writeManifest(BackupMetadata metadata, DumpResult result) throws IOException {

@@ -9,7 +9,9 @@ import java.util.Map;
  *
  * @param rowCounts   rows per table ({@code schema.table}), in foreign-key order
  * @param tableSha256 SHA-256 of each table's rows as written
+ * @param applicationVersion the application's version marker found in the snapshot, or null
  */
 record DumpResult(String fileName, long sizeBytes, String sha256, Compression compression,
-                         Map<String, Long> rowCounts, Map<String, String> tableSha256, long durationMillis) {
+                         Map<String, Long> rowCounts, Map<String, String> tableSha256, long durationMillis,
+                         String applicationVersion) {
 }

@@ -150,6 +150,7 @@ public final class BackupFileWriter {
         metadata.put("backup_type", m.backupType());
         metadata.put("created_at", m.createdAt().toString());
         metadata.put("server_version", m.serverVersion());
+        metadata.put("application_version", m.applicationVersion());
         metadata.put("compression", m.compression().name().toLowerCase());
         metadata.put("snapshot_isolation", "repeatable read, read only");
         metadata.put("tables", m.tables().stream().map(t -> {

@@ -11,10 +11,13 @@ import java.util.UUID;
  * @param tables          in the order of the data section (foreign-key order)
  * @param selfReferencing tables with a foreign key to themselves ({@code schema.table})
  * @param cycles          tables in (or behind) a foreign-key cycle across tables
+ * @param applicationVersion the application's version marker (its newest migration, e.g. {@code flyway 42}), or
+ *                           null when no migration tool's table was found
  */
 public record BackupMetadata(UUID backupId, String target, String backupType, java.time.Instant createdAt,
                              String serverVersion, Compression compression, List<Table> tables,
-                             List<String> selfReferencing, List<String> cycles, List<Sequence> sequences) {
+                             List<String> selfReferencing, List<String> cycles, List<Sequence> sequences,
+                             String applicationVersion) {
 
     /** A table: its columns in table order, primary key columns in key order, the tables it references. */
     public record Table(String schema, String name, List<Column> columns, List<String> primaryKey,

@@ -37,7 +37,8 @@ class BackupFileWriterTest {
                 List.of(new BackupMetadata.Table("public", "a", List.of(ID), List.of("id"), List.of()),
                         new BackupMetadata.Table("public", "b", List.of(ID), List.of("id"), List.of("public.a")),
                         new BackupMetadata.Table("public", "c", List.of(ID), List.of(), List.of())),
-                List.of(), List.of(), List.of(new BackupMetadata.Sequence("public", "a_id_seq", 3L, true, "public.a.id")));
+                List.of(), List.of(), List.of(new BackupMetadata.Sequence("public", "a_id_seq", 3L, true, "public.a.id")),
+                "flyway 7");
     }
 
     /** The rows of one piece as the dump's readers produce them: each on its own line, separated by commas. */
@@ -115,6 +116,7 @@ class BackupFileWriterTest {
         assertThat(read.metadata().path("sequences").get(0).path("last_value").asLong()).isEqualTo(3);
         assertThat(BackupFileReader.header(file).metadata()).isEqualTo(read.metadata());
         assertThat(read.formatVersion()).isEqualTo(2);
+        assertThat(read.metadata().path("application_version").asString()).isEqualTo("flyway 7");
         assertThat(read.schema()).isEqualTo(SCHEMA);
         assertThat(BackupFileReader.header(file).schema()).as("multi-line DDL with quotes survives").isEqualTo(SCHEMA);
     }
@@ -126,7 +128,7 @@ class BackupFileWriterTest {
         try (OutputStream out = Files.newOutputStream(file)) {
             BackupFileWriter writer = new BackupFileWriter(out, compression, 1);
             writer.header(new BackupMetadata(UUID.randomUUID(), "t", "manual", Instant.now(), "15", compression,
-                    List.of(), List.of(), List.of(), List.of()), SCHEMA);
+                    List.of(), List.of(), List.of(), List.of(), null), SCHEMA);
             writer.finish(Map.of());
         }
         assertThat(BackupFileReader.read(file).rowCounts()).isEmpty();

@@ -66,6 +66,10 @@ class RebuildFromNothingIT {
                     CREATE FUNCTION public.lie(x int) RETURNS int IMMUTABLE LANGUAGE sql
                         AS 'SELECT CASE WHEN (SELECT count(*) FROM public.flag) = 0 THEN x ELSE 0 END';
                     INSERT INTO public.lying VALUES (1), (2);
+                    CREATE TABLE public.flyway_schema_history (installed_rank int PRIMARY KEY, version text,
+                        description text, success boolean NOT NULL);
+                    INSERT INTO public.flyway_schema_history VALUES (1, '1', 'init', true), (2, '2', 'tasks', true),
+                        (3, '3', 'failed attempt', false);
                     """);
         }
         WorkerTestContext.register(registry, CATALOG, SOURCE);
@@ -73,6 +77,8 @@ class RebuildFromNothingIT {
 
     @Autowired
     ConfirmingPublisher publisher;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient catalog;
 
     static List<String> fingerprint(Connection c) throws Exception {
         List<String> rows = new ArrayList<>();
@@ -104,6 +110,9 @@ class RebuildFromNothingIT {
     void aDroppedDatabaseIsRebuiltFromOneBackupAndTakesWritesAgain() throws Exception {
         Infrastructure infra = Infrastructure.get();
         BackupCompleted backup = backUp();
+        assertThat(catalog.sql("SELECT application_version FROM worker.v1_backups WHERE job_id = :id")
+                .param("id", backup.jobId()).query(String.class).single())
+                .as("the newest successful Flyway migration").isEqualTo("flyway 2");
         String schema = SchemaDump.of(infra, SOURCE);
         List<String> data;
         try (Connection c = infra.connect(SOURCE)) {
