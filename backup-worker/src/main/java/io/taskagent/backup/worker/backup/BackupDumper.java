@@ -154,7 +154,12 @@ public class BackupDumper {
                     schema.tables().size());
             BackupMetadata metadata = metadata(jobId, target, backupType, createdAt, compression, schema,
                     ApplicationVersion.find(main).orElse(null));
-            DumpResult result = write(metadata, schemaSections, fileName, chunks, pool, readers, progress, started);
+            DumpResult result = write(metadata, schemaSections.exceptionally(failure -> {
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+                        throw new java.util.concurrent.CompletionException(new DumpException("reading source database "
+                                + describe(database) + " failed (its schema, with " + tool.binary().getFileName() + "): "
+                                + cause.getMessage(), cause));
+                    }), fileName, chunks, pool, readers, progress, started);
             log.info("backup {} of {}: {} rows in {} tables, {} chunks, {} bytes, {} ms", fileName, target,
                     result.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
                     result.rowCounts().size(), chunks.size(), result.sizeBytes(), result.durationMillis());
