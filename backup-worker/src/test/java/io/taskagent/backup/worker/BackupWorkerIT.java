@@ -256,10 +256,7 @@ class BackupWorkerIT {
         VerifyFailed failed = broker.awaitEvent(VerifyFailed.class, e -> e.jobId().equals(verify.jobId()),
                 Duration.ofSeconds(60));
         assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("size is " + (bytes.length - 1000)));
-        // and the content itself: a flip that breaks a compressed frame makes it unreadable, one that decompresses to
-        // other bytes changes a row (which byte is hit depends on where the middle of the file falls)
-        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).containsAnyOf("content unreadable",
-                "differs from the recorded"));
+        assertThat(failed.problems()).anySatisfy(p -> assertThat(p).contains("content unreadable"));
     }
 
     @Test

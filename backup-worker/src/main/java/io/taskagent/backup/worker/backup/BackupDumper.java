@@ -104,6 +104,7 @@ public class BackupDumper {
             t.setDaemon(true);
             return t;
         });
+        String[] exportedSnapshot = new String[1];
         try {
             Connection main = connect(database);
             connections.add(main);
@@ -131,6 +132,7 @@ public class BackupDumper {
             // the schema comes from pg_dump in this snapshot; checked before anything is written
             PgDump.Found tool = pgDump.check(versionNumber / 10000);
             String exported = snapshot;
+            exportedSnapshot[0] = snapshot;
             List<String> populated = populatedMaterializedViews(main);
             java.util.concurrent.CompletableFuture<SchemaSections> schemaSections = pgDump.dumpAsync(tool, database,
                     exported, source.schemas(), source.includeTables(), source.excludeTables())
@@ -167,6 +169,9 @@ public class BackupDumper {
         } catch (SQLException e) {
             throw new DumpException("reading source database " + describe(database) + " failed: " + e.getMessage(), e);
         } finally {
+            if (exportedSnapshot[0] != null) {
+                PgDump.stopAll(exportedSnapshot[0]); // a backup that failed early leaves no pg_dump holding locks
+            }
             readers.shutdownNow();
             for (Connection c : connections) {
                 try {

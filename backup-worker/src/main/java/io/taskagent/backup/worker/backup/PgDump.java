@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * The {@code pg_dump} that captures a backup's schema: {@code --schema-only} in the backup's exported snapshot, as its
  * two sections ({@code pre-data}: what must exist before the rows load; {@code post-data}: keys, indexes, foreign keys,
- * triggers, rules, policies, materialized view refreshes), with the backup's schema and table filters, owners and
+ * triggers, rules, policies), in UTF-8, with the backup's schema and table filters, owners and
  * grants left out unless {@code backup.schema.keep-owners}. It must be of at least the source server's major version
  * (pg_dump refuses newer servers); {@link #check} says which version was found and which is needed.
  */
@@ -128,12 +128,17 @@ public class PgDump {
         List<String> common = new ArrayList<>(List.of(pgDump.binary().toString(), "--schema-only",
                 "--snapshot=" + snapshot, "--host=" + (url.group(1).isEmpty() ? "localhost" : url.group(1)),
                 "--port=" + (url.group(2) == null ? "5432" : url.group(2)), "--username=" + database.username(),
-                "--no-password", "--dbname=" + url.group(3)));
+                "--no-password", "--dbname=" + url.group(3), "--encoding=UTF8",
+                // a table locked exclusively (DDL in progress) fails the backup after this long instead of waiting
+                "--lock-wait-timeout=60000"));
         if (!settings.keepOwners()) {
             common.add("--no-owner");
             common.add("--no-privileges");
         }
         schemas.forEach(schema -> common.add("--schema=" + schema));
+        if (!schemas.isEmpty()) {
+            common.add("--extension=*"); // with --schema, pg_dump leaves extensions out unless asked for them
+        }
         includeTables.forEach(table -> common.add("--table=" + table));
         excludeTables.forEach(table -> common.add("--exclude-table=" + table));
         CompletableFuture<String> pre = section(common, "pre-data", database.password());
@@ -174,6 +179,18 @@ public class PgDump {
         }, THREADS);
     }
 
+    /** The pg_dump processes running now, so that a backup that fails meanwhile can stop them ({@link #stopAll}). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Stops every pg_dump this worker runs for {@code snapshot} (a backup that failed before its schema was in):
+     * none keeps its locks on the source's tables.
+     */
+    public static void stopAll(String snapshot) {
+        RUNNING.stream().filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a)
+                .contains("--snapshot=" + snapshot)).orElse(true)).forEach(Process::destroyForcibly);
+    }
+
     /** Runs pg_dump; its output, or an exception with its exit code and error output (never the password). */
     private static String run(List<String> command, String password, long timeoutSeconds) throws DumpException {
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -187,6 +204,7 @@ public class PgDump {
         } catch (IOException e) {
             throw new DumpException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
+        RUNNING.add(process);
         CompletableFuture<String> out = read(process.getInputStream());
         CompletableFuture<String> err = read(process.getErrorStream());
         try {
@@ -202,6 +220,8 @@ public class PgDump {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new DumpException("interrupted while pg_dump ran", e);
+        } finally {
+            RUNNING.remove(process);
         }
     }
 

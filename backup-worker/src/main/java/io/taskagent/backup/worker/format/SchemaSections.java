@@ -9,7 +9,8 @@ import java.util.List;
  * @param preData  what must exist before the rows load: extensions, schemas, types, sequences, tables (defaults,
  *                 identity, generated columns), partitions, functions, views, materialized views (empty)
  * @param postData what is built after: primary, unique, check and exclusion constraints, indexes, foreign keys,
- *                 triggers, rules, row security policies, materialized view refreshes, comments on those
+ *                 triggers, rules, row security policies, comments on those (materialized views are refreshed from
+ *                 {@code refresh}: pg_dump counts their data as data)
  * @param dumpedBy the tool and its version, e.g. {@code pg_dump 15.20}
  * @param owners   whether owners and grants were kept (default: left out)
  * @param refresh  the materialized views that held data in the snapshot, quoted and qualified, in creation order:

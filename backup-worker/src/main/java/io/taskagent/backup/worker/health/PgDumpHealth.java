@@ -79,6 +79,7 @@ class PgDumpHealth implements HealthIndicator {
             connection.setProperty("password", source.password());
         }
         connection.setProperty("connectTimeout", String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
+        connection.setProperty("socketTimeout", String.valueOf(Math.max(1, source.connectTimeout().toSeconds())));
         try (Connection c = DriverManager.getConnection(source.url(), connection); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
             rs.next();

@@ -264,7 +264,11 @@ final class RestoreEngine {
             target.commit();
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
-            target.rollback();
+            try {
+                target.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed); // the connection is gone: the failure that counts is the first one
+            }
             throw e;
         }
     }
@@ -275,14 +279,32 @@ final class RestoreEngine {
      * commands with them), which are left out: the script goes to the server as SQL, never through psql.
      */
     private static void execute(Connection target, String section, String script) throws SQLException {
-        String sql = script.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict "))
+        java.util.Set<String> settings = new java.util.HashSet<>();
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM pg_settings")) {
+            while (rs.next()) {
+                settings.add(rs.getString(1));
+            }
+        }
+        String sql = script.lines()
+                .filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict "))
+                // a newer pg_dump sets parameters an older target server lacks (e.g. transaction_timeout): skipped
+                .filter(line -> {
+                    java.util.regex.Matcher set = SET_LINE.matcher(line);
+                    return !set.matches() || settings.contains(set.group(1));
+                })
+                // with --schema, pg_dump creates the public schema too, which every new database already has
+                .map(line -> line.equals("CREATE SCHEMA public;") ? "CREATE SCHEMA IF NOT EXISTS public;" : line)
                 .collect(java.util.stream.Collectors.joining("\n"));
         try (Statement s = target.createStatement()) {
             s.execute(sql);
+            // pg_dump's SETs (search_path, row_security...) are for its script only, not for the load that follows
+            s.execute("RESET ALL");
         } catch (SQLException e) {
             throw new SQLException("creating the schema (" + section + ") failed: " + e.getMessage(), e.getSQLState(), e);
         }
     }
+
+    private static final java.util.regex.Pattern SET_LINE = java.util.regex.Pattern.compile("^SET ([a-z_]+) = .*;$");
 
     /**
      * What creating the schema would create, by kind (tables, views, functions, indexes, constraints...), counted

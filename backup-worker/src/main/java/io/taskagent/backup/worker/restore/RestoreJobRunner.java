@@ -25,6 +25,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -236,7 +237,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         String server = BackupDumper.describe(target);
         try (Connection admin = maintenance(target); Statement s = admin.createStatement()) {
             refuseOlderServer(admin, content, server);
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
+            try (PreparedStatement exists = admin.prepareStatement("SELECT count(*) FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, name);
+                ResultSet rs = exists.executeQuery();
                 rs.next();
                 if (rs.getLong(1) > 0) {
                     throw new RestoreRefused("database '" + name + "' already exists on the server of " + server
@@ -258,8 +261,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                 result.put("tables", tables);
                 return backupRows;
             }
-            // the name is a plain identifier (Names.DATABASE_REGEX, checked in the command): no quoting needed
-            s.execute("CREATE DATABASE " + name + " TEMPLATE template0");
+            // the name is a plain identifier (Names.DATABASE_REGEX, checked in the command), quoted as reserved words
+            // (user, order...) are plain identifiers too
+            s.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0 ENCODING 'UTF8'");
             log.info("created database '{}' on the server of {} for a restore", name, server);
             try (Connection created = connect(withDatabase(target, name))) {
                 Map<String, Long> counts = RestoreEngine.create(created, file, content.metadata(), content.schema(),
@@ -268,7 +272,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                 return counts;
             } catch (SQLException | IOException | RuntimeException e) {
                 try {
-                    s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                    s.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
                     log.info("dropped database '{}' again: its restore failed", name);
                 } catch (SQLException dropFailed) {
                     e.addSuppressed(dropFailed);
@@ -319,6 +323,10 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
 
     /** {@code source} with its JDBC URL's database replaced by {@code database}. */
     static WorkerProperties.Source withDatabase(WorkerProperties.Source source, String database) {
+        if (!source.url().matches("^jdbc:postgresql://[^/?]*/[^?]*(\\?.*)?$")) {
+            throw new RestoreRefused("the restore target's URL names no database to replace "
+                    + "(jdbc:postgresql://host[:port]/database expected): " + BackupDumper.describe(source));
+        }
         String url = source.url().replaceFirst("^(jdbc:postgresql://[^/?]*/)[^?]*", "$1" + database);
         return new WorkerProperties.Source(source.target(), url, source.username(), source.password(),
                 source.connectTimeout(), source.socketTimeout(), source.schemas(), source.includeTables(),

@@ -68,6 +68,9 @@ class SelfContainedRestoreIT {
         other = TemporaryPostgres.start();
         registry.add("backup.restore.targets.other.url", () -> other.jdbcUrl("postgres"));
         registry.add("backup.restore.targets.other.username", () -> other.user());
+        other.createDatabase("exotic_empty");
+        registry.add("backup.restore.targets.emptyother.url", () -> other.jdbcUrl("exotic_empty"));
+        registry.add("backup.restore.targets.emptyother.username", () -> other.user());
         registry.add("backup.restore.targets.nocreate.url", () -> infra.jdbcUrl("postgres"));
         registry.add("backup.restore.targets.nocreate.username", () -> NO_CREATEDB);
         registry.add("backup.restore.targets.nocreate.password", () -> "x");
@@ -82,6 +85,8 @@ class SelfContainedRestoreIT {
 
     @Autowired
     ConfirmingPublisher publisher;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient catalog;
 
     @BeforeEach
     void backUpOnce() {
@@ -166,7 +171,12 @@ class SelfContainedRestoreIT {
     @Test
     void createModeFillsAnExistingEmptyDatabaseAndRefusesOneThatHasTheTables() throws Exception {
         Infrastructure infra = Infrastructure.get();
-        infra.ensureDatabase(COPY);
+        RestoreCompleted filled = completed(restore("emptyother", "create", null, false));
+        assertThat(filled.rowCounts()).isEqualTo(backup.rowCounts());
+        assertThat(SchemaDump.of(other, "exotic_empty")).isEqualTo(SchemaDump.of(infra, SOURCE));
+        try (Connection source = infra.connect(SOURCE); Connection copy = other.connect("exotic_empty")) {
+            assertThat(DatabaseContents.of(copy)).isEqualTo(DatabaseContents.of(source));
+        }
         RequestRestore create = RequestRestore.of(UUID.randomUUID(), "taskagent", backup.jobId(), null, null, false,
                 true, "create", null, "it");
         // the configured source is the target here: create mode into the source database itself is refused
@@ -189,8 +199,16 @@ class SelfContainedRestoreIT {
         try (Connection c = infra.connect("postgres")) {
             assertThat(exists(c, "exotic_never")).isFalse();
         }
-        RestoreCompleted dryRun = completed(restore(null, null, "exotic_dry", true));
+        RequestRestore dry = restore(null, null, "exotic_dry", true);
+        RestoreCompleted dryRun = completed(dry);
         assertThat(dryRun.dryRun()).isTrue();
+        String report = catalog.sql("SELECT result::text FROM worker.v1_jobs WHERE id = :id").param("id", dry.jobId())
+                .query(String.class).single();
+        tools.jackson.databind.JsonNode result = io.taskagent.backup.model.MessageJson.mapper().readTree(report);
+        assertThat(result.get("create_database").asString()).isEqualTo("exotic_dry");
+        assertThat(result.get("would_create").get("table").asInt()).as("what it would create: " + result)
+                .isGreaterThanOrEqualTo(8);
+        assertThat(result.get("would_create").get("trigger").asInt()).isEqualTo(2);
         try (Connection c = infra.connect("postgres")) {
             assertThat(exists(c, "exotic_dry")).as("a dry run creates nothing").isFalse();
         }
