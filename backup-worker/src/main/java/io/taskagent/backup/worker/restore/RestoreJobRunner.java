@@ -171,7 +171,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             }
             Map<String, Long> counts;
             if (newDatabase != null) {
-                counts = intoNewDatabase(target, newDatabase, file, content, backupRows, dryRun, result);
+                counts = intoNewDatabase(job.id(), target, newDatabase, file, content, backupRows, dryRun, result);
             } else {
                 try (Connection connection = connect(target)) {
                     lock(connection, database);
@@ -231,19 +231,27 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      * target's user may not create databases, or the server is older than the backup's; else the database is created,
      * restored into in create mode, and dropped again if anything fails.
      */
-    private Map<String, Long> intoNewDatabase(WorkerProperties.Source target, String name, Path file,
+    private Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, Path file,
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
                                               Map<String, Object> result) throws SQLException, IOException {
         String server = BackupDumper.describe(target);
+        String mark = CREATED_BY + jobId;
         try (Connection admin = maintenance(target); Statement s = admin.createStatement()) {
             refuseOlderServer(admin, content, server);
-            try (PreparedStatement exists = admin.prepareStatement("SELECT count(*) FROM pg_database WHERE datname = ?")) {
+            try (PreparedStatement exists = admin.prepareStatement("""
+                    SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?""")) {
                 exists.setString(1, name);
                 ResultSet rs = exists.executeQuery();
-                rs.next();
-                if (rs.getLong(1) > 0) {
-                    throw new RestoreRefused("database '" + name + "' already exists on the server of " + server
-                            + ": choose another name, or restore into it with mode create if it is empty");
+                if (rs.next()) {
+                    if (!mark.equals(rs.getString(1))) {
+                        throw new RestoreRefused("database '" + name + "' already exists on the server of " + server
+                                + ": choose another name, or restore into it with mode create if it is empty");
+                    }
+                    // this very job created it, and its worker stopped before finishing: half-built, it goes again
+                    if (!dryRun) {
+                        s.execute("DROP DATABASE \"" + name + "\" WITH (FORCE)");
+                        log.info("dropped database '{}', left half-built by an earlier attempt of job {}", name, jobId);
+                    }
                 }
             }
             try (ResultSet rs = s.executeQuery(
@@ -264,11 +272,14 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             // the name is a plain identifier (Names.DATABASE_REGEX, checked in the command), quoted as reserved words
             // (user, order...) are plain identifiers too
             s.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0 ENCODING 'UTF8'");
+            // marked as this job's: an attempt taking the job over after a crash may drop it and start again
+            s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + mark + "'");
             log.info("created database '{}' on the server of {} for a restore", name, server);
             try (Connection created = connect(withDatabase(target, name))) {
                 Map<String, Long> counts = RestoreEngine.create(created, file, content.metadata(), content.schema(),
                         backupRows);
                 result.put("row_counts", counts);
+                s.execute("COMMENT ON DATABASE \"" + name + "\" IS NULL"); // complete: no longer this job's to redo
                 return counts;
             } catch (SQLException | IOException | RuntimeException e) {
                 try {
@@ -301,6 +312,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         }
         throw missing;
     }
+
+    /** The comment a restore puts on the database it creates, followed by its job id. */
+    static final String CREATED_BY = "being restored by taskagent-backup job ";
 
     /** A restore into an older major version than the backup's server is refused up front (newer is fine). */
     private static void refuseOlderServer(Connection target, BackupFileReader content, String where)

@@ -158,6 +158,29 @@ class SelfContainedRestoreIT {
     }
 
     @Test
+    void aDatabaseLeftHalfBuiltByAnEarlierAttemptOfTheSameJobIsBuiltAgain() throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        UUID jobId = UUID.randomUUID();
+        infra.dropDatabase("exotic_left");
+        infra.ensureDatabase("exotic_left");
+        try (Connection c = infra.connect("exotic_left"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE half (x int)"); // what a crashed attempt might have left
+            s.execute("COMMENT ON DATABASE exotic_left IS '" + RestoreJobRunner.CREATED_BY + jobId + "'");
+        }
+        RequestRestore request = RequestRestore.of(jobId, "taskagent", backup.jobId(), null, null, false, false, null,
+                "exotic_left", "it");
+        publisher.publishCommand(request);
+        assertThat(completed(request).rowCounts()).isEqualTo(backup.rowCounts());
+        assertThat(SchemaDump.of(infra, "exotic_left")).isEqualTo(SchemaDump.of(infra, SOURCE));
+        try (Connection c = infra.connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'exotic_left'")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("no longer marked once complete").isNull();
+        }
+        infra.dropDatabase("exotic_left");
+    }
+
+    @Test
     void aNewDatabaseOnAnotherServerIsTheSourceRebuilt() throws Exception {
         Infrastructure infra = Infrastructure.get();
         RestoreCompleted done = completed(restore("other", null, "exotic_other", false));
