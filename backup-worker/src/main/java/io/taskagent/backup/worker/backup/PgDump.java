@@ -92,10 +92,34 @@ public class PgDump {
                 : settings.pgDump() + " (BACKUP_SCHEMA_PG_DUMP)";
     }
 
+    /** The version last read, by binary and its modification time: health asks often, the binary rarely changes. */
+    private volatile Found known;
+    private volatile java.nio.file.attribute.FileTime knownModified;
+
     /** The pg_dump to use and its version; an exception naming what is missing when there is none. */
     public Found find() throws DumpException {
         Path binary = binary().orElseThrow(() -> new DumpException("no pg_dump found: looked for " + lookedFor()
                 + "; a backup needs pg_dump to capture the schema"));
+        java.nio.file.attribute.FileTime modified = modified(binary);
+        Found last = known;
+        if (last != null && last.binary().equals(binary) && modified != null && modified.equals(knownModified)) {
+            return last;
+        }
+        Found found = version(binary);
+        known = found;
+        knownModified = modified;
+        return found;
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path binary) {
+        try {
+            return Files.getLastModifiedTime(binary.toRealPath());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Found version(Path binary) throws DumpException {
         String out = run(List.of(binary.toString(), "--version"), null, 10).trim();
         Matcher m = VERSION.matcher(out);
         if (!m.find()) {
@@ -179,16 +203,22 @@ public class PgDump {
         }, THREADS);
     }
 
-    /** The pg_dump processes running now, so that a backup that fails meanwhile can stop them ({@link #stopAll}). */
-    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The pg_dump processes running now, with the snapshot each dumps (null for {@code --version}), so that a backup
+     * that fails meanwhile can stop its own ({@link #stopAll}).
+     */
+    private static final java.util.Map<Process, String> RUNNING = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Stops every pg_dump this worker runs for {@code snapshot} (a backup that failed before its schema was in):
      * none keeps its locks on the source's tables.
      */
     public static void stopAll(String snapshot) {
-        RUNNING.stream().filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a)
-                .contains("--snapshot=" + snapshot)).orElse(true)).forEach(Process::destroyForcibly);
+        RUNNING.forEach((process, dumping) -> {
+            if (snapshot.equals(dumping)) {
+                process.destroyForcibly();
+            }
+        });
     }
 
     /** Runs pg_dump; its output, or an exception with its exit code and error output (never the password). */
@@ -204,7 +234,8 @@ public class PgDump {
         } catch (IOException e) {
             throw new DumpException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
-        RUNNING.add(process);
+        RUNNING.put(process, command.stream().filter(a -> a.startsWith("--snapshot=")).findFirst()
+                .map(a -> a.substring("--snapshot=".length())).orElse(""));
         CompletableFuture<String> out = read(process.getInputStream());
         CompletableFuture<String> err = read(process.getErrorStream());
         try {
