@@ -61,6 +61,7 @@ wait_job() {
   [ "$status" = SUCCEEDED ] || { echo "job $1 failed: $(jq -r .error_message <<< "$state")" >&2; exit 1; }
 }
 job_ms() { psql -d $CATALOG -tAc "SELECT (result->>'duration_ms') FROM worker.jobs WHERE id = '$1'"; }
+phases() { psql -d $CATALOG -tAc "SELECT result->'phases_ms' FROM worker.jobs WHERE id = '$1'"; }
 timed() { /usr/bin/time -f "%e" -o "$WORK/t" "$@" > /dev/null; cat "$WORK/t"; }
 same() { diff <(psql -d "$1" -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO; }
 
@@ -101,3 +102,5 @@ awk -v scale="$SCALE" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j
   printf "    %-62s %8.2f s\n", "pg_restore --clean --if-exists --single-transaction", clean
   printf "    ratio %.2f (goal <= 1.0); fingerprint equal: %s\n", (rep/1000)/clean, s2
 }'
+echo "phases (ms): create_database $(phases "$rebuild")"
+echo "              replace $(phases "$replace")"

@@ -50,7 +50,10 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      *                     source database is always a target under its own target name
      */
     public record Restore(@DefaultValue("true") boolean safetyBackup,
-                          @NotNull @DefaultValue java.util.Map<String, @Valid Source> targets) {
+                          @NotNull @DefaultValue java.util.Map<String, @Valid Source> targets,
+                          @NotNull @DefaultValue("256MB") @jakarta.validation.constraints.Pattern(
+                                  regexp = "[1-9][0-9]{0,6}(kB|MB|GB)",
+                                  message = "must be a PostgreSQL memory size such as 256MB (kB, MB or GB)") String memory) {
     }
 
     /** The connection settings of restore target {@code name}: the source under its target name, or a configured one. */

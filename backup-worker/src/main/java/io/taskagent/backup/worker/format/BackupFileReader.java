@@ -193,9 +193,15 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         }
     }
 
-    /** Reads lines of bytes without decoding them; one growing buffer. */
+    /**
+     * Reads lines of bytes without decoding them: the stream is read in blocks and scanned for newlines (a read call
+     * per byte cost more than decompressing); each line is copied into one growing buffer.
+     */
     public static final class Lines implements AutoCloseable {
         private final InputStream in;
+        private final byte[] block = new byte[1 << 16];
+        private int position;
+        private int limit;
         private byte[] buffer = new byte[1 << 12];
         private int length;
 
@@ -206,20 +212,50 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         /** The next line (without its newline) in a shared buffer valid until the next call, or null at the end. */
         public byte[] next() throws IOException {
             length = 0;
-            int b;
-            try {
-                while ((b = in.read()) != -1 && b != '\n') {
-                    if (length == buffer.length) {
-                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
-                    }
-                    buffer[length++] = (byte) b;
+            boolean any = false;
+            while (true) {
+                if (position == limit && !fill()) {
+                    return any ? buffer : null;
                 }
+                any = true;
+                int end = position;
+                byte[] b = block;
+                int max = limit;
+                while (end < max && b[end] != '\n') {
+                    end++;
+                }
+                append(end - position);
+                if (end < max) {
+                    position = end + 1;
+                    return buffer;
+                }
+                position = max;
+            }
+        }
+
+        private void append(int count) {
+            if (length + count > buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
+            }
+            System.arraycopy(block, position, buffer, length, count);
+            length += count;
+        }
+
+        private boolean fill() throws IOException {
+            int n;
+            try {
+                n = in.read(block, 0, block.length);
             } catch (EOFException e) {
                 throw new IOException("truncated: " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new IOException("cannot decompress: " + e.getMessage(), e);
             }
-            return b == -1 && length == 0 ? null : buffer;
+            if (n <= 0) {
+                return false;
+            }
+            position = 0;
+            limit = n;
+            return true;
         }
 
         public int length() {

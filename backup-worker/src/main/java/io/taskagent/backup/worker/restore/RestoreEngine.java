@@ -4,7 +4,6 @@ import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.backup.ColumnKind;
-import io.taskagent.backup.worker.backup.RowSum;
 import io.taskagent.backup.worker.backup.SourceSchema;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -51,6 +50,12 @@ final class RestoreEngine {
 
         String sql() {
             return quote(schema) + "." + quote(name);
+        }
+
+        /** The loaded columns read back in the load's order, as COPY text ({@code only}: without child tables). */
+        String copyOut(boolean only) {
+            return "COPY (SELECT " + String.join(", ", columns.stream().map(RestoreEngine::quote).toList())
+                    + " FROM " + (only ? "ONLY " : "") + sql() + ") TO STDOUT";
         }
     }
 
@@ -162,8 +167,8 @@ final class RestoreEngine {
      *
      * @throws SQLException or IOException after rolling back: the target is unchanged
      */
-    static Map<String, Long> load(Connection target, Path file, JsonNode metadata, Map<String, Long> expected)
-            throws SQLException, IOException {
+    static Map<String, Long> load(Connection target, Path file, JsonNode metadata, Map<String, Long> expected,
+                                  Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
@@ -175,10 +180,13 @@ final class RestoreEngine {
                     s.execute("SET CONSTRAINTS ALL DEFERRED");
                 }
             }
-            removeExistingRows(target, tables);
+            boolean truncated = removeExistingRows(target, tables);
             List<String> rebuild = dropIndexesAndKeys(target, tables);
-            Map<String, RowSum> loaded = copyRows(target, file, tables);
+            phases.done("prepare");
+            Map<String, RowSum> loaded = copyRows(target, file, tables,
+                    truncated ? plainTables(target, tables) : java.util.Set.of());
             setSequences(target, metadata);
+            phases.done("load");
             if (replica) {
                 try (Statement s = target.createStatement()) {
                     s.execute("SET LOCAL session_replication_role = origin");
@@ -192,8 +200,11 @@ final class RestoreEngine {
             if (replica && rebuild.isEmpty()) {
                 checkForeignKeys(target, tables);
             }
+            phases.done("keys");
             Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
+            phases.done("check");
             target.commit();
+            phases.done("commit");
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
             target.rollback();
@@ -211,7 +222,7 @@ final class RestoreEngine {
                                                  Map<String, RowSum> loaded, Map<String, Long> expected)
             throws SQLException {
         // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
-        Map<String, RowSum> restored = readBack(target, metadata, loaded);
+        Map<String, RowSum> restored = readBack(target, tables, loaded);
         Map<String, Long> others = currentCounts(target,
                 tables.stream().filter(t -> !restored.containsKey(t.qualified())).toList());
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -247,21 +258,27 @@ final class RestoreEngine {
      * @throws SQLException or IOException after rolling back: the database is as empty as before
      */
     static Map<String, Long> create(Connection target, Path file, JsonNode metadata, SchemaSections schema,
-                                    Map<String, Long> expected) throws SQLException, IOException {
+                                    Map<String, Long> expected, Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
             execute(target, "pre-data", schema.preData());
-            Map<String, RowSum> loaded = copyRows(target, file, tables);
+            phases.done("pre_data");
+            Map<String, RowSum> loaded = copyRows(target, file, tables, plainTables(target, tables));
             setSequences(target, metadata);
+            phases.done("load");
             execute(target, "post-data", schema.postData());
+            phases.done("post_data");
             try (Statement s = target.createStatement()) {
                 for (String view : schema.refresh()) {
                     s.execute("REFRESH MATERIALIZED VIEW " + view);
                 }
             }
+            phases.done("refresh");
             Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
+            phases.done("check");
             target.commit();
+            phases.done("commit");
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
             try {
@@ -325,27 +342,31 @@ final class RestoreEngine {
                     + "SCHEMA|EXTENSION|INDEX|TRIGGER|RULE|POLICY|AGGREGATE)\\b|    ADD CONSTRAINT )");
 
     /**
-     * Reads every loaded table back (inside the restore's transaction) and sums its rows' digests as the file's were
-     * summed while loading: compared, they show the tables hold exactly the backup's rows, whatever order the server
-     * returns them in. Tables without rows in the backup are not read (their count is checked).
+     * Reads every loaded table back (inside the restore's transaction) with {@code COPY ... TO STDOUT} and sums its
+     * rows as the load summed the COPY lines it sent: the server writes the text form of what it stored, so equal
+     * sums show the tables hold exactly the rows loaded (a trigger, rule or default that changed or dropped a row shows),
+     * whatever order the server returns them in. Tables without rows in the backup are not read (their count is checked).
      */
-    private static Map<String, RowSum> readBack(Connection target, JsonNode metadata, Map<String, RowSum> loaded)
+    private static Map<String, RowSum> readBack(Connection target, List<Table> tables, Map<String, RowSum> loaded)
             throws SQLException {
+        try (Statement s = target.createStatement()) { // the text forms the load sent (the dumper's)
+            s.execute("SET LOCAL extra_float_digits = 3");
+            s.execute("SET LOCAL bytea_output = 'hex'");
+        }
         Map<String, RowSum> restored = new LinkedHashMap<>();
-        for (JsonNode t : metadata.get("tables")) {
-            String schema = t.get("schema").asString();
-            String name = t.get("name").asString();
-            if (!loaded.containsKey(schema + "." + name)) {
-                continue;
+        try (PreparedStatement kind = target.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
+            for (Table t : tables) {
+                if (!loaded.containsKey(t.qualified())) {
+                    continue;
+                }
+                kind.setString(1, t.sql());
+                try (ResultSet rs = kind.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("table " + t.qualified() + " is missing in the target after loading");
+                    }
+                    restored.put(t.qualified(), RowSum.ofCopy(target, t.copyOut("r".equals(rs.getString(1)))));
+                }
             }
-            List<SourceSchema.Column> columns = new ArrayList<>();
-            for (JsonNode c : t.get("columns")) {
-                // only the name and the JSON kind matter for encoding the rows as the dumper did
-                columns.add(new SourceSchema.Column(c.get("name").asString(), c.path("type").asString(""),
-                        c.path("nullable").asBoolean(true), c.path("generated").asBoolean(false), null,
-                        ColumnKind.valueOf(c.get("json").asString().toUpperCase(Locale.ROOT))));
-            }
-            restored.put(schema + "." + name, RowSum.ofTable(target, schema, name, columns));
         }
         return restored;
     }
@@ -417,14 +438,16 @@ final class RestoreEngine {
         }
     }
 
-    private static void removeExistingRows(Connection target, List<Table> tables) throws SQLException {
+    /** Empties the tables; returns whether they were truncated (in this transaction) rather than deleted from. */
+    private static boolean removeExistingRows(Connection target, List<Table> tables) throws SQLException {
         if (tables.isEmpty()) {
-            return;
+            return false;
         }
         Savepoint before = target.setSavepoint();
         try (Statement s = target.createStatement()) {
             s.execute("TRUNCATE " + String.join(", ", tables.stream().map(Table::sql).toList()));
             target.releaseSavepoint(before);
+            return true;
         } catch (SQLException referencedFromOutside) {
             // another table (not in the backup) references one of these: delete instead, children first
             target.rollback(before);
@@ -433,12 +456,33 @@ final class RestoreEngine {
                     s.execute("DELETE FROM " + tables.get(i).sql());
                 }
             }
+            return false;
         }
     }
 
+    /**
+     * The tables that are plain tables (not partitioned ones): created or truncated in this transaction, they are
+     * loaded with {@code COPY ... FREEZE}, which writes their rows frozen and visible. What reads them next (key and
+     * index builds, foreign-key checks, the read-back) then has no hint bits to set, so no page is written twice.
+     */
+    private static java.util.Set<String> plainTables(Connection target, List<Table> tables) throws SQLException {
+        java.util.Set<String> plain = new java.util.HashSet<>();
+        try (PreparedStatement s = target.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
+            for (Table t : tables) {
+                s.setString(1, t.sql());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next() && "r".equals(rs.getString(1))) {
+                        plain.add(t.qualified());
+                    }
+                }
+            }
+        }
+        return plain;
+    }
+
     /** Loads every table's rows; returns, per loaded table, the sum of its rows as read from the file. */
-    private static Map<String, RowSum> copyRows(Connection target, Path file, List<Table> tables)
-            throws SQLException, IOException {
+    private static Map<String, RowSum> copyRows(Connection target, Path file, List<Table> tables,
+                                                java.util.Set<String> freeze) throws SQLException, IOException {
         Map<String, RowSum> sums = new HashMap<>();
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));
@@ -460,18 +504,19 @@ final class RestoreEngine {
                 if (empty) {
                     continue;
                 }
-                sums.put(name, copyTable(target, table, lines));
+                sums.put(name, copyTable(target, table, lines, freeze.contains(name)));
             }
         }
         throw new IOException("the backup file ended inside its data section");
     }
 
-    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Lines lines)
+    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Lines lines, boolean freeze)
             throws SQLException, IOException {
         RowSum sum = new RowSum();
         String columns = String.join(", ", table.columns().stream().map(RestoreEngine::quote).toList());
         CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + table.sql() + (columns.isEmpty() ? "" : " (" + columns + ")") + " FROM STDIN");
+                .copyIn("COPY " + table.sql() + (columns.isEmpty() ? "" : " (" + columns + ")") + " FROM STDIN"
+                        + (freeze ? " WITH (FREEZE)" : ""));
         RowToCopy converter = new RowToCopy(table.columns());
         RowToCopy.Out out = new RowToCopy.Out();
         long row = 0;
@@ -484,12 +529,13 @@ final class RestoreEngine {
                 }
                 row++;
                 int rowLength = line[length - 1] == ',' ? length - 1 : length;
-                sum.add(line, 0, rowLength);
+                int start = out.size;
                 try {
                     converter.convert(line, rowLength, out);
                 } catch (IOException | RuntimeException e) {
                     throw new IOException("row " + row + " of " + table.qualified() + ": " + e.getMessage(), e);
                 }
+                sum.add(out.bytes, start, out.size - start);
                 if (out.size >= 1 << 20) {
                     copy.writeToCopy(out.bytes, 0, out.size);
                     out.size = 0;

@@ -138,6 +138,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     @Override
     public void execute(JobStore.Job job) {
         long started = System.nanoTime();
+        Phases phases = new Phases();
         Map<String, Object> request = request(job.id());
         String database = job.target();
         boolean dryRun = "dry_run".equals(job.type());
@@ -153,6 +154,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             if (!problems.isEmpty()) {
                 throw new RestoreRefused("backup " + backup.fileName() + " failed verification: " + String.join("; ", problems));
             }
+            phases.done("verify_file");
             WorkerProperties.Source target = properties.restoreTarget(database)
                     .orElseThrow(() -> new RestoreRefused("unknown restore target '" + database + "': configure "
                             + "backup.restore.targets." + database));
@@ -163,6 +165,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             result.put("request", request);
             result.put("backup_id", backup.id());
             result.put("file_name", backup.fileName());
+            result.put("phases_ms", phases.millis());
             String newDatabase = (String) request.get("create_database");
             boolean create = newDatabase != null || RequestRestore.CREATE.equals(request.get("mode"));
             if (create && content.schema() == null) {
@@ -171,7 +174,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             }
             Map<String, Long> counts;
             if (newDatabase != null) {
-                counts = intoNewDatabase(job.id(), target, newDatabase, file, content, backupRows, dryRun, result);
+                counts = intoNewDatabase(job.id(), target, newDatabase, file, content, backupRows, dryRun, result,
+                        phases);
             } else {
                 try (Connection connection = connect(target)) {
                     lock(connection, database);
@@ -204,11 +208,14 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                         if (safety && !create) {
                             String safetyFile = backups.safetyBackup(database, target);
                             result.put("safety_backup", safetyFile);
+                            phases.done("safety_backup");
                         }
                         counts = create
-                                ? RestoreEngine.create(connection, file, content.metadata(), content.schema(), backupRows)
-                                : RestoreEngine.load(connection, file, content.metadata(), backupRows);
+                                ? RestoreEngine.create(connection, file, content.metadata(), content.schema(), backupRows,
+                                phases)
+                                : RestoreEngine.load(connection, file, content.metadata(), backupRows, phases);
                         result.put("row_counts", counts);
+                        result.put("phases_ms", phases.millis());
                     }
                 }
             }
@@ -233,7 +240,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      */
     private Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, Path file,
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
-                                              Map<String, Object> result) throws SQLException, IOException {
+                                              Map<String, Object> result, Phases phases)
+            throws SQLException, IOException {
         String server = BackupDumper.describe(target);
         String mark = CREATED_BY + jobId;
         try (Connection admin = maintenance(target); Statement s = admin.createStatement()) {
@@ -275,10 +283,12 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             // marked as this job's: an attempt taking the job over after a crash may drop it and start again
             s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + mark + "'");
             log.info("created database '{}' on the server of {} for a restore", name, server);
+            phases.done("create_database");
             try (Connection created = connect(withDatabase(target, name))) {
                 Map<String, Long> counts = RestoreEngine.create(created, file, content.metadata(), content.schema(),
-                        backupRows);
+                        backupRows, phases);
                 result.put("row_counts", counts);
+                result.put("phases_ms", phases.millis());
                 s.execute("COMMENT ON DATABASE \"" + name + "\" IS NULL"); // complete: no longer this job's to redo
                 return counts;
             } catch (SQLException | IOException | RuntimeException e) {
@@ -298,7 +308,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      * A connection to the target's server for creating a database: through the target's own database, or, when that
      * one is gone (the incident a rebuild is for), through {@code postgres} or {@code template1}.
      */
-    private static Connection maintenance(WorkerProperties.Source target) throws SQLException {
+    private Connection maintenance(WorkerProperties.Source target) throws SQLException {
         SQLException missing = null;
         for (String database : new String[]{null, "postgres", "template1"}) {
             try {
@@ -413,7 +423,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         outbox.finish("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason), failed);
     }
 
-    private static Connection connect(WorkerProperties.Source target) throws SQLException {
+    private Connection connect(WorkerProperties.Source target) throws SQLException {
         Properties props = new Properties();
         props.setProperty(PGProperty.USER.getName(), target.username());
         if (target.password() != null && !target.password().isEmpty()) {
@@ -421,7 +431,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         }
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), String.valueOf(Math.max(1, target.connectTimeout().toSeconds())));
         props.setProperty(PGProperty.APPLICATION_NAME.getName(), "taskagent-backup-restore");
-        props.setProperty(PGProperty.OPTIONS.getName(), "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres");
+        String memory = properties.restore().memory();
+        props.setProperty(PGProperty.OPTIONS.getName(), "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres"
+                + " -c maintenance_work_mem=" + memory + " -c work_mem=" + memory);
         try {
             return DriverManager.getConnection(target.url(), props);
         } catch (SQLException e) {

@@ -1,8 +1,6 @@
 package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.MessageJson;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,99 +10,354 @@ import java.util.Map;
 
 /**
  * Turns one row of a backup file (a JSON object on one line) into one line of PostgreSQL's COPY text format for the
- * given columns: numbers keep their digits, booleans become {@code t}/{@code f}, embedded jsonb is copied as its
- * exact JSON text, strings are PostgreSQL's text form already; NULL is {@code \N}. Only the listed columns are
- * written (generated columns are left out), in the listed order.
+ * given columns, in one pass over the bytes and without creating strings: numbers keep their digits, booleans become
+ * {@code t}/{@code f}, embedded jsonb is copied as its exact JSON text, strings are PostgreSQL's text form already;
+ * NULL (or a column the row lacks) is {@code \N}. Only the listed columns are written (generated columns are left
+ * out), in the listed order.
+ * <p>
+ * Values are escaped exactly as the server's own COPY output escapes them (backslash, {@code \b \f \n \r \t \v}), so
+ * a table read back with {@code COPY ... TO} gives the very bytes loaded when it holds the very values loaded: the
+ * restore's read-back check compares the two.
  */
 final class RowToCopy {
 
+    private static final int UNSET = 0;
+    private static final int NULL = 1;
+    private static final int TRUE = 2;
+    private static final int FALSE = 3;
+    private static final int NUMBER = 4;
+    private static final int PLAIN_STRING = 5;
+    private static final int ESCAPED_STRING = 6;
+    private static final int JSON = 7;
+
+    private final byte[][] names;
     private final Map<String, Integer> index = new HashMap<>();
-    private final int columns;
-    private final byte[][] values;
+    private final int[] kinds;
     private final int[] starts;
     private final int[] ends;
-    private final boolean[] raw;
 
     RowToCopy(List<String> columnNames) {
+        names = new byte[columnNames.size()][];
         for (int i = 0; i < columnNames.size(); i++) {
+            names[i] = columnNames.get(i).getBytes(StandardCharsets.UTF_8);
             index.put(columnNames.get(i), i);
         }
-        columns = columnNames.size();
-        values = new byte[columns][];
-        starts = new int[columns];
-        ends = new int[columns];
-        raw = new boolean[columns];
+        kinds = new int[names.length];
+        starts = new int[names.length];
+        ends = new int[names.length];
     }
 
     /** Appends the COPY line for {@code line[0, length)} to {@code out}. */
     void convert(byte[] line, int length, Out out) throws IOException {
-        java.util.Arrays.fill(values, null);
-        try (JsonParser p = MessageJson.mapper().createParser(line, 0, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("a row is not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                Integer i = index.get(p.currentName());
-                JsonToken token = p.nextToken();
-                if (i == null) {
-                    p.skipChildren(); // a generated column, or one the target does not have
-                    continue;
+        java.util.Arrays.fill(kinds, UNSET);
+        int i = space(line, 0, length);
+        if (i == length || line[i] != '{') {
+            throw new IOException("a row is not a JSON object");
+        }
+        i = space(line, i + 1, length);
+        int expected = 0; // the dumper writes the columns in order: the next one is tried first
+        if (i < length && line[i] == '}') {
+            i++;
+        } else {
+            while (true) {
+                if (i == length || line[i] != '"') {
+                    throw malformed("a column name", i);
                 }
-                switch (token) {
-                    case VALUE_NULL -> values[i] = null;
-                    case VALUE_TRUE -> set(i, T, false);
-                    case VALUE_FALSE -> set(i, F, false);
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> set(i, p.getString().getBytes(StandardCharsets.US_ASCII), true);
-                    case VALUE_STRING -> set(i, p.getString().getBytes(StandardCharsets.UTF_8), false);
-                    case START_OBJECT, START_ARRAY -> {
-                        int start = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        int end = (int) p.currentLocation().getByteOffset();
-                        values[i] = line;
-                        starts[i] = start;
-                        ends[i] = end;
-                        raw[i] = false;
-                    }
-                    default -> throw new IOException("unexpected " + token + " in a row");
+                int nameStart = i + 1;
+                int nameEnd = stringEnd(line, nameStart, length);
+                int column = column(line, nameStart, nameEnd, expected);
+                i = space(line, nameEnd + 1, length);
+                if (i == length || line[i] != ':') {
+                    throw malformed("':'", i);
+                }
+                i = space(line, i + 1, length);
+                if (i == length) {
+                    throw malformed("a value", i);
+                }
+                i = value(line, i, length, column);
+                if (column >= 0) {
+                    expected = column + 1;
+                }
+                i = space(line, i, length);
+                if (i < length && line[i] == ',') {
+                    i = space(line, i + 1, length);
+                } else if (i < length && line[i] == '}') {
+                    i++;
+                    break;
+                } else {
+                    throw malformed("',' or '}'", i);
                 }
             }
         }
-        for (int i = 0; i < columns; i++) {
-            if (i > 0) {
+        if (space(line, i, length) != length) {
+            throw malformed("the end of the row", i);
+        }
+        for (int c = 0; c < names.length; c++) {
+            if (c > 0) {
                 out.put((byte) '\t');
             }
-            if (values[i] == null) {
-                out.put((byte) '\\');
-                out.put((byte) 'N');
-            } else if (raw[i]) {
-                out.put(values[i], starts[i], ends[i] - starts[i]);
-            } else {
-                escape(values[i], starts[i], ends[i], out);
+            switch (kinds[c]) {
+                case UNSET, NULL -> out.put(NULL_MARK, 0, 2);
+                case TRUE -> out.put((byte) 't');
+                case FALSE -> out.put((byte) 'f');
+                case NUMBER -> out.put(line, starts[c], ends[c] - starts[c]);
+                case PLAIN_STRING, JSON -> escape(line, starts[c], ends[c], out);
+                default -> unescapeJson(line, starts[c], ends[c], out);
             }
         }
         out.put((byte) '\n');
     }
 
-    private static final byte[] T = {'t'};
-    private static final byte[] F = {'f'};
+    private static final byte[] NULL_MARK = {'\\', 'N'};
 
-    private void set(int i, byte[] bytes, boolean isRaw) {
-        values[i] = bytes;
-        starts[i] = 0;
-        ends[i] = bytes.length;
-        raw[i] = isRaw;
+    /** Parses the value at {@code i}, records it for {@code column} (unless negative: skipped); returns its end. */
+    private int value(byte[] line, int i, int length, int column) throws IOException {
+        byte b = line[i];
+        int kind;
+        int start = i;
+        int end;
+        switch (b) {
+            case '"' -> {
+                start = i + 1;
+                end = stringEnd(line, start, length);
+                kind = PLAIN_STRING;
+                for (int k = start; k < end; k++) {
+                    if (line[k] == '\\') {
+                        kind = ESCAPED_STRING;
+                        break;
+                    }
+                }
+                i = end + 1;
+            }
+            case 't' -> {
+                i = literal(line, i, length, TRUE_WORD);
+                end = i;
+                kind = TRUE;
+            }
+            case 'f' -> {
+                i = literal(line, i, length, FALSE_WORD);
+                end = i;
+                kind = FALSE;
+            }
+            case 'n' -> {
+                i = literal(line, i, length, NULL_WORD);
+                end = i;
+                kind = NULL;
+            }
+            case '{', '[' -> {
+                i = nestedEnd(line, i, length);
+                end = i;
+                kind = JSON;
+            }
+            default -> {
+                if (b != '-' && (b < '0' || b > '9')) {
+                    throw malformed("a value", i);
+                }
+                i++;
+                while (i < length && ((line[i] >= '0' && line[i] <= '9') || line[i] == '.' || line[i] == 'e'
+                        || line[i] == 'E' || line[i] == '+' || line[i] == '-')) {
+                    i++;
+                }
+                end = i;
+                kind = NUMBER;
+            }
+        }
+        if (column >= 0) {
+            kinds[column] = kind;
+            starts[column] = start;
+            ends[column] = end;
+        }
+        return i;
     }
 
-    private static void escape(byte[] b, int from, int to, Out out) {
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            switch (c) {
-                case '\\' -> { out.put((byte) '\\'); out.put((byte) '\\'); }
-                case '\n' -> { out.put((byte) '\\'); out.put((byte) 'n'); }
-                case '\r' -> { out.put((byte) '\\'); out.put((byte) 'r'); }
-                case '\t' -> { out.put((byte) '\\'); out.put((byte) 't'); }
-                default -> out.put(c);
+    private static final byte[] TRUE_WORD = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE_WORD = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL_WORD = {'n', 'u', 'l', 'l'};
+
+    private static int literal(byte[] line, int i, int length, byte[] word) throws IOException {
+        if (i + word.length > length || !java.util.Arrays.equals(line, i, i + word.length, word, 0, word.length)) {
+            throw malformed("true, false or null", i);
+        }
+        return i + word.length;
+    }
+
+    /** The index of the column whose name is {@code line[from, to)} (JSON string content), or -1 if none. */
+    private int column(byte[] line, int from, int to, int expected) throws IOException {
+        if (expected < names.length && same(line, from, to, names[expected])) {
+            return expected;
+        }
+        for (int k = from; k < to; k++) {
+            if (line[k] == '\\') { // an escaped name: decoded by the JSON library (rare: quotes, control characters)
+                String name = MessageJson.mapper().readValue(
+                        new String(line, from - 1, to - from + 2, StandardCharsets.UTF_8), String.class);
+                return index.getOrDefault(name, -1);
             }
+        }
+        for (int c = 0; c < names.length; c++) {
+            if (same(line, from, to, names[c])) {
+                return c;
+            }
+        }
+        return -1; // a generated column, or one the target does not have
+    }
+
+    private static boolean same(byte[] line, int from, int to, byte[] name) {
+        return to - from == name.length && java.util.Arrays.equals(line, from, to, name, 0, name.length);
+    }
+
+    /** The index of the quote ending the JSON string whose content starts at {@code from}. */
+    private static int stringEnd(byte[] line, int from, int length) throws IOException {
+        for (int i = from; i < length; i++) {
+            byte b = line[i];
+            if (b == '"') {
+                return i;
+            }
+            if (b == '\\') {
+                i++;
+            }
+        }
+        throw malformed("the end of a string", length);
+    }
+
+    /** The end (exclusive) of the JSON object or array starting at {@code i}. */
+    private static int nestedEnd(byte[] line, int i, int length) throws IOException {
+        int depth = 0;
+        for (; i < length; i++) {
+            byte b = line[i];
+            if (b == '"') {
+                i = stringEnd(line, i + 1, length);
+            } else if (b == '{' || b == '[') {
+                depth++;
+            } else if (b == '}' || b == ']') {
+                if (--depth == 0) {
+                    return i + 1;
+                }
+            }
+        }
+        throw malformed("the end of an embedded JSON value", length);
+    }
+
+    private static int space(byte[] line, int i, int length) {
+        while (i < length && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static IOException malformed(String expected, int at) {
+        return new IOException("malformed row: " + expected + " expected at byte " + at);
+    }
+
+    /** Raw bytes to COPY text: runs without special bytes are copied whole. */
+    private static void escape(byte[] b, int from, int to, Out out) {
+        int i = from;
+        while (i < to) {
+            int run = i;
+            while (run < to && !special(b[run])) {
+                run++;
+            }
+            out.put(b, i, run - i);
+            if (run == to) {
+                return;
+            }
+            escapeByte(b[run], out);
+            i = run + 1;
+        }
+    }
+
+    private static boolean special(byte c) {
+        return c == '\\' || (c >= 0x08 && c <= 0x0D);
+    }
+
+    /** One byte as the server's COPY output writes it. */
+    private static void escapeByte(byte c, Out out) {
+        switch (c) {
+            case '\\' -> out.put2((byte) '\\', (byte) '\\');
+            case '\b' -> out.put2((byte) '\\', (byte) 'b');
+            case '\t' -> out.put2((byte) '\\', (byte) 't');
+            case '\n' -> out.put2((byte) '\\', (byte) 'n');
+            case 0x0B -> out.put2((byte) '\\', (byte) 'v');
+            case '\f' -> out.put2((byte) '\\', (byte) 'f');
+            case '\r' -> out.put2((byte) '\\', (byte) 'r');
+            default -> out.put(c);
+        }
+    }
+
+    /** The content of a JSON string with escapes, decoded and written as COPY text. */
+    private static void unescapeJson(byte[] b, int from, int to, Out out) throws IOException {
+        int i = from;
+        while (i < to) {
+            int run = i;
+            while (run < to && b[run] != '\\') {
+                run++;
+            }
+            escape(b, i, run, out);
+            if (run == to) {
+                return;
+            }
+            if (run + 1 == to) {
+                throw malformed("an escape", run);
+            }
+            byte e = b[run + 1];
+            i = run + 2;
+            switch (e) {
+                case '"', '/' -> out.put(e);
+                case '\\' -> escapeByte((byte) '\\', out);
+                case 'b' -> escapeByte((byte) '\b', out);
+                case 'f' -> escapeByte((byte) '\f', out);
+                case 'n' -> escapeByte((byte) '\n', out);
+                case 'r' -> escapeByte((byte) '\r', out);
+                case 't' -> escapeByte((byte) '\t', out);
+                case 'u' -> {
+                    int code = hex4(b, i, to);
+                    i += 4;
+                    if (code >= 0xD800 && code <= 0xDBFF) {
+                        if (i + 6 > to || b[i] != '\\' || b[i + 1] != 'u') {
+                            throw malformed("the second half of a surrogate pair", i);
+                        }
+                        int low = hex4(b, i + 2, to);
+                        if (low < 0xDC00 || low > 0xDFFF) {
+                            throw malformed("the second half of a surrogate pair", i);
+                        }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                        i += 6;
+                    }
+                    if (code == 0) {
+                        throw new IOException("malformed row: a string holds the NUL character, which PostgreSQL text cannot");
+                    }
+                    utf8(code, out);
+                }
+                default -> throw malformed("a valid escape", run);
+            }
+        }
+    }
+
+    private static int hex4(byte[] b, int i, int to) throws IOException {
+        if (i + 4 > to) {
+            throw malformed("four hex digits", i);
+        }
+        int code = 0;
+        for (int k = i; k < i + 4; k++) {
+            int d = Character.digit(b[k], 16);
+            if (d < 0) {
+                throw malformed("four hex digits", k);
+            }
+            code = (code << 4) | d;
+        }
+        return code;
+    }
+
+    private static void utf8(int code, Out out) {
+        if (code < 0x80) {
+            escapeByte((byte) code, out);
+        } else if (code < 0x800) {
+            out.put2((byte) (0xC0 | (code >> 6)), (byte) (0x80 | (code & 0x3F)));
+        } else if (code < 0x10000) {
+            out.put((byte) (0xE0 | (code >> 12)));
+            out.put2((byte) (0x80 | ((code >> 6) & 0x3F)), (byte) (0x80 | (code & 0x3F)));
+        } else {
+            out.put2((byte) (0xF0 | (code >> 18)), (byte) (0x80 | ((code >> 12) & 0x3F)));
+            out.put2((byte) (0x80 | ((code >> 6) & 0x3F)), (byte) (0x80 | (code & 0x3F)));
         }
     }
 
@@ -117,6 +370,14 @@ final class RowToCopy {
             if (size == bytes.length) {
                 bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
             }
+            bytes[size++] = b;
+        }
+
+        void put2(byte a, byte b) {
+            if (size + 2 > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+            }
+            bytes[size++] = a;
             bytes[size++] = b;
         }
 

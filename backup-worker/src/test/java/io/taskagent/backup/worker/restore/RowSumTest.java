@@ -1,10 +1,10 @@
-package io.taskagent.backup.worker.backup;
+package io.taskagent.backup.worker.restore;
 
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import com.google.common.hash.Hashing;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,15 +33,29 @@ class RowSumTest {
     }
 
     @Test
-    void isTheSumOfTheRowDigestsModulo2To256() throws Exception {
-        List<String> rows = rows(5000, 1);
+    void isTheSumOfTheRowsMurmurHash3Modulo2To128() {
+        Random random = new Random(4);
         BigInteger expected = BigInteger.ZERO;
-        for (String row : rows) {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(row.getBytes(StandardCharsets.UTF_8));
-            expected = expected.add(new BigInteger(1, digest)).mod(BigInteger.TWO.pow(256));
+        RowSum sum = new RowSum();
+        for (int length = 0; length < 200; length++) { // every tail length, several blocks
+            byte[] row = new byte[length + 3];
+            random.nextBytes(row);
+            sum.add(row, 3, length); // an offset into a larger buffer, as the restore passes rows
+            byte[] hash = Hashing.murmur3_128().hashBytes(row, 3, length).asBytes(); // h1 then h2, little-endian
+            expected = expected.add(new BigInteger(1, reverse(java.util.Arrays.copyOfRange(hash, 0, 8))))
+                    .add(new BigInteger(1, reverse(java.util.Arrays.copyOfRange(hash, 8, 16))).shiftLeft(64));
         }
-        assertThat(sum(rows).hex()).isEqualTo(String.format("%064x", expected));
-        assertThat(sum(rows).rows()).isEqualTo(5000);
+        assertThat(sum.hex()).isEqualTo(String.format("%032x", expected.mod(BigInteger.TWO.pow(128))));
+        assertThat(sum.rows()).isEqualTo(200);
+    }
+
+    private static byte[] reverse(byte[] bytes) {
+        for (int i = 0; i < bytes.length / 2; i++) {
+            byte b = bytes[i];
+            bytes[i] = bytes[bytes.length - 1 - i];
+            bytes[bytes.length - 1 - i] = b;
+        }
+        return bytes;
     }
 
     @Test

@@ -1,0 +1,66 @@
+package io.taskagent.backup.worker.restore;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RowToCopyTest {
+
+    private static String copy(List<String> columns, String json) throws IOException {
+        RowToCopy converter = new RowToCopy(columns);
+        RowToCopy.Out out = new RowToCopy.Out();
+        byte[] row = json.getBytes(StandardCharsets.UTF_8);
+        converter.convert(row, row.length, out);
+        return new String(out.bytes, 0, out.size, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesEveryKindOfValueAsCopyText() throws IOException {
+        assertThat(copy(List.of("id", "n", "f", "ok", "no", "gone", "doc", "tags"),
+                "{\"id\":\"7f1c\",\"n\":-12.50,\"f\":1.5e-7,\"ok\":true,\"no\":false,\"gone\":null,"
+                        + "\"doc\":{\"a\": [1, {\"b\": \"x}\\\"]\"}], \"c\": null},\"tags\":\"{a,b}\"}"))
+                .isEqualTo("7f1c\t-12.50\t1.5e-7\tt\tf\t\\N\t{\"a\": [1, {\"b\": \"x}\\\\\"]\"}], \"c\": null}\t{a,b}\n");
+    }
+
+    @Test
+    void escapesAsTheServersCopyOutputDoes() throws IOException {
+        // JSON escapes decoded, then backslash, backspace, tab, newline, vertical tab, form feed, carriage return escaped
+        assertThat(copy(List.of("t"), "{\"t\":\"a\\\\b\\b\\t\\n\\u000b\\f\\r\\\"\\/\\u0001z\"}"))
+                .isEqualTo("a\\\\b\\b\\t\\n\\v\\f\\r\"/\u0001z\n");
+        assertThat(copy(List.of("t"), "{\"t\":\"\\\\x0aff\"}")).isEqualTo("\\\\x0aff\n"); // bytea's hex form
+    }
+
+    @Test
+    void decodesUnicodeEscapesToUtf8() throws IOException {
+        assertThat(copy(List.of("t"), "{\"t\":\"\\u00e9\\u20ac\\ud83d\\ude00 é\"}")).isEqualTo("é€😀 é\n");
+        assertThatThrownBy(() -> copy(List.of("t"), "{\"t\":\"\\ud83d x\"}")).hasMessageContaining("surrogate");
+        assertThatThrownBy(() -> copy(List.of("t"), "{\"t\":\"a\\u0000\"}")).hasMessageContaining("NUL");
+    }
+
+    @Test
+    void writesTheListedColumnsInTheirOrderWhateverTheRowsOrder() throws IOException {
+        assertThat(copy(List.of("a", "b", "c"), "{ \"c\" : 3 , \"total\":9, \"a\":1 }"))
+                .as("b is missing: NULL; total (e.g. generated) is not a listed column: left out")
+                .isEqualTo("1\t\\N\t3\n");
+        assertThat(copy(List.of("say \"hi\"", "Ünï"), "{\"say \\\"hi\\\"\":\"x\",\"\\u00dcn\\u00ef\":\"y\"}"))
+                .isEqualTo("x\ty\n");
+        assertThat(copy(List.of(), "{}")).isEqualTo("\n");
+    }
+
+    @Test
+    void refusesMalformedRowsNamingWhatIsWrong() {
+        assertThatThrownBy(() -> copy(List.of("a"), "[1]")).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":1")).hasMessageContaining("',' or '}' expected");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"open}")).hasMessageContaining("end of a string");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":tru}")).hasMessageContaining("true, false or null");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":{\"b\":[1}")).hasMessageContaining("embedded JSON");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":1} x")).hasMessageContaining("end of the row");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"\\q\"}")).hasMessageContaining("valid escape");
+        assertThatThrownBy(() -> copy(List.of("a"), "{a:1}")).hasMessageContaining("column name");
+    }
+}
