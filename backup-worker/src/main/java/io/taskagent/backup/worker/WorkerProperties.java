@@ -53,7 +53,13 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                           @NotNull @DefaultValue java.util.Map<String, @Valid Source> targets,
                           @NotNull @DefaultValue("256MB") @jakarta.validation.constraints.Pattern(
                                   regexp = "[1-9][0-9]{0,6}(kB|MB|GB)",
-                                  message = "must be a PostgreSQL memory size such as 256MB (kB, MB or GB)") String memory) {
+                                  message = "must be a PostgreSQL memory size such as 256MB (kB, MB or GB)") String memory,
+                          @DefaultValue("0") @jakarta.validation.constraints.PositiveOrZero int parallelism) {
+
+        /** Connections a {@code create_database} restore works on: {@code parallelism}, or one per core when 0. */
+        public int connections() {
+            return parallelism > 0 ? parallelism : Math.max(1, Runtime.getRuntime().availableProcessors());
+        }
     }
 
     /** The connection settings of restore target {@code name}: the source under its target name, or a configured one. */

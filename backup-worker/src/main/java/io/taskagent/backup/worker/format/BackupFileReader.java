@@ -109,55 +109,31 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         Map<String, String> digests = new LinkedHashMap<>();
         MessageDigest rowDigest = BackupFormat.sha256();
         byte[] rowHash = new byte[32];
-        while (true) {
-            String header = lines.nextString();
-            if (header == null) {
-                throw new IOException("truncated: the data section does not end");
-            }
-            if (header.equals("},")) {
-                break;
-            }
-            boolean empty = header.endsWith(":[]") || header.endsWith(":[],");
-            if (!empty && !header.endsWith(":[")) {
-                throw new IOException("expected a table header but found '" + abbreviate(header) + "'");
-            }
-            String table = MessageJson.mapper().readValue(header.substring(0, header.lastIndexOf(":[")), String.class);
+        Data data = new Data(lines);
+        String table;
+        while ((table = data.nextTable()) != null) {
             MessageDigest tableDigest = BackupFormat.sha256();
-            long rows = 0;
-            if (!empty) {
-                while (true) {
-                    byte[] line = lines.next();
-                    if (line == null) {
-                        throw new IOException("truncated in table " + table + " after " + rows + " rows");
+            byte[] line;
+            while ((line = data.nextRow()) != null) {
+                int rowLength = data.rowLength();
+                try {
+                    JsonNode row = MessageJson.mapper().readTree(new String(line, 0, rowLength, StandardCharsets.UTF_8));
+                    if (!row.isObject()) {
+                        throw new IOException("row " + data.rows() + " of " + table + " is not an object");
                     }
-                    int length = lines.length();
-                    if (length > 0 && line[0] == ']') {
-                        break;
-                    }
-                    if (length == 0 || line[0] != '{') {
-                        throw new IOException("malformed row " + (rows + 1) + " of " + table);
-                    }
-                    int rowLength = line[length - 1] == ',' ? length - 1 : length;
-                    try {
-                        JsonNode row = MessageJson.mapper().readTree(new String(line, 0, rowLength, StandardCharsets.UTF_8));
-                        if (!row.isObject()) {
-                            throw new IOException("row " + (rows + 1) + " of " + table + " is not an object");
-                        }
-                    } catch (JacksonException e) {
-                        throw new IOException("row " + (rows + 1) + " of " + table + " is not valid JSON: "
-                                + e.getOriginalMessage(), e);
-                    }
-                    rowDigest.update(line, 0, rowLength);
-                    try {
-                        rowDigest.digest(rowHash, 0, 32);
-                    } catch (DigestException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    tableDigest.update(rowHash);
-                    rows++;
+                } catch (JacksonException e) {
+                    throw new IOException("row " + data.rows() + " of " + table + " is not valid JSON: "
+                            + e.getOriginalMessage(), e);
                 }
+                rowDigest.update(line, 0, rowLength);
+                try {
+                    rowDigest.digest(rowHash, 0, 32);
+                } catch (DigestException e) {
+                    throw new IllegalStateException(e);
+                }
+                tableDigest.update(rowHash);
             }
-            counts.put(table, rows);
+            counts.put(table, data.rows());
             digests.put(table, HexFormat.of().formatHex(tableDigest.digest()));
         }
         String summaryLine = lines.nextString();
@@ -180,6 +156,103 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
 
     private static String abbreviate(String s) {
         return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+
+    /** Opens the data section of {@code file} (close it when done): its tables and rows, in the file's order. */
+    public static Data data(Path file) throws IOException {
+        Lines lines = lines(file);
+        try {
+            parse(lines, true);
+            return new Data(lines);
+        } catch (JacksonException e) {
+            lines.close();
+            throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            lines.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The data section, table by table and row by row, as the bytes stored: each row one JSON object (not parsed
+     * here), in a buffer shared with the next call.
+     */
+    public static final class Data implements AutoCloseable {
+        private final Lines lines;
+        private boolean inTable;
+        private String table;
+        private long rows;
+        private int rowLength;
+
+        Data(Lines lines) {
+            this.lines = lines;
+        }
+
+        /** The next table's {@code schema.name} (what is left of the current one is skipped), or null after the last. */
+        public String nextTable() throws IOException {
+            while (inTable) {
+                nextRow();
+            }
+            String header = lines.nextString();
+            if (header == null) {
+                throw new IOException("truncated: the data section does not end");
+            }
+            if (header.equals("},")) {
+                return null;
+            }
+            boolean empty = header.endsWith(":[]") || header.endsWith(":[],");
+            if (!empty && !header.endsWith(":[")) {
+                throw new IOException("expected a table header but found '" + abbreviate(header) + "'");
+            }
+            table = MessageJson.mapper().readValue(header.substring(0, header.lastIndexOf(":[")), String.class);
+            inTable = !empty;
+            rows = 0;
+            return table;
+        }
+
+        /**
+         * The next row of the current table, without the comma that separates it from the next one ({@link #rowLength}
+         * bytes), or null after its last row.
+         */
+        public byte[] nextRow() throws IOException {
+            if (!inTable) {
+                return null;
+            }
+            byte[] line = lines.next();
+            if (line == null) {
+                throw new IOException("truncated in table " + table + " after " + rows + " rows");
+            }
+            int length = lines.length();
+            if (length > 0 && line[0] == ']') {
+                inTable = false;
+                return null;
+            }
+            if (length == 0 || line[0] != '{') {
+                throw new IOException("malformed row " + (rows + 1) + " of " + table);
+            }
+            rows++;
+            rowLength = line[length - 1] == ',' ? length - 1 : length;
+            return line;
+        }
+
+        public int rowLength() {
+            return rowLength;
+        }
+
+        /** Rows read so far of the current table. */
+        public long rows() {
+            return rows;
+        }
+
+        /** The lines after the data section (the summary), for a reader that goes on. */
+        Lines lines() {
+            return lines;
+        }
+
+        @Override
+        public void close() throws IOException {
+            lines.close();
+        }
     }
 
     /** Opens {@code file} decompressed, as lines (close it when done). */

@@ -52,6 +52,13 @@ final class RestoreEngine {
             return quote(schema) + "." + quote(name);
         }
 
+        /** The COPY that loads the table's columns ({@code freeze}: rows written frozen). */
+        String copyIn(boolean freeze) {
+            String list = String.join(", ", columns.stream().map(RestoreEngine::quote).toList());
+            return "COPY " + sql() + (list.isEmpty() ? "" : " (" + list + ")") + " FROM STDIN"
+                    + (freeze ? " WITH (FREEZE)" : "");
+        }
+
         /** The loaded columns read back in the load's order, as COPY text ({@code only}: without child tables). */
         String copyOut(boolean only) {
             return "COPY (SELECT " + String.join(", ", columns.stream().map(RestoreEngine::quote).toList())
@@ -222,7 +229,17 @@ final class RestoreEngine {
                                                  Map<String, RowSum> loaded, Map<String, Long> expected)
             throws SQLException {
         // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
-        Map<String, RowSum> restored = readBack(target, tables, loaded);
+        return compare(target, tables, loaded, readBack(target, tables, loaded), expected);
+    }
+
+    /**
+     * Compares the tables read back with what was loaded and with the backup's row counts (tables without rows in the
+     * file are counted); returns the row counts.
+     *
+     * @throws SQLException naming every table that differs
+     */
+    static Map<String, Long> compare(Connection target, List<Table> tables, Map<String, RowSum> loaded,
+                                     Map<String, RowSum> restored, Map<String, Long> expected) throws SQLException {
         Map<String, Long> others = currentCounts(target,
                 tables.stream().filter(t -> !restored.containsKey(t.qualified())).toList());
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -295,14 +312,26 @@ final class RestoreEngine {
      * "restrict" / "unrestrict" meta-command lines (recent pg_dump versions guard a dump against smuggled psql
      * commands with them), which are left out: the script goes to the server as SQL, never through psql.
      */
-    private static void execute(Connection target, String section, String script) throws SQLException {
+    static void execute(Connection target, String section, String script) throws SQLException {
+        String sql = runnable(target, script);
+        try (Statement s = target.createStatement()) {
+            s.execute(sql);
+            // pg_dump's SETs (search_path, row_security...) are for its script only, not for the load that follows
+            s.execute("RESET ALL");
+        } catch (SQLException e) {
+            throw new SQLException("creating the schema (" + section + ") failed: " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /** {@code script} as SQL the target's server runs: without psql's guard lines and SETs the server does not know. */
+    static String runnable(Connection target, String script) throws SQLException {
         java.util.Set<String> settings = new java.util.HashSet<>();
         try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM pg_settings")) {
             while (rs.next()) {
                 settings.add(rs.getString(1));
             }
         }
-        String sql = script.lines()
+        return script.lines()
                 .filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict "))
                 // a newer pg_dump sets parameters an older target server lacks (e.g. transaction_timeout): skipped
                 .filter(line -> {
@@ -312,13 +341,6 @@ final class RestoreEngine {
                 // with --schema, pg_dump creates the public schema too, which every new database already has
                 .map(line -> line.equals("CREATE SCHEMA public;") ? "CREATE SCHEMA IF NOT EXISTS public;" : line)
                 .collect(java.util.stream.Collectors.joining("\n"));
-        try (Statement s = target.createStatement()) {
-            s.execute(sql);
-            // pg_dump's SETs (search_path, row_security...) are for its script only, not for the load that follows
-            s.execute("RESET ALL");
-        } catch (SQLException e) {
-            throw new SQLException("creating the schema (" + section + ") failed: " + e.getMessage(), e.getSQLState(), e);
-        }
     }
 
     private static final java.util.regex.Pattern SET_LINE = java.util.regex.Pattern.compile("^SET ([a-z_]+) = .*;$");
@@ -465,7 +487,7 @@ final class RestoreEngine {
      * loaded with {@code COPY ... FREEZE}, which writes their rows frozen and visible. What reads them next (key and
      * index builds, foreign-key checks, the read-back) then has no hint bits to set, so no page is written twice.
      */
-    private static java.util.Set<String> plainTables(Connection target, List<Table> tables) throws SQLException {
+    static java.util.Set<String> plainTables(Connection target, List<Table> tables) throws SQLException {
         java.util.Set<String> plain = new java.util.HashSet<>();
         try (PreparedStatement s = target.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
             for (Table t : tables) {
@@ -480,60 +502,45 @@ final class RestoreEngine {
         return plain;
     }
 
-    /** Loads every table's rows; returns, per loaded table, the sum of its rows as read from the file. */
+    /** Loads every table's rows; returns, per loaded table, the sum of the COPY lines sent. */
     private static Map<String, RowSum> copyRows(Connection target, Path file, List<Table> tables,
                                                 java.util.Set<String> freeze) throws SQLException, IOException {
         Map<String, RowSum> sums = new HashMap<>();
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));
-        try (BackupFileReader.Lines lines = BackupFileReader.lines(file)) {
-            byte[] line;
-            boolean inData = false;
-            while ((line = lines.next()) != null) {
-                String text = lines.length() < 200 ? new String(line, 0, lines.length(), java.nio.charset.StandardCharsets.UTF_8) : "";
-                if (!inData) {
-                    inData = text.equals("\"data\":{");
-                    continue;
-                }
-                if (text.equals("},")) {
-                    return sums;
-                }
-                boolean empty = text.endsWith(":[]") || text.endsWith(":[],");
-                String name = MessageJson.mapper().readValue(text.substring(0, text.lastIndexOf(":[")), String.class);
+        try (BackupFileReader.Data data = BackupFileReader.data(file)) {
+            String name;
+            while ((name = data.nextTable()) != null) {
                 Table table = byName.get(name);
-                if (empty) {
-                    continue;
+                if (table == null) {
+                    throw new IOException("the data section holds table " + name + ", which its metadata does not list");
                 }
-                sums.put(name, copyTable(target, table, lines, freeze.contains(name)));
+                RowSum sum = copyTable(target, table, data, freeze.contains(name));
+                if (sum.rows() > 0) {
+                    sums.put(name, sum);
+                }
             }
         }
-        throw new IOException("the backup file ended inside its data section");
+        return sums;
     }
 
-    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Lines lines, boolean freeze)
+    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Data data, boolean freeze)
             throws SQLException, IOException {
         RowSum sum = new RowSum();
-        String columns = String.join(", ", table.columns().stream().map(RestoreEngine::quote).toList());
-        CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + table.sql() + (columns.isEmpty() ? "" : " (" + columns + ")") + " FROM STDIN"
-                        + (freeze ? " WITH (FREEZE)" : ""));
+        byte[] line = data.nextRow();
+        if (line == null) {
+            return sum;
+        }
+        CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyIn(freeze));
         RowToCopy converter = new RowToCopy(table.columns());
         RowToCopy.Out out = new RowToCopy.Out();
-        long row = 0;
         try {
-            byte[] line;
-            while ((line = lines.next()) != null) {
-                int length = lines.length();
-                if (length > 0 && line[0] == ']') {
-                    break;
-                }
-                row++;
-                int rowLength = line[length - 1] == ',' ? length - 1 : length;
+            for (; line != null; line = data.nextRow()) {
                 int start = out.size;
                 try {
-                    converter.convert(line, rowLength, out);
+                    converter.convert(line, data.rowLength(), out);
                 } catch (IOException | RuntimeException e) {
-                    throw new IOException("row " + row + " of " + table.qualified() + ": " + e.getMessage(), e);
+                    throw new IOException("row " + data.rows() + " of " + table.qualified() + ": " + e.getMessage(), e);
                 }
                 sum.add(out.bytes, start, out.size - start);
                 if (out.size >= 1 << 20) {
@@ -555,7 +562,7 @@ final class RestoreEngine {
         }
     }
 
-    private static void setSequences(Connection target, JsonNode metadata) throws SQLException {
+    static void setSequences(Connection target, JsonNode metadata) throws SQLException {
         try (PreparedStatement exists = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL");
              PreparedStatement set = target.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
             for (JsonNode seq : metadata.get("sequences")) {

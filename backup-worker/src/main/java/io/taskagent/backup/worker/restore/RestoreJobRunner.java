@@ -284,9 +284,12 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + mark + "'");
             log.info("created database '{}' on the server of {} for a restore", name, server);
             phases.done("create_database");
-            try (Connection created = connect(withDatabase(target, name))) {
-                Map<String, Long> counts = RestoreEngine.create(created, file, content.metadata(), content.schema(),
-                        backupRows, phases);
+            WorkerProperties.Source database = withDatabase(target, name);
+            try {
+                // all-or-nothing by the drop below: the work is spread over several connections
+                Map<String, Long> counts = ParallelCreate.run(() -> connect(database),
+                        properties.restore().connections(), file, content.metadata(), content.schema(), backupRows,
+                        phases);
                 result.put("row_counts", counts);
                 result.put("phases_ms", phases.millis());
                 s.execute("COMMENT ON DATABASE \"" + name + "\" IS NULL"); // complete: no longer this job's to redo

@@ -89,6 +89,14 @@ final class RowSum {
         return k ^ (k >>> 33);
     }
 
+    /** Adds the rows {@code other} saw (the sum of a table read in parts is the sum of its parts). */
+    synchronized void add(RowSum other) {
+        long sum = low + other.low;
+        high += other.high + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
+        low = sum;
+        rows += other.rows;
+    }
+
     long rows() {
         return rows;
     }

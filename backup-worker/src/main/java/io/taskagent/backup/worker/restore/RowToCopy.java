@@ -49,8 +49,14 @@ final class RowToCopy {
 
     /** Appends the COPY line for {@code line[0, length)} to {@code out}. */
     void convert(byte[] line, int length, Out out) throws IOException {
+        convert(line, 0, length, out);
+    }
+
+    /** Appends the COPY line for the {@code count} bytes of {@code line} from {@code offset} to {@code out}. */
+    void convert(byte[] line, int offset, int count, Out out) throws IOException {
         java.util.Arrays.fill(kinds, UNSET);
-        int i = space(line, 0, length);
+        int length = offset + count; // the end: every index below is absolute
+        int i = space(line, offset, length);
         if (i == length || line[i] != '{') {
             throw new IOException("a row is not a JSON object");
         }

@@ -26,7 +26,7 @@ class PgDumpTest {
                         Duration.ofSeconds(1), List.of(), List.of(), List.of()),
                 new WorkerProperties.Storage(dir, "zstd", 1, 500),
                 new WorkerProperties.Worker("me", 1, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5)),
-                new WorkerProperties.Restore(true, Map.of(), "256MB"), new WorkerProperties.Schema(binary, false)));
+                new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema(binary, false)));
     }
 
     private Path fake(String printed) throws Exception {

@@ -52,7 +52,7 @@ class LeaseReaperTest {
                         Duration.ofSeconds(1), List.of(), List.of(), List.of()),
                 new WorkerProperties.Storage(dir, "zstd", 1, 500),
                 new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5)),
-                new WorkerProperties.Restore(true, Map.of(), "256MB"), new WorkerProperties.Schema("", false));
+                new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
         takeOvers = new TakeOvers(threads);
         JobExecutor executor = new JobExecutor(leases, new JobHandlers(new ArrayList<>(handlers)));

@@ -1,0 +1,585 @@
+package io.taskagent.backup.worker.restore;
+
+import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.SchemaSections;
+import io.taskagent.backup.worker.restore.RestoreEngine.Table;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code create_database} restore on several connections, as {@code pg_restore -j} works: a new database is
+ * all-or-nothing by being dropped when anything fails (the caller does that), so its work need not share one
+ * transaction. The pre-data section runs first; then the file is read once while the rows are loaded on every
+ * connection at the same time (each table's rows in batches spread over the connections: a big table loads in
+ * parallel too); the post-data section runs its independent statements side by side (keys and indexes; then foreign
+ * keys, each validated once), everything else in pg_dump's order; materialized views are refreshed; and every table is
+ * read back, in page ranges on every connection, and compared with what was loaded, as in the one-transaction modes.
+ */
+final class ParallelCreate {
+
+    /** Opens a connection to the new database. */
+    interface Connections {
+        Connection open() throws SQLException;
+    }
+
+    private static final int BATCH_BYTES = 384 << 10; // below half a G1 region of a small heap: never "humongous"
+    private static final long SPLIT_PAGES = 128; // tables above 1 MB are read back in page ranges, side by side
+
+    private ParallelCreate() {
+    }
+
+    static Map<String, Long> run(Connections connections, int workers, Path file, JsonNode metadata,
+                                 SchemaSections schema, Map<String, Long> expected, Phases phases)
+            throws SQLException, IOException {
+        List<Table> tables = RestoreEngine.tables(metadata);
+        List<Connection> pool = new ArrayList<>();
+        ExecutorService executor = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "restore-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int i = 0; i < workers; i++) {
+                pool.add(connections.open());
+            }
+            Connection main = pool.get(0);
+            main.setAutoCommit(false);
+            RestoreEngine.execute(main, "pre-data", schema.preData());
+            main.commit();
+            main.setAutoCommit(true);
+            phases.done("pre_data");
+            Map<String, RowSum> loaded = load(pool, executor, file, tables);
+            RestoreEngine.setSequences(main, metadata);
+            phases.done("load");
+            postData(pool, executor, RestoreEngine.runnable(main, schema.postData()));
+            phases.done("post_data");
+            try (Statement s = main.createStatement()) {
+                for (String view : schema.refresh()) {
+                    s.execute("REFRESH MATERIALIZED VIEW " + view);
+                }
+            }
+            phases.done("refresh");
+            Map<String, RowSum> restored = readBack(pool, executor, tables, loaded);
+            Map<String, Long> counts = RestoreEngine.compare(main, tables, loaded, restored, expected);
+            phases.done("check");
+            return counts;
+        } finally {
+            executor.shutdownNow();
+            for (Connection c : pool) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the database is dropped if the restore failed; a close that fails changes nothing
+                }
+            }
+        }
+    }
+
+    // --- load ---------------------------------------------------------------------------------------------------
+
+    /** Rows of one table, as the file holds them: {@code ends[i]} is where row {@code i} ends in {@code bytes}. */
+    private record Batch(Table table, byte[] bytes, int[] ends, int rows, boolean freeze) {
+    }
+
+    private static final Batch END = new Batch(null, null, null, 0, false);
+
+    /**
+     * Reads the file on this thread and hands each table's rows, in batches, to the connections' loaders in turn; a
+     * loader converts and copies the rows of one table at a time (a COPY of its own, committed when it moves on).
+     * Returns per table the sum of the COPY lines sent.
+     */
+    private static Map<String, RowSum> load(List<Connection> pool, ExecutorService executor, Path file,
+                                            List<Table> tables) throws SQLException, IOException {
+        Map<String, Table> byName = new HashMap<>();
+        tables.forEach(t -> byName.put(t.qualified(), t));
+        Map<String, RowSum> sums = new ConcurrentHashMap<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        List<BlockingQueue<Batch>> queues = new ArrayList<>();
+        List<Future<?>> loaders = new ArrayList<>();
+        for (Connection connection : pool) {
+            BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
+            queues.add(queue);
+            loaders.add(executor.submit(() -> loader(connection, queue, sums, failure)));
+        }
+        int next = 0;
+        try (BackupFileReader.Data data = BackupFileReader.data(file)) {
+            String name;
+            while ((name = data.nextTable()) != null) {
+                Table table = byName.get(name);
+                if (table == null) {
+                    throw new IOException("the data section holds table " + name + ", which its metadata does not list");
+                }
+                byte[] bytes = new byte[BATCH_BYTES];
+                int[] ends = new int[1024];
+                int size = 0;
+                int rows = 0;
+                byte[] line;
+                while (true) {
+                    line = data.nextRow();
+                    int length = line == null ? 0 : data.rowLength();
+                    if (rows > 0 && (line == null || size + length > bytes.length)) {
+                        put(queues.get(next), new Batch(table, bytes, ends, rows, false), failure);
+                        next = (next + 1) % queues.size();
+                        bytes = new byte[Math.max(BATCH_BYTES, length)];
+                        ends = new int[1024];
+                        size = 0;
+                        rows = 0;
+                    }
+                    if (line == null) {
+                        break;
+                    }
+                    if (size + length > bytes.length) {
+                        bytes = new byte[length]; // one row larger than a batch
+                    }
+                    System.arraycopy(line, 0, bytes, size, length);
+                    size += length;
+                    if (rows == ends.length) {
+                        ends = java.util.Arrays.copyOf(ends, rows * 2);
+                    }
+                    ends[rows++] = size;
+                }
+            }
+        } finally {
+            for (BlockingQueue<Batch> queue : queues) {
+                put(queue, END, null);
+            }
+            for (Future<?> loader : loaders) {
+                await(loader);
+            }
+        }
+        rethrow(failure.get());
+        return sums;
+    }
+
+    private static void put(BlockingQueue<Batch> queue, Batch batch, AtomicReference<Exception> failure)
+            throws SQLException, IOException {
+        try {
+            while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                if (failure != null) {
+                    rethrow(failure.get());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("the restore was interrupted", e);
+        }
+    }
+
+    private static void loader(Connection connection, BlockingQueue<Batch> queue, Map<String, RowSum> sums,
+                               AtomicReference<Exception> failure) {
+        CopyIn copy = null;
+        Table current = null;
+        RowSum sum = null;
+        RowToCopy converter = null;
+        RowToCopy.Out out = new RowToCopy.Out();
+        boolean ended = false;
+        try {
+            while (true) {
+                Batch batch = queue.take();
+                if (batch == END) {
+                    ended = true;
+                    break;
+                }
+                if (failure.get() != null) {
+                    continue; // taken and dropped, so that the reader is never left waiting
+                }
+                if (batch.table() != current) {
+                    if (copy != null) {
+                        finish(copy, out, current, sum, sums);
+                    }
+                    current = batch.table();
+                    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(current.copyIn(false));
+                    converter = new RowToCopy(current.columns());
+                    sum = new RowSum();
+                }
+                int start = 0;
+                for (int row = 0; row < batch.rows(); row++) {
+                    int before = out.size;
+                    try {
+                        converter.convert(batch.bytes(), start, batch.ends()[row] - start, out);
+                    } catch (IOException | RuntimeException e) {
+                        throw new IOException("a row of " + current.qualified() + ": " + e.getMessage(), e);
+                    }
+                    sum.add(out.bytes, before, out.size - before);
+                    start = batch.ends()[row];
+                    if (out.size >= 1 << 20) {
+                        copy.writeToCopy(out.bytes, 0, out.size);
+                        out.size = 0;
+                    }
+                }
+            }
+            if (copy != null && failure.get() == null) {
+                finish(copy, out, current, sum, sums);
+            }
+        } catch (SQLException e) {
+            failure.compareAndSet(null, new SQLException("loading " + (current == null ? "" : current.qualified())
+                    + " failed: " + e.getMessage(), e.getSQLState(), e));
+        } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, new IOException("the restore was interrupted", e));
+            ended = true;
+        } finally {
+            if (copy != null && copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the first failure is the one reported
+                }
+            }
+            try {
+                while (!ended) { // keep taking until the reader's END, so that it never waits on a full queue
+                    ended = queue.take() == END;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void finish(CopyIn copy, RowToCopy.Out out, Table table, RowSum sum, Map<String, RowSum> sums)
+            throws SQLException {
+        if (out.size > 0) {
+            copy.writeToCopy(out.bytes, 0, out.size);
+            out.size = 0;
+        }
+        copy.endCopy();
+        sums.computeIfAbsent(table.qualified(), t -> new RowSum()).add(sum);
+    }
+
+    // --- post-data ----------------------------------------------------------------------------------------------
+
+    /** pg_dump's header before each object of a plain-format script. */
+    private static final Pattern ENTRY = Pattern.compile("(?m)^--\\n-- Name: .*; Type: (.*); Schema: .*; Owner: .*\\n--$");
+
+    private static final Pattern TRAILING_SETS = Pattern.compile("(?:^SET [^\n]*;\\s*)+\\z", Pattern.MULTILINE);
+
+    /** One object of a schema section: its pg_dump type and its statements. */
+    record Entry(String type, String sql) {
+        /** Keys and indexes, on different tables or not, never depend on each other. */
+        boolean keyOrIndex() {
+            return type.equals("CONSTRAINT") || type.equals("INDEX");
+        }
+
+        boolean foreignKey() {
+            return type.equals("FK CONSTRAINT");
+        }
+
+        /** The table a key, index or foreign key is on, as written ({@code schema.name}), or empty if not found. */
+        String table() {
+            Matcher m = TABLE.matcher(sql);
+            return !m.find() ? "" : m.group(1) != null ? m.group(1) : m.group(2);
+        }
+    }
+
+    /** The statements before pg_dump's first object (its SETs) and its objects, in order. */
+    record Script(String preamble, List<Entry> entries) {
+        static Script of(String sql) {
+            Matcher m = ENTRY.matcher(sql);
+            List<Entry> entries = new ArrayList<>();
+            String preamble = null;
+            String type = null;
+            int from = 0;
+            while (m.find()) {
+                if (type == null) {
+                    preamble = sql.substring(0, m.start());
+                } else {
+                    entries.add(new Entry(type, sql.substring(from, m.start())));
+                }
+                type = m.group(1);
+                from = m.end();
+            }
+            if (type == null) {
+                return new Script("", List.of(new Entry("", sql)));
+            }
+            entries.add(new Entry(type, sql.substring(from)));
+            // pg_dump writes the SETs an object needs (e.g. default_tablespace) before its header: they go with it
+            for (int i = 0; i + 1 < entries.size(); i++) {
+                String text = entries.get(i).sql();
+                Matcher sets = TRAILING_SETS.matcher(text);
+                if (sets.find() && sets.start() > 0) {
+                    entries.set(i, new Entry(entries.get(i).type(), text.substring(0, sets.start())));
+                    entries.set(i + 1, new Entry(entries.get(i + 1).type(), sets.group() + "\n" + entries.get(i + 1).sql()));
+                }
+            }
+            return new Script(preamble, entries);
+        }
+    }
+
+    /**
+     * Runs the post-data section in pg_dump's order, except that consecutive keys and indexes, and consecutive
+     * foreign keys, run side by side on the connections: one chain of statements per table (statements on one table
+     * would only wait for each other's lock), the largest tables first. Foreign keys are added {@code NOT VALID} (a
+     * catalog change) and then validated side by side, one chain per referencing table: adding them directly would
+     * lock both tables against each other's checks, while validating locks neither against the others. They end
+     * validated exactly as the source's. Two statements that deadlock anyway are run again one after the other.
+     */
+    private static void postData(List<Connection> pool, ExecutorService executor, String sql)
+            throws SQLException, IOException {
+        Script script = Script.of(sql);
+        BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
+        for (Connection c : pool) {
+            try (Statement s = c.createStatement()) {
+                s.execute(script.preamble().isBlank() ? "SELECT 1" : script.preamble());
+            }
+            free.add(c);
+        }
+        List<Entry> entries = script.entries();
+        try {
+            for (int i = 0; i < entries.size(); ) {
+                Entry first = entries.get(i);
+                int j = i + 1;
+                if (first.keyOrIndex() || first.foreignKey()) {
+                    while (j < entries.size() && (first.keyOrIndex() ? entries.get(j).keyOrIndex()
+                            : entries.get(j).foreignKey())) {
+                        j++;
+                    }
+                }
+                List<Entry> run = entries.subList(i, j);
+                if (run.size() == 1) {
+                    one(free, run.get(0).sql());
+                } else if (first.keyOrIndex()) {
+                    chains(executor, free, run.stream().map(e -> new Step(e.table(), e.sql())).toList());
+                } else {
+                    List<Step> validations = new ArrayList<>();
+                    for (Entry fk : run) {
+                        Matcher m = FOREIGN_KEY.matcher(fk.sql());
+                        if (!m.find() || fk.sql().contains(" NOT VALID")) {
+                            one(free, fk.sql()); // not the shape expected, or not valid in the source either
+                            continue;
+                        }
+                        String notValid = fk.sql().substring(0, m.end()) + " NOT VALID" + fk.sql().substring(m.end());
+                        try {
+                            one(free, notValid);
+                        } catch (SQLException unsupported) { // e.g. on a partitioned table (before PostgreSQL 18)
+                            one(free, fk.sql());
+                            continue;
+                        }
+                        validations.add(new Step(m.group(1), "ALTER TABLE " + m.group(1) + " VALIDATE CONSTRAINT "
+                                + m.group(2)));
+                    }
+                    chains(executor, free, validations);
+                }
+                i = j;
+            }
+            for (Connection c : pool) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET ALL");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("the restore was interrupted", e);
+        }
+    }
+
+    /** An identifier as pg_dump writes it: plain, or double-quoted with doubled quotes inside. */
+    private static final String IDENT = "(?:\"(?:[^\"]|\"\")*\"|[^\\s.\"(]+)";
+    private static final String NAME = IDENT + "(?:\\." + IDENT + ")?";
+    /** The table a key, an index or a foreign key is on. */
+    private static final Pattern TABLE = Pattern.compile("(?m)^(?:ALTER TABLE (?:ONLY )?(" + NAME + ")\\s"
+            + "|CREATE (?:UNIQUE )?INDEX " + IDENT + " ON (?:ONLY )?(" + NAME + ")\\s)");
+    /** pg_dump's foreign key: its table and name, up to the end of its statement (before the semicolon). */
+    private static final Pattern FOREIGN_KEY = Pattern.compile("(?s)^ALTER TABLE (?:ONLY )?(" + NAME + ")\\s+"
+            + "ADD CONSTRAINT (" + IDENT + ") FOREIGN KEY .*?(?=;\\s*\\z)", Pattern.MULTILINE);
+
+    /** A statement, and the table whose chain it belongs to (empty: a chain of its own). */
+    private record Step(String table, String sql) {
+    }
+
+    private static void one(BlockingQueue<Connection> free, String sql) throws SQLException, InterruptedException {
+        Connection c = free.take();
+        try {
+            statement(c, sql);
+        } finally {
+            free.add(c);
+        }
+    }
+
+    /** Runs the steps, one chain per table side by side (the largest tables first), each chain in order. */
+    private static void chains(ExecutorService executor, BlockingQueue<Connection> free, List<Step> steps)
+            throws SQLException, IOException, InterruptedException {
+        Map<String, List<String>> byTable = new java.util.LinkedHashMap<>();
+        int unnamed = 0;
+        for (Step step : steps) {
+            String key = step.table().isEmpty() ? "#" + unnamed++ : step.table(); // no table name starts with #
+            byTable.computeIfAbsent(key, k -> new ArrayList<>()).add(step.sql());
+        }
+        Map<String, Long> sizes = new HashMap<>();
+        Connection any = free.take();
+        try (PreparedStatement size = any.prepareStatement(
+                "SELECT coalesce(pg_total_relation_size(to_regclass(?)), 0)")) {
+            for (String table : byTable.keySet()) {
+                if (table.startsWith("#")) {
+                    sizes.put(table, 0L);
+                    continue;
+                }
+                size.setString(1, table);
+                try (ResultSet rs = size.executeQuery()) {
+                    sizes.put(table, rs.next() ? rs.getLong(1) : 0L);
+                }
+            }
+        } finally {
+            free.add(any);
+        }
+        List<String> order = new ArrayList<>(byTable.keySet());
+        order.sort((x, y) -> Long.compare(sizes.get(y), sizes.get(x)));
+        List<String> deadlocked = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Future<?>> futures = new ArrayList<>();
+        for (String table : order) {
+            futures.add(executor.submit(() -> {
+                Connection c = free.take();
+                try {
+                    for (String sql : byTable.get(table)) {
+                        try {
+                            statement(c, sql);
+                        } catch (SQLException e) {
+                            if (!"40P01".equals(e.getSQLState())) {
+                                throw e;
+                            }
+                            deadlocked.add(sql);
+                        }
+                    }
+                } finally {
+                    free.add(c);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            await(f);
+        }
+        for (String sql : deadlocked) {
+            one(free, sql);
+        }
+    }
+
+    private static void statement(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new SQLException("creating the schema (post-data) failed: " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    // --- read-back ----------------------------------------------------------------------------------------------
+
+    /** Reads every loaded table back (large ones in page ranges, side by side) and sums its COPY lines. */
+    private static Map<String, RowSum> readBack(List<Connection> pool, ExecutorService executor, List<Table> tables,
+                                                Map<String, RowSum> loaded) throws SQLException, IOException {
+        Connection main = pool.get(0);
+        List<String[]> parts = new ArrayList<>(); // table, COPY statement
+        try (PreparedStatement s = main.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
+                + "current_setting('block_size')::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+            for (Table t : tables) {
+                if (!loaded.containsKey(t.qualified())) {
+                    continue;
+                }
+                s.setString(1, t.sql());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("table " + t.qualified() + " is missing after loading");
+                    }
+                    boolean plain = "r".equals(rs.getString(1));
+                    long pages = rs.getLong(2);
+                    String all = t.copyOut(plain);
+                    if (!plain || pages < SPLIT_PAGES) {
+                        parts.add(new String[]{t.qualified(), all});
+                        continue;
+                    }
+                    int n = pool.size();
+                    for (int k = 0; k < n; k++) {
+                        String where = " WHERE ctid >= '(" + (pages * k / n) + ",0)'::tid"
+                                + (k < n - 1 ? " AND ctid < '(" + (pages * (k + 1) / n) + ",0)'::tid" : "");
+                        parts.add(new String[]{t.qualified(), all.replace(") TO STDOUT", where + ") TO STDOUT")});
+                    }
+                }
+            }
+        }
+        BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
+        for (Connection c : pool) {
+            try (Statement s = c.createStatement()) { // the text forms the load sent (the dumper's)
+                s.execute("SET extra_float_digits = 3");
+                s.execute("SET bytea_output = 'hex'");
+            }
+            free.add(c);
+        }
+        Map<String, RowSum> restored = new ConcurrentHashMap<>();
+        AtomicInteger index = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < pool.size(); w++) {
+            futures.add(executor.submit(() -> {
+                Connection c = free.take();
+                try {
+                    for (int p; (p = index.getAndIncrement()) < parts.size(); ) {
+                        String[] part = parts.get(p);
+                        RowSum sum = RowSum.ofCopy(c, part[1]);
+                        restored.computeIfAbsent(part[0], t -> new RowSum()).add(sum);
+                    }
+                } finally {
+                    free.add(c);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            await(f);
+        }
+        return restored;
+    }
+
+    // --- helpers ------------------------------------------------------------------------------------------------
+
+    private static void await(Future<?> future) throws SQLException, IOException {
+        try {
+            future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("the restore was interrupted", e);
+        } catch (ExecutionException e) {
+            rethrow(e.getCause() instanceof Exception cause ? cause : new IOException(e.getCause()));
+        }
+    }
+
+    private static void rethrow(Exception e) throws SQLException, IOException {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof SQLException sql) {
+            throw sql;
+        }
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw new IOException(e.getMessage(), e);
+    }
+}

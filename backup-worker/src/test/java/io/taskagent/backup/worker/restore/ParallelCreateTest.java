@@ -1,0 +1,76 @@
+package io.taskagent.backup.worker.restore;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ParallelCreateTest {
+
+    /** The shape of pg_dump's plain post-data output. */
+    static final String POST_DATA = """
+            SET statement_timeout = 0;
+            SELECT pg_catalog.set_config('search_path', '', false);
+
+            --
+            -- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+            --
+
+            ALTER TABLE ONLY public.tasks
+                ADD CONSTRAINT tasks_pkey PRIMARY KEY (id);
+
+
+            SET default_tablespace = fast;
+
+            --
+            -- Name: tasks_goal_id_idx; Type: INDEX; Schema: public; Owner: -
+            --
+
+            CREATE INDEX tasks_goal_id_idx ON public.tasks USING btree (goal_id);
+
+
+            --
+            -- Name: parent_idx_p1; Type: INDEX ATTACH; Schema: public; Owner: -
+            --
+
+            ALTER INDEX public.parent_idx ATTACH PARTITION public.p1_idx;
+
+
+            --
+            -- Name: tasks tasks_goal_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+            --
+
+            ALTER TABLE ONLY public.tasks
+                ADD CONSTRAINT tasks_goal_id_fkey FOREIGN KEY (goal_id) REFERENCES public.goals(id);
+            """;
+
+    @Test
+    void splitsASectionIntoItsObjectsWithTheSetsEachNeeds() {
+        ParallelCreate.Script script = ParallelCreate.Script.of(POST_DATA);
+        assertThat(script.preamble()).contains("SET statement_timeout = 0;", "set_config('search_path', '', false)");
+        assertThat(script.entries()).extracting(ParallelCreate.Entry::type)
+                .containsExactly("CONSTRAINT", "INDEX", "INDEX ATTACH", "FK CONSTRAINT");
+        assertThat(script.entries().get(0).sql()).contains("ADD CONSTRAINT tasks_pkey").doesNotContain("SET ");
+        assertThat(script.entries().get(1).sql().strip())
+                .as("the SET written before an object's header goes with that object")
+                .startsWith("SET default_tablespace = fast;").contains("CREATE INDEX tasks_goal_id_idx");
+        assertThat(script.entries().get(0).keyOrIndex()).isTrue();
+        assertThat(script.entries().get(1).keyOrIndex()).isTrue();
+        assertThat(script.entries().get(2).keyOrIndex()).as("attaching waits for both indexes").isFalse();
+        assertThat(script.entries().get(3).foreignKey()).isTrue();
+        assertThat(script.entries()).extracting(ParallelCreate.Entry::table)
+                .containsExactly("public.tasks", "public.tasks", "", "public.tasks");
+        assertThat(ParallelCreate.Script.of("--\n-- Name: x; Type: INDEX; Schema: s; Owner: -\n--\n\n"
+                + "CREATE UNIQUE INDEX \"Odd \"\"idx\"\"\" ON ONLY \"Billing Dept\".\"Order\" USING btree (id);\n")
+                .entries().get(0).table()).isEqualTo("\"Billing Dept\".\"Order\"");
+        assertThat(String.join("", script.entries().stream().map(ParallelCreate.Entry::sql).toList())
+                .replaceAll("\\s+", " ")).as("nothing lost").contains("REFERENCES public.goals(id);");
+    }
+
+    @Test
+    void aScriptWithoutObjectHeadersIsOneStatementBatch() {
+        ParallelCreate.Script script = ParallelCreate.Script.of("CREATE INDEX i ON t (x);");
+        assertThat(script.preamble()).isEmpty();
+        assertThat(script.entries()).singleElement().extracting(ParallelCreate.Entry::sql)
+                .isEqualTo("CREATE INDEX i ON t (x);");
+    }
+}
