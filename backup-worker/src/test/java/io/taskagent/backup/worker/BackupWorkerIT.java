@@ -111,8 +111,8 @@ class BackupWorkerIT {
         assertThat(contents.schema().preData()).contains("CREATE TABLE public.tasks");
         assertThat(contents.schema().postData()).contains("PRIMARY KEY");
         assertThat(contents.rowCounts()).isEqualTo(expected);
-        assertThat(contents.metadata().get("tables").size()).isEqualTo(expected.size());
-        assertThat(contents.metadata().get("self_referencing").toString()).contains("public.tasks");
+        assertThat(contents.metadata().tables()).hasSize(expected.size());
+        assertThat(contents.metadata().selfReferencing()).contains("public.tasks");
 
         String sha;
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {

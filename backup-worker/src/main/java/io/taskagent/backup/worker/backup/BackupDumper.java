@@ -2,6 +2,7 @@ package io.taskagent.backup.worker.backup;
 
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.format.BackupFileWriter;
+import io.taskagent.backup.worker.format.Manifest;
 import io.taskagent.backup.worker.format.BackupFormat;
 import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.Compression;
@@ -398,8 +399,8 @@ public class BackupDumper {
     }
 
     private void writeManifest(BackupMetadata metadata, DumpResult result) throws IOException {
-        byte[] manifest = BackupFileWriter.manifest(metadata, result.fileName(), result.sizeBytes(), result.sha256(),
-                result.rowCounts(), result.tableSha256());
+        byte[] manifest = Manifest.of(metadata, result.fileName(), result.sizeBytes(), result.sha256(),
+                result.rowCounts(), result.tableSha256()).toJson();
         try (StorageDirectory.PendingFile pending = storage.create(result.fileName() + BackupFormat.MANIFEST_SUFFIX)) {
             try (OutputStream out = pending.open()) {
                 out.write(manifest);

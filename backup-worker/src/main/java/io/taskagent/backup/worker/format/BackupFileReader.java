@@ -1,9 +1,9 @@
 package io.taskagent.backup.worker.format;
 
 import com.github.luben.zstd.ZstdInputStream;
-import io.taskagent.backup.model.MessageJson;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -27,8 +27,8 @@ import java.util.zip.GZIPInputStream;
  * @param rowCounts   rows per table as found in the file's {@code data}
  * @param tableSha256 recomputed digests per table
  */
-public record BackupFileReader(String format, int formatVersion, JsonNode metadata, SchemaSections schema,
-                               Map<String, Long> rowCounts, Map<String, String> tableSha256, JsonNode summary) {
+public record BackupFileReader(String format, int formatVersion, BackupMetadata metadata, SchemaSections schema,
+                               Map<String, Long> rowCounts, Map<String, String> tableSha256, Summary summary) {
 
     /**
      * Reads {@code file}.
@@ -84,23 +84,27 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         if (metadataLine == null || !metadataLine.startsWith("\"metadata\":") || !metadataLine.endsWith(",")) {
             throw new IOException("metadata is missing");
         }
-        JsonNode metadata = MessageJson.mapper().readTree(metadataLine.substring(11, metadataLine.length() - 1));
+        BackupMetadata metadata = BackupFormat.json().readValue(metadataLine.substring(11, metadataLine.length() - 1),
+                BackupMetadata.class);
+        if (metadata.tables() == null || metadata.sequences() == null) {
+            throw new IOException("the metadata is incomplete (tables and sequences expected)");
+        }
         SchemaSections schema = null;
         if (version >= 2) {
             String schemaLine = lines.nextString();
             if (schemaLine == null || !schemaLine.startsWith("\"schema\":{") || !schemaLine.endsWith(",")) {
                 throw new IOException("the schema sections are missing or truncated");
             }
-            JsonNode sections = MessageJson.mapper().readTree(schemaLine.substring(9, schemaLine.length() - 1));
-            if (!sections.path("pre_data").isString() || !sections.path("post_data").isString()) {
-                throw new IOException("the schema sections are incomplete (pre_data and post_data expected)");
+            try {
+                schema = BackupFormat.json().readValue(schemaLine.substring(9, schemaLine.length() - 1),
+                        SchemaSections.class);
+            } catch (JacksonException e) {
+                Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
+                throw new IOException(cause == e ? "the schema sections are not valid JSON: " + e.getOriginalMessage()
+                        : cause.getMessage(), e);
             }
-            java.util.List<String> refresh = new java.util.ArrayList<>();
-            sections.path("refresh_materialized_views").forEach(view -> refresh.add(view.asString()));
-            schema = new SchemaSections(sections.get("pre_data").asString(), sections.get("post_data").asString(),
-                    sections.path("dumped_by").asString(""), sections.path("owners").asBoolean(false), refresh);
         }
-        expect(lines.nextString(), "\"data\":{");
+        expect(lines.nextString(), BackupFormat.DATA_OPEN);
         if (headerOnly) {
             return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, schema, Map.of(), Map.of(), null);
         }
@@ -116,10 +120,13 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
             byte[] line;
             while ((line = data.nextRow()) != null) {
                 int rowLength = data.rowLength();
-                try {
-                    JsonNode row = MessageJson.mapper().readTree(new String(line, 0, rowLength, StandardCharsets.UTF_8));
-                    if (!row.isObject()) {
+                try (JsonParser parser = BackupFormat.json().createParser(line, 0, rowLength)) {
+                    if (parser.nextToken() != JsonToken.START_OBJECT) {
                         throw new IOException("row " + data.rows() + " of " + table + " is not an object");
+                    }
+                    parser.skipChildren(); // every token read: malformed JSON fails here
+                    if (parser.nextToken() != null) {
+                        throw new IOException("row " + data.rows() + " of " + table + " has content after its object");
                     }
                 } catch (JacksonException e) {
                     throw new IOException("row " + data.rows() + " of " + table + " is not valid JSON: "
@@ -140,7 +147,7 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
         if (summaryLine == null || !summaryLine.startsWith("\"summary\":") || !summaryLine.endsWith("}")) {
             throw new IOException("truncated: the summary is missing");
         }
-        JsonNode summary = MessageJson.mapper().readTree(summaryLine.substring(10, summaryLine.length() - 1));
+        Summary summary = BackupFormat.json().readValue(summaryLine.substring(10, summaryLine.length() - 1), Summary.class);
         if (lines.nextString() != null) {
             throw new IOException("unexpected content after the summary");
         }
@@ -197,14 +204,14 @@ public record BackupFileReader(String format, int formatVersion, JsonNode metada
             if (header == null) {
                 throw new IOException("truncated: the data section does not end");
             }
-            if (header.equals("},")) {
+            if (header.equals(BackupFormat.DATA_CLOSE)) {
                 return null;
             }
             boolean empty = header.endsWith(":[]") || header.endsWith(":[],");
             if (!empty && !header.endsWith(":[")) {
                 throw new IOException("expected a table header but found '" + abbreviate(header) + "'");
             }
-            table = MessageJson.mapper().readValue(header.substring(0, header.lastIndexOf(":[")), String.class);
+            table = BackupFormat.json().readValue(header.substring(0, header.lastIndexOf(":[")), String.class);
             inTable = !empty;
             rows = 0;
             return table;

@@ -1,5 +1,9 @@
 package io.taskagent.backup.worker.format;
 
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -8,8 +12,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /**
- * Names and constants of the backup file format (see docs/backup-format.md); the layout itself is written by
- * {@link BackupFileWriter} and read by {@link BackupFileReader}.
+ * Names and constants of the backup file format (see docs/backup-format.md). Its layout is defined once, as records:
+ * the header line ({@link #FORMAT_NAME}, {@link #FORMAT_VERSION}), {@link BackupMetadata}, {@link SchemaSections}, the
+ * data section (tables of rows, {@link BackupFileReader.Data}), {@link Summary}, and the {@link Manifest} beside the
+ * file; {@link BackupFileWriter} writes them and {@link BackupFileReader} reads them, with {@link #json()}.
  */
 public final class BackupFormat {
 
@@ -24,7 +30,25 @@ public final class BackupFormat {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")
             .withZone(ZoneOffset.UTC);
 
+    /** The line that opens the data section, and the one that closes it. */
+    static final String DATA_OPEN = "\"data\":{";
+    static final String DATA_CLOSE = "},";
+
+    /**
+     * The JSON of the format's records: snake_case names, unknown fields tolerated (a newer worker may add some) and
+     * missing ones left null (an older file may lack some).
+     */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
     private BackupFormat() {
+    }
+
+    public static JsonMapper json() {
+        return JSON;
     }
 
     /** {@code {type}_backup_{yyyyMMdd_HHmmss}_{short id}.json[.gz|.zst]}, the time in UTC. */

@@ -24,6 +24,13 @@ public enum Compression {
         return extension;
     }
 
+    /** Its name in files and manifests: {@code none}, {@code gzip}, {@code zstd}. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String json() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static Compression parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
     }

@@ -1,5 +1,8 @@
 package io.taskagent.backup.worker.format;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import java.util.List;
 
 /**
@@ -16,11 +19,13 @@ import java.util.List;
  * @param refresh  the materialized views that held data in the snapshot, quoted and qualified, in creation order:
  *                 refreshed after the load (pg_dump counts their refresh as data, not schema)
  */
-public record SchemaSections(String preData, String postData, String dumpedBy, boolean owners, List<String> refresh) {
+@JsonPropertyOrder({"dumped_by", "owners", "pre_data", "post_data", "refresh_materialized_views"})
+public record SchemaSections(String preData, String postData, String dumpedBy, boolean owners,
+                             @JsonProperty("refresh_materialized_views") List<String> refresh) {
 
     public SchemaSections {
         if (preData == null || postData == null) {
-            throw new IllegalArgumentException("a schema section is missing");
+            throw new IllegalArgumentException("the schema sections are incomplete (pre_data and post_data expected)");
         }
         refresh = refresh == null ? List.of() : List.copyOf(refresh);
     }

@@ -1,11 +1,11 @@
 package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.restore.RestoreEngine.Table;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ final class ParallelCreate {
     private ParallelCreate() {
     }
 
-    static Map<String, Long> run(Connections connections, int workers, Path file, JsonNode metadata,
+    static Map<String, Long> run(Connections connections, int workers, Path file, BackupMetadata metadata,
                                  SchemaSections schema, Map<String, Long> expected, Phases phases)
             throws SQLException, IOException {
         List<Table> tables = RestoreEngine.tables(metadata);

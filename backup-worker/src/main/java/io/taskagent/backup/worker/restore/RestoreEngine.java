@@ -2,12 +2,12 @@ package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.backup.ColumnKind;
 import io.taskagent.backup.worker.backup.SourceSchema;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,21 +66,21 @@ final class RestoreEngine {
         }
     }
 
-    static List<Table> tables(JsonNode metadata) {
+    static List<Table> tables(BackupMetadata metadata) {
         List<Table> tables = new ArrayList<>();
-        for (JsonNode t : metadata.get("tables")) {
+        for (BackupMetadata.Table t : metadata.tables()) {
             List<String> columns = new ArrayList<>();
             List<String> generated = new ArrayList<>();
-            for (JsonNode c : t.get("columns")) {
-                (c.get("generated").asBoolean() ? generated : columns).add(c.get("name").asString());
+            for (BackupMetadata.Column c : t.columns()) {
+                (c.generated() ? generated : columns).add(c.name());
             }
-            tables.add(new Table(t.get("schema").asString(), t.get("name").asString(), columns, generated));
+            tables.add(new Table(t.schema(), t.name(), columns, generated));
         }
         return tables;
     }
 
     /** Every difference between the backup's tables and columns and the target's; empty when compatible. */
-    static List<String> schemaDifferences(Connection target, JsonNode metadata) throws SQLException {
+    static List<String> schemaDifferences(Connection target, BackupMetadata metadata) throws SQLException {
         List<String> differences = new ArrayList<>();
         try (PreparedStatement s = target.prepareStatement("""
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.attnotnull,
@@ -88,9 +88,9 @@ final class RestoreEngine {
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum""")) {
-            for (JsonNode t : metadata.get("tables")) {
-                String schema = t.get("schema").asString();
-                String name = t.get("name").asString();
+            for (BackupMetadata.Table t : metadata.tables()) {
+                String schema = t.schema();
+                String name = t.name();
                 s.setString(1, schema);
                 s.setString(2, name);
                 Map<String, String[]> columns = new LinkedHashMap<>();
@@ -101,21 +101,21 @@ final class RestoreEngine {
                     }
                 }
                 String table = schema + "." + name;
-                if (columns.isEmpty() && t.get("columns").size() > 0) {
+                if (columns.isEmpty() && !t.columns().isEmpty()) {
                     differences.add("table " + table + " does not exist in the target");
                     continue;
                 }
                 java.util.Set<String> inBackup = new java.util.HashSet<>();
-                for (JsonNode c : t.get("columns")) {
-                    String column = c.get("name").asString();
+                for (BackupMetadata.Column c : t.columns()) {
+                    String column = c.name();
                     inBackup.add(column);
                     String[] found = columns.get(column);
                     if (found == null) {
                         differences.add("column " + table + "." + column + " does not exist in the target");
-                    } else if (!found[0].equals(c.get("type").asString())) {
-                        differences.add("column " + table + "." + column + " is " + c.get("type").asString()
+                    } else if (!found[0].equals(c.type())) {
+                        differences.add("column " + table + "." + column + " is " + c.type()
                                 + " in the backup but " + found[0] + " in the target");
-                    } else if (!c.get("generated").asBoolean() && Boolean.parseBoolean(found[1])) {
+                    } else if (!c.generated() && Boolean.parseBoolean(found[1])) {
                         differences.add("column " + table + "." + column + " is generated in the target but not in the backup");
                     }
                 }
@@ -134,9 +134,8 @@ final class RestoreEngine {
      * The relations of the target that stand in the backup's schemas (tables, views, sequences...): a create restore
      * needs none there.
      */
-    static List<String> existingRelations(Connection target, JsonNode metadata) throws SQLException {
-        java.util.Set<String> schemas = new java.util.TreeSet<>();
-        metadata.get("tables").forEach(t -> schemas.add(t.get("schema").asString()));
+    static List<String> existingRelations(Connection target, BackupMetadata metadata) throws SQLException {
+        java.util.Set<String> schemas = metadata.schemas();
         List<String> present = new ArrayList<>();
         try (PreparedStatement s = target.prepareStatement("""
                 SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -174,7 +173,7 @@ final class RestoreEngine {
      *
      * @throws SQLException or IOException after rolling back: the target is unchanged
      */
-    static Map<String, Long> load(Connection target, Path file, JsonNode metadata, Map<String, Long> expected,
+    static Map<String, Long> load(Connection target, Path file, BackupMetadata metadata, Map<String, Long> expected,
                                   Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
@@ -208,7 +207,7 @@ final class RestoreEngine {
                 checkForeignKeys(target, tables);
             }
             phases.done("keys");
-            Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
+            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
             phases.done("check");
             target.commit();
             phases.done("commit");
@@ -225,7 +224,7 @@ final class RestoreEngine {
      *
      * @throws SQLException naming every table that differs
      */
-    private static Map<String, Long> checkLoaded(Connection target, JsonNode metadata, List<Table> tables,
+    private static Map<String, Long> checkLoaded(Connection target, List<Table> tables,
                                                  Map<String, RowSum> loaded, Map<String, Long> expected)
             throws SQLException {
         // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
@@ -274,7 +273,7 @@ final class RestoreEngine {
      *
      * @throws SQLException or IOException after rolling back: the database is as empty as before
      */
-    static Map<String, Long> create(Connection target, Path file, JsonNode metadata, SchemaSections schema,
+    static Map<String, Long> create(Connection target, Path file, BackupMetadata metadata, SchemaSections schema,
                                     Map<String, Long> expected, Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
@@ -292,7 +291,7 @@ final class RestoreEngine {
                 }
             }
             phases.done("refresh");
-            Map<String, Long> counts = checkLoaded(target, metadata, tables, loaded, expected);
+            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
             phases.done("check");
             target.commit();
             phases.done("commit");
@@ -562,11 +561,14 @@ final class RestoreEngine {
         }
     }
 
-    static void setSequences(Connection target, JsonNode metadata) throws SQLException {
+    static void setSequences(Connection target, BackupMetadata metadata) throws SQLException {
         try (PreparedStatement exists = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL");
              PreparedStatement set = target.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
-            for (JsonNode seq : metadata.get("sequences")) {
-                String name = quote(seq.get("schema").asString()) + "." + quote(seq.get("name").asString());
+            for (BackupMetadata.Sequence seq : metadata.sequences()) {
+                if (seq.lastValue() == null) {
+                    continue; // not readable in the source: left as the schema created it
+                }
+                String name = quote(seq.schema()) + "." + quote(seq.name());
                 exists.setString(1, name);
                 try (ResultSet rs = exists.executeQuery()) {
                     rs.next();
@@ -575,8 +577,8 @@ final class RestoreEngine {
                     }
                 }
                 set.setString(1, name);
-                set.setLong(2, seq.get("last_value").asLong());
-                set.setBoolean(3, seq.get("is_called").asBoolean());
+                set.setLong(2, seq.lastValue());
+                set.setBoolean(3, seq.called());
                 set.executeQuery().close();
             }
         }

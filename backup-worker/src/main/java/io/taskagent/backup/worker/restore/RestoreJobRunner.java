@@ -332,7 +332,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     /** A restore into an older major version than the backup's server is refused up front (newer is fine). */
     private static void refuseOlderServer(Connection target, BackupFileReader content, String where)
             throws SQLException {
-        String backupVersion = content.metadata().path("server_version").asString("");
+        String backupVersion = content.metadata().serverVersion() == null ? "" : content.metadata().serverVersion();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)").matcher(backupVersion);
         if (!m.find()) {
             return;

@@ -1,12 +1,11 @@
 package io.taskagent.backup.worker.verify;
 
-import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.worker.backup.BackupCatalog;
 import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.format.Manifest;
 import io.taskagent.backup.worker.storage.StorageDirectory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,14 +67,14 @@ public class BackupVerifier {
             return Map.of();
         }
         Path manifestFile = file.resolveSibling(backup.fileName() + BackupFormat.MANIFEST_SUFFIX);
-        JsonNode manifest = null;
+        Manifest manifest = null;
         try {
-            manifest = MessageJson.mapper().readTree(Files.readString(manifestFile));
-            if (!backup.sha256().equals(manifest.path("sha256").asString())) {
-                problems.add("the manifest's sha256 " + manifest.path("sha256").asString() + " differs from the catalog's");
+            manifest = Manifest.parse(Files.readAllBytes(manifestFile));
+            if (!backup.sha256().equals(manifest.sha256())) {
+                problems.add("the manifest's sha256 " + manifest.sha256() + " differs from the catalog's");
             }
-            if (manifest.path("size_bytes").asLong() != backup.sizeBytes()) {
-                problems.add("the manifest's size " + manifest.path("size_bytes").asLong() + " differs from the catalog's");
+            if (manifest.sizeBytes() != backup.sizeBytes()) {
+                problems.add("the manifest's size " + manifest.sizeBytes() + " differs from the catalog's");
             }
         } catch (IOException | RuntimeException e) {
             problems.add("manifest " + manifestFile.getFileName() + " is missing or unreadable: " + e.getMessage());
@@ -105,9 +104,9 @@ public class BackupVerifier {
                         + (expected == null ? "no such table" : expected + " rows"));
             }
         }
-        JsonNode digests = manifest == null ? read.summary().path("table_sha256") : manifest.path("table_sha256");
+        Map<String, String> digests = manifest == null ? read.summary().tableSha256() : manifest.tableSha256();
         read.tableSha256().forEach((table, digest) -> {
-            String expected = digests.path(table).asString();
+            String expected = digests.get(table);
             if (!digest.equals(expected)) {
                 problems.add(table + ": rows digest " + digest + " differs from the recorded " + expected);
             }

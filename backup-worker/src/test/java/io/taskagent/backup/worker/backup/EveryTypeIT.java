@@ -129,13 +129,13 @@ class EveryTypeIT {
         BackupFileReader read = BackupFileReader.read(file);
         assertThat(read.rowCounts()).containsEntry("public.Every Type", 3L).containsEntry("Other Schema.no_key", 3L)
                 .containsEntry("public.nothing_at_all", 0L);
-        JsonNode everyType = read.metadata().get("tables").valueStream()
-                .filter(t -> t.get("name").asString().equals("Every Type")).findFirst().orElseThrow();
-        JsonNode columns = everyType.get("columns");
-        assertThat(columns.get(0).get("identity").asString()).isEqualTo("always");
-        assertThat(columns.valueStream().filter(c -> c.get("name").asString().equals("g")).findFirst().orElseThrow()
-                .get("generated").asBoolean()).isTrue();
-        assertThat(read.metadata().get("sequences").get(0).get("last_value").asLong()).isEqualTo(3);
+        var everyType = read.metadata().tables().stream()
+                .filter(t -> t.name().equals("Every Type")).findFirst().orElseThrow();
+        var columns = everyType.columns();
+        assertThat(everyType.columns().get(0).identity()).isEqualTo("always");
+        assertThat(everyType.columns().stream().filter(c -> c.name().equals("g")).findFirst().orElseThrow()
+                .generated()).isTrue();
+        assertThat(read.metadata().sequences().get(0).lastValue()).isEqualTo(3);
 
         Map<String, JsonNode> rowsById = new HashMap<>();
         for (String line : rowsOf(file, "public.Every Type")) {
@@ -149,16 +149,16 @@ class EveryTypeIT {
             s.execute("SET extra_float_digits = 3");
             s.execute("SET DateStyle = ISO");
             StringBuilder select = new StringBuilder("SELECT id::text");
-            for (JsonNode column : columns) {
-                select.append(", \"").append(column.get("name").asString()).append("\"");
+            for (var column : columns) {
+                select.append(", \"").append(column.name()).append("\"");
             }
             try (ResultSet rs = s.executeQuery(select + " FROM \"Every Type\"")) {
                 ResultSetMetaData meta = rs.getMetaData();
                 while (rs.next()) {
                     JsonNode row = rowsById.get(rs.getString(1));
                     for (int i = 0; i < columns.size(); i++) {
-                        String name = columns.get(i).get("name").asString();
-                        String kind = columns.get(i).get("json").asString();
+                        String name = columns.get(i).name();
+                        String kind = columns.get(i).json();
                         String expected = rs.getString(i + 2);
                         JsonNode value = row.get(name);
                         assertThat(value).as("column %s present", name).isNotNull();
