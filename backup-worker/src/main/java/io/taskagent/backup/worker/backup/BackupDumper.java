@@ -135,8 +135,13 @@ public class BackupDumper {
             String exported = snapshot;
             exportedSnapshot[0] = snapshot;
             List<String> populated = populatedMaterializedViews(main);
+            // with table filters, pg_dump is given the tables this backup holds, each by its exact (quoted) name:
+            // its own pattern rules (case folding, unqualified names in the search path only) differ from ours
+            List<String> tables = source.includeTables().isEmpty() && source.excludeTables().isEmpty() ? List.of()
+                    : schema.tables().stream().map(t -> quotedPattern(t.schema()) + "." + quotedPattern(t.name()))
+                    .toList();
             java.util.concurrent.CompletableFuture<SchemaSections> schemaSections = pgDump.dumpAsync(tool, database,
-                    exported, source.schemas(), source.includeTables(), source.excludeTables())
+                    exported, source.schemas(), tables, List.of())
                     .thenApply(sections -> sections.withRefresh(populated));
             BlockingQueue<ChunkReader.Slot> pool = new ArrayBlockingQueue<>(parallelism);
             slots.add(new ChunkReader.Slot(main));
@@ -309,6 +314,11 @@ public class BackupDumper {
             storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
             throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A name as a pg_dump pattern that matches exactly it: double-quoted, quotes doubled (wildcards are literal). */
+    static String quotedPattern(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** The materialized views holding data in the snapshot (in the backup's schemas), in creation order. */

@@ -16,8 +16,8 @@ import java.util.List;
  *                 {@code refresh}: pg_dump counts their data as data)
  * @param dumpedBy the tool and its version, e.g. {@code pg_dump 15.20}
  * @param owners   whether owners and grants were kept (default: left out)
- * @param refresh  the materialized views that held data in the snapshot, quoted and qualified, in creation order:
- *                 refreshed after the load (pg_dump counts their refresh as data, not schema)
+ * @param refresh  the materialized views that held data in the snapshot, quoted and qualified, in pg_dump's
+ *                 dependency order: refreshed after the load (pg_dump counts their refresh as data, not schema)
  */
 @JsonPropertyOrder({"dumped_by", "owners", "pre_data", "post_data", "refresh_materialized_views"})
 public record SchemaSections(String preData, String postData, String dumpedBy, boolean owners,
@@ -30,8 +30,17 @@ public record SchemaSections(String preData, String postData, String dumpedBy, b
         refresh = refresh == null ? List.of() : List.copyOf(refresh);
     }
 
-    /** The same sections with the materialized views to refresh. */
+    /**
+     * The same sections with the materialized views to refresh, in the order pg_dump creates them in {@code preData}
+     * (its dependency order: a view built on another comes after it, whatever their ages); a view not found there
+     * keeps its place after those found.
+     */
     public SchemaSections withRefresh(List<String> views) {
-        return new SchemaSections(preData, postData, dumpedBy, owners, views);
+        List<String> ordered = new java.util.ArrayList<>(views);
+        ordered.sort(java.util.Comparator.comparingInt(view -> {
+            int at = preData.indexOf("CREATE MATERIALIZED VIEW " + view + " AS");
+            return at < 0 ? Integer.MAX_VALUE : at;
+        }));
+        return new SchemaSections(preData, postData, dumpedBy, owners, ordered);
     }
 }

@@ -275,63 +275,6 @@ final class ParallelCreate {
 
     // --- post-data ----------------------------------------------------------------------------------------------
 
-    /** pg_dump's header before each object of a plain-format script. */
-    private static final Pattern ENTRY = Pattern.compile("(?m)^--\\n-- Name: .*; Type: (.*); Schema: .*; Owner: .*\\n--$");
-
-    private static final Pattern TRAILING_SETS = Pattern.compile("(?:^SET [^\n]*;\\s*)+\\z", Pattern.MULTILINE);
-
-    /** One object of a schema section: its pg_dump type and its statements. */
-    record Entry(String type, String sql) {
-        /** Keys and indexes, on different tables or not, never depend on each other. */
-        boolean keyOrIndex() {
-            return type.equals("CONSTRAINT") || type.equals("INDEX");
-        }
-
-        boolean foreignKey() {
-            return type.equals("FK CONSTRAINT");
-        }
-
-        /** The table a key, index or foreign key is on, as written ({@code schema.name}), or empty if not found. */
-        String table() {
-            Matcher m = TABLE.matcher(sql);
-            return !m.find() ? "" : m.group(1) != null ? m.group(1) : m.group(2);
-        }
-    }
-
-    /** The statements before pg_dump's first object (its SETs) and its objects, in order. */
-    record Script(String preamble, List<Entry> entries) {
-        static Script of(String sql) {
-            Matcher m = ENTRY.matcher(sql);
-            List<Entry> entries = new ArrayList<>();
-            String preamble = null;
-            String type = null;
-            int from = 0;
-            while (m.find()) {
-                if (type == null) {
-                    preamble = sql.substring(0, m.start());
-                } else {
-                    entries.add(new Entry(type, sql.substring(from, m.start())));
-                }
-                type = m.group(1);
-                from = m.end();
-            }
-            if (type == null) {
-                return new Script("", List.of(new Entry("", sql)));
-            }
-            entries.add(new Entry(type, sql.substring(from)));
-            // pg_dump writes the SETs an object needs (e.g. default_tablespace) before its header: they go with it
-            for (int i = 0; i + 1 < entries.size(); i++) {
-                String text = entries.get(i).sql();
-                Matcher sets = TRAILING_SETS.matcher(text);
-                if (sets.find() && sets.start() > 0) {
-                    entries.set(i, new Entry(entries.get(i).type(), text.substring(0, sets.start())));
-                    entries.set(i + 1, new Entry(entries.get(i + 1).type(), sets.group() + "\n" + entries.get(i + 1).sql()));
-                }
-            }
-            return new Script(preamble, entries);
-        }
-    }
-
     /**
      * Runs the post-data section in pg_dump's order, except that consecutive keys and indexes, and consecutive
      * foreign keys, run side by side on the connections: one chain of statements per table (statements on one table
@@ -342,7 +285,7 @@ final class ParallelCreate {
      */
     private static void postData(List<Connection> pool, ExecutorService executor, String sql)
             throws SQLException, IOException {
-        Script script = Script.of(sql);
+        SchemaScript script = SchemaScript.of(sql);
         BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
         for (Connection c : pool) {
             try (Statement s = c.createStatement()) {
@@ -350,10 +293,10 @@ final class ParallelCreate {
             }
             free.add(c);
         }
-        List<Entry> entries = script.entries();
+        List<SchemaScript.Entry> entries = script.entries();
         try {
             for (int i = 0; i < entries.size(); ) {
-                Entry first = entries.get(i);
+                SchemaScript.Entry first = entries.get(i);
                 int j = i + 1;
                 if (first.keyOrIndex() || first.foreignKey()) {
                     while (j < entries.size() && (first.keyOrIndex() ? entries.get(j).keyOrIndex()
@@ -361,14 +304,14 @@ final class ParallelCreate {
                         j++;
                     }
                 }
-                List<Entry> run = entries.subList(i, j);
+                List<SchemaScript.Entry> run = entries.subList(i, j);
                 if (run.size() == 1) {
-                    one(free, run.get(0).sql());
+                    one(free, run.get(0).forDriver());
                 } else if (first.keyOrIndex()) {
-                    chains(executor, free, run.stream().map(e -> new Step(e.table(), e.sql())).toList());
+                    chains(executor, free, run.stream().map(e -> new Step(e.table(), e.forDriver())).toList());
                 } else {
                     List<Step> validations = new ArrayList<>();
-                    for (Entry fk : run) {
+                    for (SchemaScript.Entry fk : run) {
                         Matcher m = FOREIGN_KEY.matcher(fk.sql());
                         if (!m.find() || fk.sql().contains(" NOT VALID")) {
                             one(free, fk.sql()); // not the shape expected, or not valid in the source either
@@ -399,15 +342,9 @@ final class ParallelCreate {
         }
     }
 
-    /** An identifier as pg_dump writes it: plain, or double-quoted with doubled quotes inside. */
-    private static final String IDENT = "(?:\"(?:[^\"]|\"\")*\"|[^\\s.\"(]+)";
-    private static final String NAME = IDENT + "(?:\\." + IDENT + ")?";
-    /** The table a key, an index or a foreign key is on. */
-    private static final Pattern TABLE = Pattern.compile("(?m)^(?:ALTER TABLE (?:ONLY )?(" + NAME + ")\\s"
-            + "|CREATE (?:UNIQUE )?INDEX " + IDENT + " ON (?:ONLY )?(" + NAME + ")\\s)");
     /** pg_dump's foreign key: its table and name, up to the end of its statement (before the semicolon). */
-    private static final Pattern FOREIGN_KEY = Pattern.compile("(?s)^ALTER TABLE (?:ONLY )?(" + NAME + ")\\s+"
-            + "ADD CONSTRAINT (" + IDENT + ") FOREIGN KEY .*?(?=;\\s*\\z)", Pattern.MULTILINE);
+    private static final Pattern FOREIGN_KEY = Pattern.compile("(?s)^ALTER TABLE (?:ONLY )?(" + SchemaScript.NAME + ")\\s+"
+            + "ADD CONSTRAINT (" + SchemaScript.IDENT + ") FOREIGN KEY .*?(?=;\\s*\\z)", Pattern.MULTILINE);
 
     /** A statement, and the table whose chain it belongs to (empty: a chain of its own). */
     private record Step(String table, String sql) {

@@ -314,7 +314,17 @@ final class RestoreEngine {
     static void execute(Connection target, String section, String script) throws SQLException {
         String sql = runnable(target, script);
         try (Statement s = target.createStatement()) {
-            s.execute(sql);
+            if (sql.contains("BEGIN ATOMIC")) { // object by object, so that such a function body reaches the server whole
+                SchemaScript parts = SchemaScript.of(sql);
+                if (!parts.preamble().isBlank()) {
+                    s.execute(parts.preamble());
+                }
+                for (SchemaScript.Entry entry : parts.entries()) {
+                    s.execute(entry.forDriver());
+                }
+            } else {
+                s.execute(sql);
+            }
             // pg_dump's SETs (search_path, row_security...) are for its script only, not for the load that follows
             s.execute("RESET ALL");
         } catch (SQLException e) {

@@ -149,6 +149,10 @@ class SelfContainedRestoreIT {
                 assertThatThrownBy(() -> s.execute("INSERT INTO crm.room_booking (room, during) VALUES "
                         + "(101, '[2026-03-01 09:15+00,2026-03-01 09:45+00)')"))
                         .as("the exclusion constraint holds").hasMessageContaining("room_booking_no_overlap");
+                try (ResultSet rs = s.executeQuery("SELECT crm.open_tickets(1)")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("the SQL-standard function body works").isEqualTo(2);
+                }
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"Billing Dept\".order_totals")) {
                     rs.next();
                     assertThat(rs.getLong(1)).as("the materialized view was refreshed").isPositive();

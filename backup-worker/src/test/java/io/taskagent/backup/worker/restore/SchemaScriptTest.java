@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ParallelCreateTest {
+class SchemaScriptTest {
 
     /** The shape of pg_dump's plain post-data output. */
     static final String POST_DATA = """
@@ -45,9 +45,9 @@ class ParallelCreateTest {
 
     @Test
     void splitsASectionIntoItsObjectsWithTheSetsEachNeeds() {
-        ParallelCreate.Script script = ParallelCreate.Script.of(POST_DATA);
+        SchemaScript script = SchemaScript.of(POST_DATA);
         assertThat(script.preamble()).contains("SET statement_timeout = 0;", "set_config('search_path', '', false)");
-        assertThat(script.entries()).extracting(ParallelCreate.Entry::type)
+        assertThat(script.entries()).extracting(SchemaScript.Entry::type)
                 .containsExactly("CONSTRAINT", "INDEX", "INDEX ATTACH", "FK CONSTRAINT");
         assertThat(script.entries().get(0).sql()).contains("ADD CONSTRAINT tasks_pkey").doesNotContain("SET ");
         assertThat(script.entries().get(1).sql().strip())
@@ -57,20 +57,35 @@ class ParallelCreateTest {
         assertThat(script.entries().get(1).keyOrIndex()).isTrue();
         assertThat(script.entries().get(2).keyOrIndex()).as("attaching waits for both indexes").isFalse();
         assertThat(script.entries().get(3).foreignKey()).isTrue();
-        assertThat(script.entries()).extracting(ParallelCreate.Entry::table)
+        assertThat(script.entries()).extracting(SchemaScript.Entry::table)
                 .containsExactly("public.tasks", "public.tasks", "", "public.tasks");
-        assertThat(ParallelCreate.Script.of("--\n-- Name: x; Type: INDEX; Schema: s; Owner: -\n--\n\n"
+        assertThat(SchemaScript.of("--\n-- Name: x; Type: INDEX; Schema: s; Owner: -\n--\n\n"
                 + "CREATE UNIQUE INDEX \"Odd \"\"idx\"\"\" ON ONLY \"Billing Dept\".\"Order\" USING btree (id);\n")
                 .entries().get(0).table()).isEqualTo("\"Billing Dept\".\"Order\"");
-        assertThat(String.join("", script.entries().stream().map(ParallelCreate.Entry::sql).toList())
+        assertThat(String.join("", script.entries().stream().map(SchemaScript.Entry::sql).toList())
                 .replaceAll("\\s+", " ")).as("nothing lost").contains("REFERENCES public.goals(id);");
     }
 
     @Test
+    void aSqlStandardFunctionBodyReachesTheServerWhole() {
+        SchemaScript.Entry function = new SchemaScript.Entry("FUNCTION", """
+                CREATE FUNCTION s.f() RETURNS bigint LANGUAGE sql
+                BEGIN ATOMIC
+                 SELECT 1;
+                 SELECT $taskagent_b0$;
+                END;
+                """);
+        assertThat(function.forDriver()).startsWith("DO $taskagent_d0$ BEGIN EXECUTE $taskagent_b1$CREATE FUNCTION")
+                .endsWith("END;\n$taskagent_b1$; END $taskagent_d0$");
+        SchemaScript.Entry plain = new SchemaScript.Entry("INDEX", "CREATE INDEX i ON t (x);");
+        assertThat(plain.forDriver()).isSameAs(plain.sql());
+    }
+
+    @Test
     void aScriptWithoutObjectHeadersIsOneStatementBatch() {
-        ParallelCreate.Script script = ParallelCreate.Script.of("CREATE INDEX i ON t (x);");
+        SchemaScript script = SchemaScript.of("CREATE INDEX i ON t (x);");
         assertThat(script.preamble()).isEmpty();
-        assertThat(script.entries()).singleElement().extracting(ParallelCreate.Entry::sql)
+        assertThat(script.entries()).singleElement().extracting(SchemaScript.Entry::sql)
                 .isEqualTo("CREATE INDEX i ON t (x);");
     }
 }
