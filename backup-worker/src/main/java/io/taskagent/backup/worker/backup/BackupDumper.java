@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -134,12 +135,12 @@ public class BackupDumper {
             PgDump.Found tool = pgDump.check(versionNumber / 10000);
             String exported = snapshot;
             exportedSnapshot[0] = snapshot;
-            List<String> populated = populatedMaterializedViews(main);
             // with table filters, pg_dump is given the tables this backup holds, each by its exact (quoted) name:
             // its own pattern rules (case folding, unqualified names in the search path only) differ from ours
             List<String> tables = source.includeTables().isEmpty() && source.excludeTables().isEmpty() ? List.of()
-                    : schema.tables().stream().map(t -> quotedPattern(t.schema()) + "." + quotedPattern(t.name()))
-                    .toList();
+                    : withPartitions(main, schema.tables());
+            // pg_dump --table dumps those tables only: no materialized view is created, so none is refreshed
+            List<String> populated = tables.isEmpty() ? populatedMaterializedViews(main) : List.of();
             java.util.concurrent.CompletableFuture<SchemaSections> schemaSections = pgDump.dumpAsync(tool, database,
                     exported, source.schemas(), tables, List.of())
                     .thenApply(sections -> sections.withRefresh(populated));
@@ -314,6 +315,31 @@ public class BackupDumper {
             storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
             throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The tables as exact pg_dump patterns, each partitioned one followed by its partitions (at every level): the
+     * backup reads a partitioned table through its parent, but pg_dump's {@code --table} dumps only what it names.
+     */
+    private static List<String> withPartitions(Connection main, List<SourceSchema.Table> tables) throws SQLException {
+        List<String> patterns = new ArrayList<>();
+        try (PreparedStatement partitions = main.prepareStatement("""
+                SELECT n.nspname, c.relname FROM pg_partition_tree(to_regclass(?)) p
+                JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE p.level > 0 ORDER BY p.level, c.relname""")) {
+            for (SourceSchema.Table t : tables) {
+                patterns.add(quotedPattern(t.schema()) + "." + quotedPattern(t.name()));
+                if ("p".equals(t.kind())) {
+                    partitions.setString(1, t.sqlName());
+                    try (ResultSet rs = partitions.executeQuery()) {
+                        while (rs.next()) {
+                            patterns.add(quotedPattern(rs.getString(1)) + "." + quotedPattern(rs.getString(2)));
+                        }
+                    }
+                }
+            }
+        }
+        return patterns;
     }
 
     /** A name as a pg_dump pattern that matches exactly it: double-quoted, quotes doubled (wildcards are literal). */

@@ -69,6 +69,7 @@ final class ParallelCreate {
             }
             Connection main = pool.get(0);
             main.setAutoCommit(false);
+            RestoreEngine.createSchemas(main, metadata);
             RestoreEngine.execute(main, "pre-data", schema.preData());
             main.commit();
             main.setAutoCommit(true);

@@ -278,6 +278,7 @@ final class RestoreEngine {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
+            createSchemas(target, metadata);
             execute(target, "pre-data", schema.preData());
             phases.done("pre_data");
             Map<String, RowSum> loaded = copyRows(target, file, tables, plainTables(target, tables));
@@ -347,9 +348,25 @@ final class RestoreEngine {
                     java.util.regex.Matcher set = SET_LINE.matcher(line);
                     return !set.matches() || settings.contains(set.group(1));
                 })
-                // with --schema, pg_dump creates the public schema too, which every new database already has
-                .map(line -> line.equals("CREATE SCHEMA public;") ? "CREATE SCHEMA IF NOT EXISTS public;" : line)
+                // with --schema, pg_dump creates the public schema too, which every new database already has; and
+                // createSchemas may have created the others
+                .map(line -> SCHEMA_LINE.matcher(line).matches()
+                        ? "CREATE SCHEMA IF NOT EXISTS " + line.substring("CREATE SCHEMA ".length()) : line)
                 .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private static final java.util.regex.Pattern SCHEMA_LINE = java.util.regex.Pattern.compile("^CREATE SCHEMA (?!IF NOT EXISTS )[^ ].*;$");
+
+    /**
+     * Creates the schemas the backup's tables stand in, where missing, before its pre-data section runs: a backup
+     * filtered to some tables holds pg_dump's {@code --table} output, which creates tables but not their schemas.
+     */
+    static void createSchemas(Connection target, BackupMetadata metadata) throws SQLException {
+        try (Statement s = target.createStatement()) {
+            for (String schema : metadata.schemas()) {
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            }
+        }
     }
 
     private static final java.util.regex.Pattern SET_LINE = java.util.regex.Pattern.compile("^SET ([a-z_]+) = .*;$");
