@@ -79,11 +79,7 @@ final class ParallelCreate {
             phases.done("load");
             postData(pool, executor, RestoreEngine.runnable(main, schema.postData()));
             phases.done("post_data");
-            try (Statement s = main.createStatement()) {
-                for (String view : schema.refresh()) {
-                    s.execute("REFRESH MATERIALIZED VIEW " + view);
-                }
-            }
+            RestoreEngine.refresh(main, schema);
             phases.done("refresh");
             Map<String, RowSum> restored = readBack(pool, executor, tables, loaded);
             Map<String, Long> counts = RestoreEngine.compare(main, tables, loaded, restored, expected);

@@ -286,11 +286,7 @@ final class RestoreEngine {
             phases.done("load");
             execute(target, "post-data", schema.postData());
             phases.done("post_data");
-            try (Statement s = target.createStatement()) {
-                for (String view : schema.refresh()) {
-                    s.execute("REFRESH MATERIALIZED VIEW " + view);
-                }
-            }
+            refresh(target, schema);
             phases.done("refresh");
             Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
             phases.done("check");
@@ -304,6 +300,15 @@ final class RestoreEngine {
                 e.addSuppressed(rollbackFailed); // the connection is gone: the failure that counts is the first one
             }
             throw e;
+        }
+    }
+
+    /** Refreshes the materialized views that held data in the backup, in pg_dump's order. */
+    static void refresh(Connection target, SchemaSections schema) throws SQLException {
+        try (Statement s = target.createStatement()) {
+            for (String view : schema.refresh()) {
+                s.execute("REFRESH MATERIALIZED VIEW " + view);
+            }
         }
     }
 

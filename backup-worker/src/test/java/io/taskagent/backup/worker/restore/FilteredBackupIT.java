@@ -18,8 +18,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -46,12 +44,7 @@ class FilteredBackupIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
-        try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
-            s.execute(Files.readString(Path.of("src", "test", "resources", "fixtures", "exotic-schema.sql")));
-        }
+        ExoticFixture.load(Infrastructure.get(), SOURCE);
         WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.source.include-tables", () -> "Billing Dept.*,crm.audit_log");
     }

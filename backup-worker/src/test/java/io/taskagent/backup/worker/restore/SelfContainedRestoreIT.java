@@ -21,8 +21,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,10 +55,8 @@ class SelfContainedRestoreIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Infrastructure infra = Infrastructure.get();
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
+        ExoticFixture.load(infra, SOURCE);
         try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
-            s.execute(Files.readString(Path.of("src", "test", "resources", "fixtures", "exotic-schema.sql")));
             s.execute("DROP ROLE IF EXISTS " + NO_CREATEDB);
             s.execute("CREATE ROLE " + NO_CREATEDB + " LOGIN PASSWORD 'x' NOCREATEDB");
         }
