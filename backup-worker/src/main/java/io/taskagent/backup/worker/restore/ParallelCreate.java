@@ -48,7 +48,6 @@ final class ParallelCreate {
     }
 
     private static final int BATCH_BYTES = 384 << 10; // below half a G1 region of a small heap: never "humongous"
-    private static final long SPLIT_PAGES = 128; // tables above 1 MB are read back in page ranges, side by side
 
     private ParallelCreate() {
     }
@@ -127,10 +126,7 @@ final class ParallelCreate {
         try (BackupFileReader.Data data = BackupFileReader.data(file)) {
             String name;
             while ((name = data.nextTable()) != null) {
-                Table table = byName.get(name);
-                if (table == null) {
-                    throw new IOException("the data section holds table " + name + ", which its metadata does not list");
-                }
+                Table table = RestoreEngine.listed(byName, name);
                 byte[] bytes = new byte[BATCH_BYTES];
                 int[] ends = new int[1024];
                 int size = 0;
@@ -427,41 +423,10 @@ final class ParallelCreate {
     /** Reads every loaded table back (large ones in page ranges, side by side) and sums its COPY lines. */
     private static Map<String, RowSum> readBack(List<Connection> pool, ExecutorService executor, List<Table> tables,
                                                 Map<String, RowSum> loaded) throws SQLException, IOException {
-        Connection main = pool.get(0);
-        List<String[]> parts = new ArrayList<>(); // table, COPY statement
-        try (PreparedStatement s = main.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
-                + "current_setting('block_size')::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
-            for (Table t : tables) {
-                if (!loaded.containsKey(t.qualified())) {
-                    continue;
-                }
-                s.setString(1, t.sql());
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new SQLException("table " + t.qualified() + " is missing after loading");
-                    }
-                    boolean plain = "r".equals(rs.getString(1));
-                    long pages = rs.getLong(2);
-                    String all = t.copyOut(plain);
-                    if (!plain || pages < SPLIT_PAGES) {
-                        parts.add(new String[]{t.qualified(), all});
-                        continue;
-                    }
-                    int n = pool.size();
-                    for (int k = 0; k < n; k++) {
-                        String where = " WHERE ctid >= '(" + (pages * k / n) + ",0)'::tid"
-                                + (k < n - 1 ? " AND ctid < '(" + (pages * (k + 1) / n) + ",0)'::tid" : "");
-                        parts.add(new String[]{t.qualified(), all.replace(") TO STDOUT", where + ") TO STDOUT")});
-                    }
-                }
-            }
-        }
+        List<String[]> parts = RestoreEngine.readBackParts(pool.get(0), tables, loaded, pool.size());
         BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
         for (Connection c : pool) {
-            try (Statement s = c.createStatement()) { // the text forms the load sent (the dumper's)
-                s.execute("SET extra_float_digits = 3");
-                s.execute("SET bytea_output = 'hex'");
-            }
+            RestoreEngine.readBackSettings(c, "SET ");
             free.add(c);
         }
         Map<String, RowSum> restored = new ConcurrentHashMap<>();

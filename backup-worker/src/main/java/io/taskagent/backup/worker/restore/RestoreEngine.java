@@ -402,26 +402,59 @@ final class RestoreEngine {
      */
     private static Map<String, RowSum> readBack(Connection target, List<Table> tables, Map<String, RowSum> loaded)
             throws SQLException {
-        try (Statement s = target.createStatement()) { // the text forms the load sent (the dumper's)
-            s.execute("SET LOCAL extra_float_digits = 3");
-            s.execute("SET LOCAL bytea_output = 'hex'");
-        }
+        readBackSettings(target, "SET LOCAL ");
         Map<String, RowSum> restored = new LinkedHashMap<>();
-        try (PreparedStatement kind = target.prepareStatement("SELECT relkind FROM pg_class WHERE oid = to_regclass(?)")) {
+        for (String[] part : readBackParts(target, tables, loaded, 1)) {
+            restored.put(part[0], RowSum.ofCopy(target, part[1]));
+        }
+        return restored;
+    }
+
+    /** The text forms the load sent (the dumper's), for a read-back ({@code set}: {@code SET} or {@code SET LOCAL}). */
+    static void readBackSettings(Connection target, String set) throws SQLException {
+        try (Statement s = target.createStatement()) {
+            s.execute(set + "extra_float_digits = 3");
+            s.execute(set + "bytea_output = 'hex'");
+        }
+    }
+
+    /** Tables above 1 MB are read back in page ranges when several connections share the work. */
+    private static final long SPLIT_PAGES = 128;
+
+    /**
+     * The {@code COPY ... TO STDOUT} statements that read the loaded tables back, as {table, statement}: one per
+     * table, or, with {@code ways} above 1, a table above {@link #SPLIT_PAGES} pages in {@code ways} page ranges.
+     */
+    static List<String[]> readBackParts(Connection target, List<Table> tables, Map<String, RowSum> loaded, int ways)
+            throws SQLException {
+        List<String[]> parts = new ArrayList<>();
+        try (PreparedStatement s = target.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
+                + "current_setting('block_size')::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
             for (Table t : tables) {
                 if (!loaded.containsKey(t.qualified())) {
                     continue;
                 }
-                kind.setString(1, t.sql());
-                try (ResultSet rs = kind.executeQuery()) {
+                s.setString(1, t.sql());
+                try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         throw new SQLException("table " + t.qualified() + " is missing in the target after loading");
                     }
-                    restored.put(t.qualified(), RowSum.ofCopy(target, t.copyOut("r".equals(rs.getString(1)))));
+                    boolean plain = "r".equals(rs.getString(1));
+                    long pages = rs.getLong(2);
+                    String all = t.copyOut(plain);
+                    if (ways < 2 || !plain || pages < SPLIT_PAGES) {
+                        parts.add(new String[]{t.qualified(), all});
+                        continue;
+                    }
+                    for (int k = 0; k < ways; k++) {
+                        String where = " WHERE ctid >= '(" + (pages * k / ways) + ",0)'::tid"
+                                + (k < ways - 1 ? " AND ctid < '(" + (pages * (k + 1) / ways) + ",0)'::tid" : "");
+                        parts.add(new String[]{t.qualified(), all.replace(") TO STDOUT", where + ") TO STDOUT")});
+                    }
                 }
             }
         }
-        return restored;
+        return parts;
     }
 
     /**
@@ -542,10 +575,7 @@ final class RestoreEngine {
         try (BackupFileReader.Data data = BackupFileReader.data(file)) {
             String name;
             while ((name = data.nextTable()) != null) {
-                Table table = byName.get(name);
-                if (table == null) {
-                    throw new IOException("the data section holds table " + name + ", which its metadata does not list");
-                }
+                Table table = listed(byName, name);
                 RowSum sum = copyTable(target, table, data, freeze.contains(name));
                 if (sum.rows() > 0) {
                     sums.put(name, sum);
@@ -553,6 +583,15 @@ final class RestoreEngine {
             }
         }
         return sums;
+    }
+
+    /** The table of the backup's metadata that the data section names {@code name}. */
+    static Table listed(Map<String, Table> byName, String name) throws IOException {
+        Table table = byName.get(name);
+        if (table == null) {
+            throw new IOException("the data section holds table " + name + ", which its metadata does not list");
+        }
+        return table;
     }
 
     private static RowSum copyTable(Connection target, Table table, BackupFileReader.Data data, boolean freeze)
