@@ -11,6 +11,9 @@ import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import io.taskagent.backup.testsupport.SchemaDump;
 import io.taskagent.backup.worker.WorkerTestContext;
+import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.format.Manifest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -72,8 +76,11 @@ class RebuildFromNothingIT {
                         (3, '3', 'failed attempt', false);
                     """);
         }
-        WorkerTestContext.register(registry, CATALOG, SOURCE);
+        storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
+        registry.add("backup.restore.parallelism", () -> "2"); // loads on two connections on any machine
     }
+
+    static Path storage;
 
     @Autowired
     ConfirmingPublisher publisher;
@@ -149,6 +156,54 @@ class RebuildFromNothingIT {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + DOOMED + "'")) {
             rs.next();
             assertThat(rs.getLong(1)).as("the half-built database was dropped").isZero();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aRowRefusedWhileLoadingOnSeveralConnectionsLeavesNoDatabaseBehind() throws Exception {
+        Infrastructure infra = Infrastructure.get();
+        try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
+            s.execute("DROP INDEX public.lying_idx");
+        }
+        BackupCompleted backup = backUp();
+        // one row in the middle of the biggest table breaks a check constraint of the schema: the file is rewritten
+        // and catalogued again as if it had been written so (its digests match, the load is what refuses it)
+        Path file = storage.resolve(backup.fileName());
+        StringBuilder text = new StringBuilder();
+        try (BackupFileReader.Lines lines = BackupFileReader.lines(file)) {
+            boolean inTasks = false;
+            int row = 0;
+            for (String line = lines.nextString(); line != null; line = lines.nextString()) {
+                inTasks = inTasks ? !line.startsWith("]") : line.equals("\"public.tasks\":[");
+                if (inTasks && line.startsWith("{") && ++row == 150_000) {
+                    assertThat(line).contains("\"status\":\"");
+                    line = line.replaceFirst("\"status\":\"[a-z_]+\"", "\"status\":\"bogus\"");
+                }
+                text.append(line).append('\n');
+            }
+        }
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(file))) {
+            out.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
+        long size = Files.size(file);
+        catalog.sql("UPDATE worker.backups SET sha256 = :sha, size_bytes = :size WHERE job_id = :id")
+                .param("sha", sha).param("size", size).param("id", backup.jobId()).update();
+        Path manifestFile = file.resolveSibling(backup.fileName() + BackupFormat.MANIFEST_SUFFIX);
+        Manifest m = Manifest.parse(Files.readAllBytes(manifestFile));
+        Files.write(manifestFile, new Manifest(m.format(), m.formatVersion(), m.fileName(), size, sha, m.compression(),
+                m.backupId(), m.target(), m.backupType(), m.createdAt(), m.rowCounts(), m.tableSha256()).toJson());
+
+        RequestRestore request = rebuild(backup, DOOMED);
+        String reason = events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(180)).reason();
+        assertThat(reason).contains("loading public.tasks failed").contains("tasks_status_check");
+        try (Connection c = infra.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + DOOMED + "'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the half-loaded database was dropped").isZero();
         }
     }
 }
