@@ -47,6 +47,7 @@ final class ParallelCreate {
         Connection open() throws SQLException;
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ParallelCreate.class);
     private static final int BATCH_BYTES = 384 << 10; // below half a G1 region of a small heap: never "humongous"
 
     private ParallelCreate() {
@@ -63,8 +64,15 @@ final class ParallelCreate {
             return t;
         });
         try {
-            for (int i = 0; i < workers; i++) {
-                pool.add(connections.open());
+            pool.add(connections.open());
+            for (int i = 1; i < workers; i++) {
+                try {
+                    pool.add(connections.open());
+                } catch (SQLException e) { // e.g. the server's max_connections: the work goes on with fewer
+                    log.warn("restore goes on with {} connections instead of {}: {}", pool.size(), workers,
+                            e.getMessage());
+                    break;
+                }
             }
             Connection main = pool.get(0);
             main.setAutoCommit(false);
@@ -99,10 +107,10 @@ final class ParallelCreate {
     // --- load ---------------------------------------------------------------------------------------------------
 
     /** Rows of one table, as the file holds them: {@code ends[i]} is where row {@code i} ends in {@code bytes}. */
-    private record Batch(Table table, byte[] bytes, int[] ends, int rows, boolean freeze) {
+    private record Batch(Table table, byte[] bytes, int[] ends, int rows) {
     }
 
-    private static final Batch END = new Batch(null, null, null, 0, false);
+    private static final Batch END = new Batch(null, null, null, 0);
 
     /**
      * Reads the file on this thread and hands each table's rows, in batches, to the connections' loaders in turn; a
@@ -136,7 +144,7 @@ final class ParallelCreate {
                     line = data.nextRow();
                     int length = line == null ? 0 : data.rowLength();
                     if (rows > 0 && (line == null || size + length > bytes.length)) {
-                        put(queues.get(next), new Batch(table, bytes, ends, rows, false), failure);
+                        put(queues.get(next), new Batch(table, bytes, ends, rows), failure);
                         next = (next + 1) % queues.size();
                         bytes = new byte[Math.max(BATCH_BYTES, length)];
                         ends = new int[1024];
