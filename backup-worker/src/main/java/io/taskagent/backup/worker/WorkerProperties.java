@@ -56,9 +56,12 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                                   message = "must be a PostgreSQL memory size such as 256MB (kB, MB or GB)") String memory,
                           @DefaultValue("0") @jakarta.validation.constraints.PositiveOrZero int parallelism) {
 
-        /** Connections a {@code create_database} restore works on: {@code parallelism}, or one per core when 0. */
+        /**
+         * Connections a {@code create_database} restore works on: {@code parallelism}, or one per core up to 4 when 0
+         * (each session may use {@code memory} on the server, for each sort or hash).
+         */
         public int connections() {
-            return parallelism > 0 ? parallelism : Math.max(1, Runtime.getRuntime().availableProcessors());
+            return parallelism > 0 ? parallelism : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }
     }
 

@@ -135,14 +135,17 @@ public class BackupDumper {
             PgDump.Found tool = pgDump.check(versionNumber / 10000);
             String exported = snapshot;
             exportedSnapshot[0] = snapshot;
-            // with table filters, pg_dump is given the tables this backup holds, each by its exact (quoted) name:
-            // its own pattern rules (case folding, unqualified names in the search path only) differ from ours
-            List<String> tables = source.includeTables().isEmpty() && source.excludeTables().isEmpty() ? List.of()
-                    : withPartitions(main, schema.tables());
+            // with table filters, pg_dump is given tables by their exact (quoted) names, since its own pattern rules
+            // (case folding, unqualified names in the search path only) differ from ours: with an include list, the
+            // tables this backup holds (pg_dump then dumps those tables only); with only an exclude list, the tables
+            // left out (everything else, views, functions and types included, is dumped)
+            List<String> tables = source.includeTables().isEmpty() ? List.of() : withPartitions(main, schema.tables());
+            List<String> excluded = !source.includeTables().isEmpty() || source.excludeTables().isEmpty() ? List.of()
+                    : withPartitions(main, leftOut(main, schema));
             // pg_dump --table dumps those tables only: no materialized view is created, so none is refreshed
             List<String> populated = tables.isEmpty() ? populatedMaterializedViews(main) : List.of();
             java.util.concurrent.CompletableFuture<SchemaSections> schemaSections = pgDump.dumpAsync(tool, database,
-                    exported, source.schemas(), tables, List.of())
+                    exported, source.schemas(), tables, excluded)
                     .thenApply(sections -> sections.withRefresh(populated));
             BlockingQueue<ChunkReader.Slot> pool = new ArrayBlockingQueue<>(parallelism);
             slots.add(new ChunkReader.Slot(main));
@@ -315,6 +318,28 @@ public class BackupDumper {
             storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
             throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The tables (not partitions) of the backed-up schemas that the table filter leaves out. */
+    private List<SourceSchema.Table> leftOut(Connection main, SourceSchema schema) throws SQLException {
+        java.util.Set<String> held = new java.util.HashSet<>();
+        schema.tables().forEach(t -> held.add(t.schema() + "." + t.name()));
+        List<SourceSchema.Table> out = new ArrayList<>();
+        try (Statement s = main.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'""")) {
+            while (rs.next()) {
+                String nsp = rs.getString(2);
+                String rel = rs.getString(3);
+                if ((source.schemas().isEmpty() || source.schemas().contains(nsp)) && !held.contains(nsp + "." + rel)) {
+                    out.add(new SourceSchema.Table(rs.getLong(1), nsp, rel, rs.getString(4), List.of(), List.of(),
+                            List.of(), 0, 0));
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -180,6 +180,9 @@ final class ParallelCreate {
     private static void put(BlockingQueue<Batch> queue, Batch batch, AtomicReference<Exception> failure)
             throws SQLException, IOException {
         try {
+            if (failure != null) {
+                rethrow(failure.get()); // a loader failed: stop reading the file at once
+            }
             while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
                 if (failure != null) {
                     rethrow(failure.get());
@@ -314,8 +317,8 @@ final class ParallelCreate {
                     List<Step> validations = new ArrayList<>();
                     for (SchemaScript.Entry fk : run) {
                         Matcher m = FOREIGN_KEY.matcher(fk.sql());
-                        if (!m.find() || fk.sql().contains(" NOT VALID")) {
-                            one(free, fk.sql()); // not the shape expected, or not valid in the source either
+                        if (!m.find() || fk.sql().contains(" NOT VALID") || fk.sql().contains(" NOT ENFORCED")) {
+                            one(free, fk.sql()); // not the shape expected, or not validated in the source either
                             continue;
                         }
                         String notValid = fk.sql().substring(0, m.end()) + " NOT VALID" + fk.sql().substring(m.end());

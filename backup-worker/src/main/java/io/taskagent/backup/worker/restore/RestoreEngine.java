@@ -59,10 +59,13 @@ final class RestoreEngine {
                     + (freeze ? " WITH (FREEZE)" : "");
         }
 
-        /** The loaded columns read back in the load's order, as COPY text ({@code only}: without child tables). */
-        String copyOut(boolean only) {
+        /**
+         * The loaded columns read back in the load's order, as COPY text ({@code only}: without child tables;
+         * {@code where}: empty, or a condition starting with a space).
+         */
+        String copyOut(boolean only, String where) {
             return "COPY (SELECT " + String.join(", ", columns.stream().map(RestoreEngine::quote).toList())
-                    + " FROM " + (only ? "ONLY " : "") + sql() + ") TO STDOUT";
+                    + " FROM " + (only ? "ONLY " : "") + sql() + where + ") TO STDOUT";
         }
     }
 
@@ -441,7 +444,7 @@ final class RestoreEngine {
                     }
                     boolean plain = "r".equals(rs.getString(1));
                     long pages = rs.getLong(2);
-                    String all = t.copyOut(plain);
+                    String all = t.copyOut(plain, "");
                     if (ways < 2 || !plain || pages < SPLIT_PAGES) {
                         parts.add(new String[]{t.qualified(), all});
                         continue;
@@ -449,7 +452,7 @@ final class RestoreEngine {
                     for (int k = 0; k < ways; k++) {
                         String where = " WHERE ctid >= '(" + (pages * k / ways) + ",0)'::tid"
                                 + (k < ways - 1 ? " AND ctid < '(" + (pages * (k + 1) / ways) + ",0)'::tid" : "");
-                        parts.add(new String[]{t.qualified(), all.replace(") TO STDOUT", where + ") TO STDOUT")});
+                        parts.add(new String[]{t.qualified(), t.copyOut(true, where)});
                     }
                 }
             }

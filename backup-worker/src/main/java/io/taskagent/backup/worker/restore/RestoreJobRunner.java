@@ -282,6 +282,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             s.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0 ENCODING 'UTF8'");
             // marked as this job's: an attempt taking the job over after a crash may drop it and start again
             s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + mark + "'");
+            // closed to others while being built (its work commits step by step): opened when complete
+            s.execute("REVOKE CONNECT ON DATABASE \"" + name + "\" FROM PUBLIC");
             log.info("created database '{}' on the server of {} for a restore", name, server);
             phases.done("create_database");
             WorkerProperties.Source database = withDatabase(target, name);
@@ -292,6 +294,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                         phases);
                 result.put("row_counts", counts);
                 result.put("phases_ms", phases.millis());
+                s.execute("GRANT CONNECT ON DATABASE \"" + name + "\" TO PUBLIC"); // as any new database
                 s.execute("COMMENT ON DATABASE \"" + name + "\" IS NULL"); // complete: no longer this job's to redo
                 return counts;
             } catch (SQLException | IOException | RuntimeException e) {

@@ -97,6 +97,31 @@ record SchemaScript(String preamble, List<Entry> entries) {
                 entries.set(i + 1, new Entry(entries.get(i + 1).type(), sets.group() + "\n" + entries.get(i + 1).sql()));
             }
         }
+        // pg_dump sets default_tablespace only when it changes; entries may run on different connections, so each
+        // carries the value in effect where it stands
+        if (sql.contains("SET default_tablespace = ")) {
+            String current = lastTablespace(preamble, null);
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                String own = lastTablespace(e.sql(), null);
+                if (own == null && current != null) {
+                    entries.set(i, new Entry(e.type(), current + "\n" + e.sql()));
+                }
+                current = own != null ? own : current;
+            }
+        }
         return new SchemaScript(preamble, entries);
+    }
+
+    private static final Pattern TABLESPACE = Pattern.compile("(?m)^SET default_tablespace = [^\n]*;$");
+
+    /** The last {@code SET default_tablespace} statement of {@code sql}, or {@code otherwise}. */
+    private static String lastTablespace(String sql, String otherwise) {
+        Matcher m = TABLESPACE.matcher(sql);
+        String last = otherwise;
+        while (m.find()) {
+            last = m.group();
+        }
+        return last;
     }
 }

@@ -53,6 +53,10 @@ class SchemaScriptTest {
         assertThat(script.entries().get(1).sql().strip())
                 .as("the SET written before an object's header goes with that object")
                 .startsWith("SET default_tablespace = fast;").contains("CREATE INDEX tasks_goal_id_idx");
+        assertThat(script.entries().get(2).sql())
+                .as("each object carries the tablespace in effect where it stands: it may run on another connection")
+                .startsWith("SET default_tablespace = fast;");
+        assertThat(script.entries().get(0).sql()).doesNotContain("default_tablespace");
         assertThat(script.entries().get(0).keyOrIndex()).isTrue();
         assertThat(script.entries().get(1).keyOrIndex()).isTrue();
         assertThat(script.entries().get(2).keyOrIndex()).as("attaching waits for both indexes").isFalse();
