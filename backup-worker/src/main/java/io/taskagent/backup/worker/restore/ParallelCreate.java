@@ -218,7 +218,7 @@ final class ParallelCreate {
                     }
                     current = batch.table();
                     copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(current.copyIn(false));
-                    converter = new RowToCopy(current.columns());
+                    converter = new RowToCopy(current.columns(), current.embedded());
                     sum = new RowSum();
                 }
                 int start = 0;

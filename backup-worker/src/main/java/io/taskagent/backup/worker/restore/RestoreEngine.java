@@ -43,7 +43,9 @@ final class RestoreEngine {
     }
 
     /** A table of the backup. */
-    record Table(String schema, String name, List<String> columns, List<String> generated) {
+    /** {@code embedded}: the columns whose values the file embeds as JSON (jsonb). */
+    record Table(String schema, String name, List<String> columns, List<String> generated,
+                 java.util.Set<String> embedded) {
         String qualified() {
             return schema + "." + name;
         }
@@ -74,10 +76,14 @@ final class RestoreEngine {
         for (BackupMetadata.Table t : metadata.tables()) {
             List<String> columns = new ArrayList<>();
             List<String> generated = new ArrayList<>();
+            java.util.Set<String> embedded = new java.util.HashSet<>();
             for (BackupMetadata.Column c : t.columns()) {
                 (c.generated() ? generated : columns).add(c.name());
+                if ("json".equals(c.json())) {
+                    embedded.add(c.name());
+                }
             }
-            tables.add(new Table(t.schema(), t.name(), columns, generated));
+            tables.add(new Table(t.schema(), t.name(), columns, generated, embedded));
         }
         return tables;
     }
@@ -605,7 +611,7 @@ final class RestoreEngine {
             return sum;
         }
         CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyIn(freeze));
-        RowToCopy converter = new RowToCopy(table.columns());
+        RowToCopy converter = new RowToCopy(table.columns(), table.embedded());
         RowToCopy.Out out = new RowToCopy.Out();
         try {
             for (; line != null; line = data.nextRow()) {

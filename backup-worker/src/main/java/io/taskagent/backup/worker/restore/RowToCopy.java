@@ -31,16 +31,27 @@ final class RowToCopy {
     private static final int JSON = 7;
 
     private final byte[][] names;
+    private final boolean[] json;
     private final Map<String, Integer> index = new HashMap<>();
     private final int[] kinds;
     private final int[] starts;
     private final int[] ends;
 
     RowToCopy(List<String> columnNames) {
+        this(columnNames, java.util.Set.of());
+    }
+
+    /**
+     * @param embedded the columns whose values the file embeds as JSON (jsonb): any value but null is copied as its
+     *                 JSON text, a string with its quotes ({@code "abc"} is a jsonb string), {@code true} as is
+     */
+    RowToCopy(List<String> columnNames, java.util.Set<String> embedded) {
         names = new byte[columnNames.size()][];
+        json = new boolean[columnNames.size()];
         for (int i = 0; i < columnNames.size(); i++) {
             names[i] = columnNames.get(i).getBytes(StandardCharsets.UTF_8);
             index.put(columnNames.get(i), i);
+            json[i] = embedded.contains(columnNames.get(i));
         }
         kinds = new int[names.length];
         starts = new int[names.length];
@@ -169,6 +180,11 @@ final class RowToCopy {
             }
         }
         if (column >= 0) {
+            if (json[column] && kind != NULL) { // a jsonb scalar: its JSON text, quotes included
+                kind = JSON;
+                start = b == '"' ? start - 1 : start;
+                end = b == '"' ? end + 1 : end;
+            }
             kinds[column] = kind;
             starts[column] = start;
             ends[column] = end;

@@ -28,6 +28,19 @@ class RowToCopyTest {
     }
 
     @Test
+    void aJsonbScalarIsCopiedAsItsJsonText() throws IOException {
+        RowToCopy converter = new RowToCopy(List.of("s", "b", "n", "o", "z", "t"),
+                java.util.Set.of("s", "b", "n", "o", "z"));
+        RowToCopy.Out out = new RowToCopy.Out();
+        byte[] row = "{\"s\":\"a\\\\b\\\"c\",\"b\":true,\"n\":1.5,\"o\":{\"k\":\"v\"},\"z\":null,\"t\":\"plain\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        converter.convert(row, row.length, out);
+        assertThat(new String(out.bytes, 0, out.size, StandardCharsets.UTF_8))
+                .as("a jsonb string keeps its quotes and escapes (backslashes doubled for COPY), true stays true")
+                .isEqualTo("\"a\\\\\\\\b\\\\\"c\"\ttrue\t1.5\t{\"k\":\"v\"}\t\\N\tplain\n");
+    }
+
+    @Test
     void escapesAsTheServersCopyOutputDoes() throws IOException {
         // JSON escapes decoded, then backslash, backspace, tab, newline, vertical tab, form feed, carriage return escaped
         assertThat(copy(List.of("t"), "{\"t\":\"a\\\\b\\b\\t\\n\\u000b\\f\\r\\\"\\/\\u0001z\"}"))
