@@ -251,11 +251,6 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
             return rows;
         }
 
-        /** The lines after the data section (the summary), for a reader that goes on. */
-        Lines lines() {
-            return lines;
-        }
-
         @Override
         public void close() throws IOException {
             lines.close();

@@ -222,7 +222,7 @@ final class RestoreEngine {
             phases.done("commit");
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
-            target.rollback();
+            rollback(target, e);
             throw e;
         }
     }
@@ -303,12 +303,17 @@ final class RestoreEngine {
             phases.done("commit");
             return counts;
         } catch (SQLException | IOException | RuntimeException e) {
-            try {
-                target.rollback();
-            } catch (SQLException rollbackFailed) {
-                e.addSuppressed(rollbackFailed); // the connection is gone: the failure that counts is the first one
-            }
+            rollback(target, e);
             throw e;
+        }
+    }
+
+    /** Rolls back after {@code failure}; a rollback that fails too (the connection is gone) is kept beside it. */
+    private static void rollback(Connection target, Exception failure) {
+        try {
+            target.rollback();
+        } catch (SQLException rollbackFailed) {
+            failure.addSuppressed(rollbackFailed); // the failure that counts is the first one
         }
     }
 

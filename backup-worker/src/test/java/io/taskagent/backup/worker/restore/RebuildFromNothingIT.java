@@ -152,11 +152,7 @@ class RebuildFromNothingIT {
         String reason = events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(180)).reason();
         assertThat(reason).contains("post-data").contains("lying_idx");
-        try (Connection c = infra.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + DOOMED + "'")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("the half-built database was dropped").isZero();
-        }
+        assertDropped(infra, DOOMED, "the half-built database was dropped");
     }
 
     @Test
@@ -200,10 +196,14 @@ class RebuildFromNothingIT {
         String reason = events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(180)).reason();
         assertThat(reason).contains("loading public.tasks failed").contains("tasks_status_check");
+        assertDropped(infra, DOOMED, "the half-loaded database was dropped");
+    }
+
+    private static void assertDropped(Infrastructure infra, String database, String description) throws Exception {
         try (Connection c = infra.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + DOOMED + "'")) {
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + database + "'")) {
             rs.next();
-            assertThat(rs.getLong(1)).as("the half-loaded database was dropped").isZero();
+            assertThat(rs.getLong(1)).as(description).isZero();
         }
     }
 }
