@@ -8,7 +8,11 @@ import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.restore.RestoreJobRunner;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.backup.BackupCopies;
+import io.taskagent.backup.worker.format.StoredFile;
+import io.taskagent.backup.worker.restore.RestoreJobRunner.RestoreRefused;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
 import io.taskagent.backup.worker.verify.BackupVerifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,7 +28,8 @@ class RestoreConfiguration {
 
     @Bean
     RestoreJobRunner restoreJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
-                                      BackupJobRunner backups, StorageDirectory storage, EventOutbox outbox,
+                                      BackupJobRunner backups, Destinations destinations, BackupCopies copies,
+                                      EventOutbox outbox,
                                       Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         RestoreJobRunner.Backups access = new RestoreJobRunner.Backups() {
             @Override
@@ -39,11 +44,42 @@ class RestoreConfiguration {
             }
 
             @Override
-            public List<String> verify(UUID backupId) {
+            public StoredFile locate(UUID backupId, String destination) {
+                BackupCatalog.StoredBackup backup = catalog.find(backupId)
+                        .orElseThrow(() -> new RestoreRefused("no backup " + backupId + " in the catalog"));
+                List<BackupCopies.Copy> held = copies.of(backupId).stream().filter(BackupCopies.Copy::available)
+                        .sorted(java.util.Comparator.comparing((BackupCopies.Copy c) -> c.verifiedAt() == null)
+                                .thenComparing(c -> !c.primary()))
+                        .toList();
+                if (destination != null) {
+                    if (destinations.get(destination).isEmpty()) {
+                        throw new RestoreRefused("destination '" + destination + "' is not configured on this worker");
+                    }
+                    held = held.stream().filter(c -> c.destination().equals(destination)).toList();
+                    if (held.isEmpty()) {
+                        throw new RestoreRefused("backup " + backup.fileName() + " has no available copy on '"
+                                + destination + "'");
+                    }
+                }
                 List<String> problems = new ArrayList<>();
-                catalog.find(backupId).ifPresentOrElse(b -> verifier.check(b, problems, false),
-                        () -> problems.add("no backup " + backupId + " in the catalog"));
-                return problems;
+                for (BackupCopies.Copy copy : held) {
+                    java.util.Optional<BackupStorage> storage = destinations.get(copy.destination());
+                    if (storage.isEmpty()) {
+                        problems.add("copy on '" + copy.destination() + "': not configured on this worker");
+                        continue;
+                    }
+                    List<String> found = new ArrayList<>();
+                    verifier.check(backup, storage.get(), found, false);
+                    if (found.isEmpty()) {
+                        return verifier.file(backup, storage.get());
+                    }
+                    problems.add("copy on '" + copy.destination() + "': " + String.join("; ", found));
+                }
+                if (held.isEmpty()) {
+                    problems.add("no copy of it is available");
+                }
+                throw new RestoreRefused("backup " + backup.fileName() + " failed verification: "
+                        + String.join(" | ", problems));
             }
 
             @Override
@@ -51,6 +87,6 @@ class RestoreConfiguration {
                 return backups.safetyBackup(databaseName, database);
             }
         };
-        return new RestoreJobRunner(jobs, intake, access, storage, outbox, retry, leases, properties);
+        return new RestoreJobRunner(jobs, intake, access, outbox, retry, leases, properties);
     }
 }

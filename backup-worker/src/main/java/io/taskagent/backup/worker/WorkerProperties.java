@@ -28,7 +28,23 @@ import java.util.List;
 public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Valid @NotNull @DefaultValue Storage storage,
                                @Valid @NotNull @DefaultValue Worker worker,
                                @Valid @NotNull @DefaultValue Restore restore,
-                               @Valid @NotNull @DefaultValue Schema schema) {
+                               @Valid @NotNull @DefaultValue Schema schema,
+                               @Valid @NotNull @DefaultValue EncryptionSettings encryption) {
+
+    /**
+     * Encryption at rest ({@code backup.encryption}): with a keyset, every new backup file is encrypted (see
+     * {@link io.taskagent.backup.worker.format.Encryption}); without one, files are written in the clear and an
+     * encrypted one cannot be read.
+     *
+     * @param keysetFile a file holding a Tink JSON keyset ({@code BACKUP_ENCRYPTION_KEYSET_FILE})
+     * @param keyset     the keyset itself ({@code BACKUP_ENCRYPTION_KEYSET}); never logged
+     */
+    public record EncryptionSettings(@NotNull @DefaultValue("") String keysetFile, @NotNull @DefaultValue("") String keyset) {
+        @Override
+        public String toString() {
+            return "EncryptionSettings[keysetFile=" + keysetFile + ", keyset=" + (keyset.isEmpty() ? "" : "***") + "]";
+        }
+    }
 
     /**
      * How a backup captures the schema of what it holds ({@code pg_dump --schema-only} in the backup's snapshot).
@@ -105,16 +121,56 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
     }
 
     /**
-     * @param dir         directory of backup files ({@code BACKUP_STORAGE_DIR})
+     * @param dir         directory of backup files ({@code BACKUP_STORAGE_DIR}): the one destination, named
+     *                    {@code local}, when no destination is configured
      * @param compression {@code zstd} (default), {@code gzip} or {@code none}
      * @param zstdLevel   zstd level, 1 (fast) to 19 (small)
      * @param maxBackupSizeMb a bigger backup is kept but announced with BackupOversized
+     * @param destinations named destinations ({@code BACKUP_STORAGE_DESTINATIONS_<NAME>_TYPE=local|s3}, ...)
+     * @param primary     the destination a dump is written to ({@code BACKUP_STORAGE_PRIMARY}); empty: the only one
+     * @param copies      destinations a backup is copied to after it succeeded ({@code BACKUP_STORAGE_COPIES})
+     * @param copyAttempts attempts of one copy before it is given up (each failure is announced)
+     * @param copyBackoff wait before the second attempt of a copy, doubled after each failure
      */
     public record Storage(@NotNull @DefaultValue("./backups") Path dir,
                           @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
                           @DefaultValue("zstd") String compression,
                           @Min(1) @Max(19) @DefaultValue("1") int zstdLevel,
-                          @Min(1) @Max(ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb) {
+                          @Min(1) @Max(ScheduleBounds.MAX_BACKUP_SIZE_MB_MAX) @DefaultValue("500") int maxBackupSizeMb,
+                          @NotNull @DefaultValue java.util.Map<String, @Valid Destination> destinations,
+                          @NotNull @DefaultValue("") String primary,
+                          @NotNull @DefaultValue List<String> copies,
+                          @Min(1) @Max(1000) @DefaultValue("8") int copyAttempts,
+                          @NotNull @DefaultValue("30s") Duration copyBackoff) {
+    }
+
+    /**
+     * One named destination ({@code backup.storage.destinations.<name>}).
+     *
+     * @param type            {@code local} or {@code s3}
+     * @param path            local: the directory
+     * @param bucket          s3: the bucket
+     * @param prefix          s3: the key prefix (a "folder"), may be empty
+     * @param endpoint        s3: the endpoint URL for S3-compatible servers (MinIO, Ceph, R2, Wasabi, Garage); empty: AWS
+     * @param region          s3: the region
+     * @param pathStyle       s3: path-style requests ({@code endpoint/bucket/key}), as most S3-compatible servers need
+     * @param accessKeyId     s3: credentials; empty: the SDK's default chain (environment, profile, instance role)
+     * @param secretAccessKey s3: never logged
+     * @param storageClass    s3: e.g. {@code STANDARD_IA}, {@code GLACIER_IR}; empty: the bucket's default
+     * @param serverSideEncryption s3: {@code AES256} or {@code aws:kms}; empty: none requested
+     * @param partSizeMb      s3: multipart part size, 5 to 512 MB; memory per upload is at most three parts
+     */
+    public record Destination(@NotNull @Pattern(regexp = "local|s3", message = "must be local or s3") String type,
+                              String path, String bucket, @DefaultValue("") String prefix, String endpoint,
+                              @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle,
+                              String accessKeyId, String secretAccessKey, String storageClass,
+                              String serverSideEncryption, @Min(5) @Max(512) @DefaultValue("8") int partSizeMb) {
+        @Override
+        public String toString() {
+            return "Destination[type=" + type + ", path=" + path + ", bucket=" + bucket + ", prefix=" + prefix
+                    + ", endpoint=" + endpoint + ", region=" + region + ", pathStyle=" + pathStyle + ", accessKeyId="
+                    + (accessKeyId == null ? null : "***") + ", secretAccessKey=***]";
+        }
     }
 
     /**

@@ -42,13 +42,15 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = DeleteBackups.class, name = "DeleteBackups"),
         @JsonSubTypes.Type(value = CleanupCompleted.class, name = "CleanupCompleted"),
         @JsonSubTypes.Type(value = ConfigureAlerts.class, name = "ConfigureAlerts"),
-        @JsonSubTypes.Type(value = AlertSettingsChanged.class, name = "AlertSettingsChanged")
+        @JsonSubTypes.Type(value = AlertSettingsChanged.class, name = "AlertSettingsChanged"),
+        @JsonSubTypes.Type(value = BackupReplicated.class, name = "BackupReplicated"),
+        @JsonSubTypes.Type(value = ReplicationFailed.class, name = "ReplicationFailed")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
         BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
         RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent, StartScheduler,
         StopScheduler, ConfigureSchedule, ScheduleRejected, SchedulerStateChanged, RequestCleanup, DeleteBackups,
-        CleanupCompleted, ConfigureAlerts, AlertSettingsChanged {
+        CleanupCompleted, ConfigureAlerts, AlertSettingsChanged, BackupReplicated, ReplicationFailed {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

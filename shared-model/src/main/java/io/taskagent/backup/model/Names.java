@@ -27,7 +27,15 @@ public final class Names {
     public static final String DATABASE_REGEX = "[a-z_][a-z0-9_]{0,62}";
     private static final Pattern DATABASE = Pattern.compile(DATABASE_REGEX);
 
+    /** A backup destination's name in configuration, the catalog and messages ({@code local}, {@code offsite}). */
+    public static final String DESTINATION_REGEX = "[a-z][a-z0-9-]{0,31}";
+    private static final Pattern DESTINATION = Pattern.compile(DESTINATION_REGEX);
+
     private Names() {
+    }
+
+    public static boolean isDestination(String name) {
+        return name != null && DESTINATION.matcher(name).matches();
     }
 
     public static boolean isDatabase(String name) {

@@ -30,6 +30,9 @@ public record RequestRestore(UUID messageId, UUID jobId, String target, Instant 
                              String mode,
                              @JacksonInject(value = "RequestRestore.createDatabase", optional = OptBoolean.TRUE,
                                      useInput = OptBoolean.TRUE) String createDatabase,
+                             // absent from the JSON of older producers: the first verified copy
+                             @JacksonInject(value = "RequestRestore.destination", optional = OptBoolean.TRUE,
+                                     useInput = OptBoolean.TRUE) String destination,
                              String requestedBy) implements BackupMessage {
 
     /** Restore into an existing database whose schema matches; the default. */
@@ -50,6 +53,8 @@ public record RequestRestore(UUID messageId, UUID jobId, String target, Instant 
                 "createDatabase must match " + Names.DATABASE_REGEX + " but was " + MessageValidation.quote(createDatabase));
         MessageValidation.require(createDatabase == null || !REPLACE.equals(mode),
                 "createDatabase restores in create mode, not replace");
+        MessageValidation.require(destination == null || Names.isDestination(destination),
+                "destination must match " + Names.DESTINATION_REGEX + " but was " + MessageValidation.quote(destination));
         MessageValidation.require(requestedBy != null && !requestedBy.isBlank(), "requestedBy is missing");
     }
 
@@ -66,8 +71,15 @@ public record RequestRestore(UUID messageId, UUID jobId, String target, Instant 
     public static RequestRestore of(UUID jobId, String target, UUID backupId, String backupFileName, String database,
                                     boolean dryRun, boolean skipSafetyBackup, String mode, String createDatabase,
                                     String requestedBy) {
+        return of(jobId, target, backupId, backupFileName, database, dryRun, skipSafetyBackup, mode, createDatabase,
+                null, requestedBy);
+    }
+
+    public static RequestRestore of(UUID jobId, String target, UUID backupId, String backupFileName, String database,
+                                    boolean dryRun, boolean skipSafetyBackup, String mode, String createDatabase,
+                                    String destination, String requestedBy) {
         return new RequestRestore(UUID.randomUUID(), jobId, target, Instant.now(), CURRENT_VERSION, backupId,
-                backupFileName, database, dryRun, skipSafetyBackup, mode, createDatabase, requestedBy);
+                backupFileName, database, dryRun, skipSafetyBackup, mode, createDatabase, destination, requestedBy);
     }
 
     @Override

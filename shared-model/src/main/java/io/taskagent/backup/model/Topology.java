@@ -34,6 +34,8 @@ public final class Topology {
     public static final String RK_BACKUP_OVERSIZED = "backup.oversized";
     public static final String RK_BACKUP_ANOMALY = "backup.anomaly";
     public static final String RK_BACKUP_STALE = "backup.stale";
+    public static final String RK_BACKUP_REPLICATED = "backup.replicated";
+    public static final String RK_REPLICATION_FAILED = "backup.replication_failed";
     public static final String RK_VERIFY_REQUEST = "verify.request";
     public static final String RK_VERIFY_COMPLETED = "verify.completed";
     public static final String RK_VERIFY_FAILED = "verify.failed";
@@ -68,7 +70,7 @@ public final class Topology {
      */
     public static final List<String> ALERT_EVENT_KEYS = List.of(RK_BACKUP_FAILED, RK_BACKUP_OVERSIZED,
             RK_BACKUP_COMPLETED, RK_BACKUP_ANOMALY, RK_BACKUP_STALE, RK_VERIFY_FAILED, RK_RESTORE_FAILED,
-            RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED);
+            RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED, RK_REPLICATION_FAILED);
 
     /** Commands the alert service consumes, from the commands exchange into its one queue (beside the events). */
     public static final List<String> ALERT_COMMAND_KEYS = List.of(RK_ALERTS_CONFIGURE);

@@ -101,6 +101,16 @@ public class AlertComposer {
                     .headline("A backup succeeded but departs from this target's recent backups: data may have been lost.")
                     .field("Backup type", e.backupType()).job().field("File", e.fileName()).time()
                     .details("Findings", e.findings()).jobLink();
+        } else if (event instanceof io.taskagent.backup.model.ReplicationFailed e) {
+            b.subject((e.finalAttempt() ? "COPY GIVEN UP: " : "COPY FAILED: ") + "backup " + e.fileName() + " of "
+                            + e.target() + " to " + e.destination())
+                    .headline(e.finalAttempt()
+                            ? "Copying a backup to a destination failed for the last time: that copy does not exist."
+                            : "Copying a backup to a destination failed; the backup is safe where it is and the copy is retried.")
+                    .field("Destination", e.destination()).field("File", e.fileName()).job()
+                    .field("Attempt", String.valueOf(e.attempt()))
+                    .field("Next attempt", e.nextAttemptAt() == null ? "none" : Alert.TIME.format(e.nextAttemptAt()))
+                    .time().field("Reason", e.reason()).jobLink();
         } else {
             throw new IllegalArgumentException("no alert for " + event.getClass().getSimpleName());
         }

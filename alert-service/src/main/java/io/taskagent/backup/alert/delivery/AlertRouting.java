@@ -95,6 +95,7 @@ class AlertRouting {
         m.put("BackupStale", Severity.WARNING);
         m.put("DiskSpaceLow", Severity.WARNING);
         m.put("HealthCheckFailed", Severity.WARNING);
+        m.put("ReplicationFailed", Severity.WARNING);
         m.put("RestoreCompleted", Severity.INFO);
         return java.util.Collections.unmodifiableMap(m);
     }

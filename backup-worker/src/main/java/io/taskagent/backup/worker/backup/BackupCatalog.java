@@ -74,7 +74,7 @@ public class BackupCatalog {
      * @return false (and nothing written) when this worker no longer holds the job's lease
      */
     boolean recordSuccess(UUID jobId, String worker, String target, String backupType, DumpResult result,
-                          BackupMessage... events) {
+                          java.util.List<String> copyDestinations, BackupMessage... events) {
         return outbox.commit(() -> {
             // the final count, whatever the progress throttle let through
             jobs.progress(jobId, worker, result.rowCounts().values().stream().mapToLong(Long::longValue).sum(), null);
@@ -85,11 +85,14 @@ public class BackupCatalog {
                             INSERT INTO backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
                                                  compression, format_version, row_counts, table_order, table_count,
                                                  duration_ms,
-                                                 created_at, application_version)
+                                                 created_at, application_version, encryption, key_id)
                             VALUES (:id, :jobId, :target, :type, :fileName, :size, :sha, :compression, :version,
                                     CAST(:rowCounts AS jsonb),
-                                    CAST(:tableOrder AS jsonb), :tableCount, :duration, :createdAt, :appVersion)""")
+                                    CAST(:tableOrder AS jsonb), :tableCount, :duration, :createdAt, :appVersion,
+                                    :encryption, :keyId)""")
                     .param("appVersion", result.applicationVersion())
+                    .param("encryption", result.encryption())
+                    .param("keyId", result.keyId() == null ? null : result.keyId().longValue())
                     .param("id", jobId).param("jobId", jobId).param("target", target).param("type", backupType)
                     .param("fileName", result.fileName()).param("size", result.sizeBytes())
                     .param("sha", result.sha256()).param("compression", result.compression().name().toLowerCase())
@@ -99,6 +102,18 @@ public class BackupCatalog {
                     .param("tableCount", result.rowCounts().size()).param("duration", result.durationMillis())
                     .param("createdAt", Timestamp.from(Instant.now()))
                     .update();
+            jdbc.sql("""
+                            INSERT INTO backup_copies (backup_id, destination, status, is_primary, size_bytes, sha256,
+                                                       copied_at, attempts)
+                            VALUES (:id, :destination, 'AVAILABLE', true, :size, :sha, now(), 1)""")
+                    .param("id", jobId).param("destination", result.destination()).param("size", result.sizeBytes())
+                    .param("sha", result.sha256()).update();
+            for (String copy : copyDestinations) {
+                jdbc.sql("""
+                                INSERT INTO backup_copies (backup_id, destination, status, next_attempt_at)
+                                VALUES (:id, :destination, 'PENDING', now())""")
+                        .param("id", jobId).param("destination", copy).update();
+            }
             return true;
         }, events);
     }

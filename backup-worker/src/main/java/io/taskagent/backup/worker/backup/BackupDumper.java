@@ -7,7 +7,9 @@ import io.taskagent.backup.worker.format.BackupFormat;
 import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.Compression;
 import io.taskagent.backup.worker.format.SchemaSections;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.format.Encryption;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,15 +66,17 @@ public class BackupDumper {
     private final WorkerProperties.Source source;
     private final WorkerProperties.Storage storageSettings;
     private final int parallelism;
-    private final StorageDirectory storage;
+    private final Destinations destinations;
+    private final Encryption encryption;
     private final TableFilter filter;
     private final PgDump pgDump;
 
-    BackupDumper(WorkerProperties properties, StorageDirectory storage, PgDump pgDump) {
+    BackupDumper(WorkerProperties properties, Destinations destinations, Encryption encryption, PgDump pgDump) {
         this.source = properties.source();
         this.storageSettings = properties.storage();
         this.parallelism = properties.worker().readers();
-        this.storage = storage;
+        this.destinations = destinations;
+        this.encryption = encryption;
         this.filter = new TableFilter(source.schemas(), source.includeTables(), source.excludeTables());
         this.pgDump = pgDump;
     }
@@ -98,7 +102,7 @@ public class BackupDumper {
                     Compression compression, boolean heldByCaller) throws DumpException {
         long started = System.nanoTime();
         Instant createdAt = Instant.now();
-        String fileName = BackupFormat.fileName(backupType, createdAt, jobId, compression);
+        String fileName = encryption.storedName(BackupFormat.fileName(backupType, createdAt, jobId, compression));
         List<Connection> connections = new ArrayList<>();
         List<ChunkReader.Slot> slots = new ArrayList<>();
         ExecutorService readers = Executors.newFixedThreadPool(parallelism, r -> {
@@ -250,11 +254,12 @@ public class BackupDumper {
         int level = storageSettings.zstdLevel();
         AtomicLong rowsDone = new AtomicLong();
         Map<String, MessageDigest> tableDigests = new LinkedHashMap<>();
-        try (StorageDirectory.PendingFile pending = storage.create(fileName)) {
-            OutputStream out = pending.open();
+        BackupStorage storage = destinations.primary();
+        try (BackupStorage.Upload pending = storage.create(fileName)) {
+            OutputStream out = pending.stream();
             DumpResult result;
-            try {
-                BackupFileWriter file = new BackupFileWriter(out, compression, level);
+            {
+                BackupFileWriter file = new BackupFileWriter(out, compression, level, encryption, fileName);
                 boolean headerWritten = false;
                 Deque<Future<ChunkReader.Result>> window = new ArrayDeque<>();
                 int next = 0;
@@ -295,27 +300,21 @@ public class BackupDumper {
                 tableDigests.forEach((t, d) -> digests.put(t, HexFormat.of().formatHex(d.digest())));
                 file.finish(digests);
                 result = new DumpResult(fileName, file.written(), file.sha256(), compression, file.rowCounts(),
-                        digests, (System.nanoTime() - started) / 1_000_000, metadata.applicationVersion());
-            } catch (IOException | SQLException | DumpException | RuntimeException e) {
-                try {
-                    out.close();
-                } catch (IOException ignored) {
-                    // the temporary file is deleted anyway
-                }
-                throw e;
+                        digests, (System.nanoTime() - started) / 1_000_000, metadata.applicationVersion(),
+                        storage.name(), encryption.enabled() ? Encryption.ALGORITHM : null,
+                        encryption.enabled() ? encryption.primaryKeyId().getAsInt() : null);
             }
-            out.close(); // fsyncs
-            pending.commit();
+            pending.commit(); // an exception above: closing the upload aborts it, nothing is left
             try {
-                writeManifest(metadata, result);
+                writeManifest(storage, metadata, result);
             } catch (IOException e) {
-                storage.delete(fileName);
+                deleteQuietly(storage, fileName);
                 throw e;
             }
             progress.rowsDone(rowsDone.get());
             return result;
         } catch (IOException e) {
-            storage.delete(fileName + BackupFormat.MANIFEST_SUFFIX);
+            deleteQuietly(storage, fileName + BackupFormat.MANIFEST_SUFFIX);
             throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
         }
     }
@@ -459,14 +458,21 @@ public class BackupDumper {
                         q.called(), q.ownedBy())).toList(), applicationVersion);
     }
 
-    private void writeManifest(BackupMetadata metadata, DumpResult result) throws IOException {
+    private void writeManifest(BackupStorage storage, BackupMetadata metadata, DumpResult result) throws IOException {
         byte[] manifest = Manifest.of(metadata, result.fileName(), result.sizeBytes(), result.sha256(),
-                result.rowCounts(), result.tableSha256()).toJson();
-        try (StorageDirectory.PendingFile pending = storage.create(result.fileName() + BackupFormat.MANIFEST_SUFFIX)) {
-            try (OutputStream out = pending.open()) {
-                out.write(manifest);
-            }
+                result.rowCounts(), result.tableSha256(), encryption).toJson();
+        try (BackupStorage.Upload pending = storage.create(result.fileName() + BackupFormat.MANIFEST_SUFFIX)) {
+            pending.stream().write(manifest);
             pending.commit();
+        }
+    }
+
+    /** Deletes a file of a backup that will not be catalogued; a failure is logged (cleanup finds orphans later). */
+    static void deleteQuietly(BackupStorage storage, String fileName) {
+        try {
+            storage.delete(fileName);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete {} from destination '{}': {}", fileName, storage.name(), e.getMessage());
         }
     }
 }

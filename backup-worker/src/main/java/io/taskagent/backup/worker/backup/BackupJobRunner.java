@@ -21,7 +21,8 @@ import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -54,7 +55,8 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
     private final BackupCatalog catalog;
     private final SchedulerSettings settings;
     private final BackupDumper dumper;
-    private final StorageDirectory storage;
+    private final Destinations destinations;
+    private final org.springframework.context.ApplicationEventPublisher applicationEvents;
     private final ConfirmingPublisher publisher;
     private final EventOutbox outbox;
     private final Retry retry;
@@ -64,14 +66,16 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     BackupJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, SchedulerSettings settings,
-                    BackupDumper dumper, StorageDirectory storage, ConfirmingPublisher publisher, EventOutbox outbox,
-                    Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters) {
+                    BackupDumper dumper, Destinations destinations, ConfirmingPublisher publisher, EventOutbox outbox,
+                    Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters,
+                    org.springframework.context.ApplicationEventPublisher applicationEvents) {
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
         this.settings = settings;
         this.dumper = dumper;
-        this.storage = storage;
+        this.destinations = destinations;
+        this.applicationEvents = applicationEvents;
         this.publisher = publisher;
         this.outbox = outbox;
         this.retry = retry;
@@ -149,11 +153,13 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         }
         BackupMessage[] events = announce.toArray(BackupMessage[]::new);
         boolean recorded = retry.get("recording backup " + result.fileName(),
-                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result, events));
+                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result,
+                        destinations.copies().stream().map(BackupStorage::name).toList(), events));
         if (!recorded) {
             log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
-            storage.delete(result.fileName());
-            storage.delete(result.fileName() + BackupFormat.MANIFEST_SUFFIX);
+            BackupStorage primary = destinations.get(result.destination()).orElseThrow();
+            BackupDumper.deleteQuietly(primary, result.fileName());
+            BackupDumper.deleteQuietly(primary, result.fileName() + BackupFormat.MANIFEST_SUFFIX);
             return Optional.empty();
         }
         sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "success"));
@@ -162,10 +168,17 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
                 .record(result.rowCounts().values().stream().mapToLong(Long::longValue).sum());
         lastSuccessGauge(job.target()).set(System.currentTimeMillis() / 1000);
         outbox.send(events);
+        if (!destinations.copies().isEmpty()) {
+            applicationEvents.publishEvent(new BackupRecorded(job.id())); // its copies start now, not at the next poll
+        }
         if (result.sizeBytes() > limit) {
             log.warn("backup {} is {} bytes, above the limit of {} MB", result.fileName(), result.sizeBytes(), limitMb);
         }
         return Optional.of(result);
+    }
+
+    /** A backup was catalogued: its copies may be made. */
+    public record BackupRecorded(UUID backupId) {
     }
 
     /** Records a failure (by the lease owner) and announces it. */

@@ -14,15 +14,14 @@ import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.backup.BackupCopies;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,13 +49,14 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
 
     /** A backup file's name ({@code type_backup_yyyyMMdd_HHmmss_shortid.json[.gz|.zst]}), or its manifest's. */
     private static final Pattern BACKUP_FILE = Pattern.compile(
-            "[a-z0-9][a-z0-9_-]{0,39}_backup_\\d{8}_\\d{6}_([0-9a-f]{8})\\.json(\\.gz|\\.zst)?("
+            "[a-z0-9][a-z0-9_-]{0,39}_backup_\\d{8}_\\d{6}_([0-9a-f]{8})\\.json(\\.gz|\\.zst)?(?:\\.enc)?("
                     + Pattern.quote(BackupFormat.MANIFEST_SUFFIX) + ")?");
 
     private final JobStore jobs;
     private final JobIntake intake;
     private final BackupExpiry catalog;
-    private final StorageDirectory storage;
+    private final Destinations destinations;
+    private final BackupCopies copies;
     private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
@@ -64,13 +64,15 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
     private final MeterRegistry meters;
     private final String storedTarget;
 
-    CleanupExecutor(JobStore jobs, JobIntake intake, BackupExpiry catalog, StorageDirectory storage,
+    CleanupExecutor(JobStore jobs, JobIntake intake, BackupExpiry catalog, Destinations destinations,
+                    BackupCopies copies,
                     EventOutbox outbox, Retry retry, LeaseKeeper leases, CleanupProperties properties,
                     MeterRegistry meters, WorkerProperties worker) {
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
-        this.storage = storage;
+        this.destinations = destinations;
+        this.copies = copies;
         this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
@@ -129,7 +131,21 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
                     () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
             if (expired.isPresent()) {
                 BackupExpiry.Catalogued b = expired.get();
-                freed += remove(b.fileName(), removed) + remove(b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+                for (BackupCopies.Copy copy : retry.get("reading the copies of " + b.id(), () -> copies.of(b.id()))) {
+                    if ("DELETED".equals(copy.status())) {
+                        continue;
+                    }
+                    Optional<BackupStorage> storage = destinations.get(copy.destination());
+                    if (storage.isEmpty()) {
+                        log.warn("cleanup job {}: the copy of {} on '{}' stays: that destination is not configured on "
+                                + "this worker", job.id(), b.fileName(), copy.destination());
+                        continue;
+                    }
+                    freed += remove(storage.get(), b.fileName(), removed)
+                            + remove(storage.get(), b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+                    retry.get("recording the deletion of a copy of " + b.id(),
+                            () -> copies.deleted(b.id(), copy.destination(), job.id()));
+                }
                 decisions.add(decision(b, false, deletion.reason()));
                 continue;
             }
@@ -175,63 +191,58 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
     }
 
     /** Removes a stored file if it is there; returns the bytes freed and adds its name to {@code removed}. */
-    private long remove(String fileName, List<String> removed) {
-        Path file;
+    private long remove(BackupStorage storage, String fileName, List<String> removed) {
         try {
-            file = storage.resolve(fileName);
-        } catch (IllegalArgumentException e) {
-            log.warn("not removing {}: {}", fileName, e.getMessage());
-            return 0;
-        }
-        try {
-            if (!Files.isRegularFile(file)) {
+            Optional<BackupStorage.StoredObject> stat = storage.stat(fileName);
+            if (stat.isEmpty() || !storage.delete(fileName)) {
                 return 0;
             }
-            long size = Files.size(file);
-            Files.delete(file);
             removed.add(fileName);
-            return size;
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", fileName, e.toString());
+            return stat.get().sizeBytes();
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("could not remove {} from '{}': {}", fileName, storage.name(), e.getMessage());
             return 0;
         }
     }
 
     /**
      * Removes backup files and manifests that no available backup owns (a failed or taken-over job's, or an expired
-     * backup's whose removal failed), unless a queued or running job may still be writing or recording them or they
-     * were written to within the grace period.
+     * backup's whose removal failed), on every destination this worker has, unless a queued or running job may still
+     * be writing or recording them or they were written to within the grace period.
      */
     private long removeLeftovers(List<String> removed) {
         Set<String> available = retry.get("reading the catalog", catalog::availableFileNames);
         Set<String> active = retry.get("reading the catalog", catalog::activeJobPrefixes);
-        long cutoff = System.currentTimeMillis() - properties.orphanGrace().toMillis();
+        java.time.Instant cutoff = java.time.Instant.now().minus(properties.orphanGrace());
         long freed = 0;
-        List<String> leftovers = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(storage.root())) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                Matcher m = BACKUP_FILE.matcher(name);
-                if (!m.matches() || !Files.isRegularFile(entry)) {
-                    continue;
+        for (BackupStorage storage : destinations.all()) {
+            List<String> leftovers = new ArrayList<>();
+            try {
+                for (BackupStorage.StoredObject entry : storage.list()) {
+                    String name = entry.fileName();
+                    Matcher m = BACKUP_FILE.matcher(name);
+                    if (!m.matches()) {
+                        continue;
+                    }
+                    String backupFile = m.group(3) == null ? name
+                            : name.substring(0, name.length() - BackupFormat.MANIFEST_SUFFIX.length());
+                    if (available.contains(backupFile) || active.contains(m.group(1))
+                            || entry.modifiedAt().isAfter(cutoff)) {
+                        continue;
+                    }
+                    leftovers.add(name);
                 }
-                String backupFile = m.group(3) == null ? name
-                        : name.substring(0, name.length() - BackupFormat.MANIFEST_SUFFIX.length());
-                if (available.contains(backupFile) || active.contains(m.group(1))
-                        || Files.getLastModifiedTime(entry).toMillis() > cutoff) {
-                    continue;
+            } catch (IOException e) {
+                log.warn("cannot list '{}' for leftovers: {}", storage.name(), e.getMessage());
+            }
+            for (String name : leftovers) {
+                long size = remove(storage, name, removed);
+                if (size > 0) {
+                    log.info("removed leftover {} ({} bytes) from '{}': no available backup owns it", name, size,
+                            storage.name());
                 }
-                leftovers.add(name);
+                freed += size;
             }
-        } catch (IOException e) {
-            log.warn("cannot list {} for leftovers: {}", storage.root(), e.toString());
-        }
-        for (String name : leftovers) {
-            long size = remove(name, removed);
-            if (size > 0 || removed.contains(name)) {
-                log.info("removed leftover {} ({} bytes): no available backup owns it", name, size);
-            }
-            freed += size;
         }
         return freed;
     }

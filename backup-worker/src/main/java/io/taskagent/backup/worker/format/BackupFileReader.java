@@ -1,26 +1,22 @@
 package io.taskagent.backup.worker.format;
 
-import com.github.luben.zstd.ZstdInputStream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
- * Reads a backup file back, as verification does: decompresses it (by its extension), checks its layout line by
+ * Reads a backup file back, as verification does: decrypts and decompresses it ({@link StoredFile}), checks its layout line by
  * line, parses every row as JSON, counts rows and recomputes each table's digest
  * (SHA-256 over the SHA-256 of each row, in order), holding one row at a time in memory.
  *
@@ -36,31 +32,33 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
      * @throws IOException naming what is wrong: unreadable, truncated, not this format, malformed
      */
     public static BackupFileReader read(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             InputStream in = new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16)) {
-            return parse(new Lines(in), false);
+        return read(StoredFile.of(file, Encryption.none()));
+    }
+
+    /**
+     * Reads {@code file}: decrypted when encrypted, decompressed.
+     *
+     * @throws IOException naming what is wrong: unreadable, no or wrong key, truncated, not this format, malformed
+     */
+    public static BackupFileReader read(StoredFile file) throws IOException {
+        try (Lines lines = lines(file)) {
+            return parse(lines, false);
         } catch (JacksonException e) {
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    /** Reads only the beginning of {@code file}: format, version and metadata (cheap, for a restore). */
     public static BackupFileReader header(Path file) throws IOException {
+        return header(StoredFile.of(file, Encryption.none()));
+    }
+
+    /** Reads only the beginning of {@code file}: format, version and metadata (cheap, for a restore). */
+    public static BackupFileReader header(StoredFile file) throws IOException {
         try (Lines lines = lines(file)) {
             return parse(lines, true);
         } catch (JacksonException e) {
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
-    }
-
-    private static InputStream decompress(InputStream raw, String name) throws IOException {
-        if (name.endsWith(".zst")) {
-            return new ZstdInputStream(raw);
-        }
-        if (name.endsWith(".gz")) {
-            return new GZIPInputStream(raw, 1 << 16);
-        }
-        return raw;
     }
 
     private static BackupFileReader parse(Lines lines, boolean headerOnly) throws IOException {
@@ -166,7 +164,7 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
     }
 
     /** Opens the data section of {@code file} (close it when done): its tables and rows, in the file's order. */
-    public static Data data(Path file) throws IOException {
+    public static Data data(StoredFile file) throws IOException {
         Lines lines = lines(file);
         try {
             parse(lines, true);
@@ -257,15 +255,13 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
         }
     }
 
-    /** Opens {@code file} decompressed, as lines (close it when done). */
     public static Lines lines(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        try {
-            return new Lines(new BufferedInputStream(decompress(raw, file.getFileName().toString()), 1 << 16));
-        } catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+        return lines(StoredFile.of(file, Encryption.none()));
+    }
+
+    /** Opens {@code file} decrypted and decompressed, as lines (close it when done). */
+    public static Lines lines(StoredFile file) throws IOException {
+        return new Lines(file.openContent());
     }
 
     /**
@@ -323,7 +319,8 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
             } catch (EOFException e) {
                 throw new IOException("truncated: " + e.getMessage(), e);
             } catch (IOException e) {
-                throw new IOException("cannot decompress: " + e.getMessage(), e);
+                throw new IOException(e.getMessage() != null && e.getMessage().startsWith("cannot decrypt") ? e.getMessage()
+                        : "cannot decompress: " + e.getMessage(), e);
             }
             if (n <= 0) {
                 return false;

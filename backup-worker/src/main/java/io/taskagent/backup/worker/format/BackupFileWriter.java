@@ -12,24 +12,66 @@ import java.util.Map;
 /**
  * Writes the layout of a backup file (docs/backup-format.md), the counterpart of {@link BackupFileReader}: the
  * header line, the metadata line, the data section table by table, and the summary, each piece as compressed frames
- * (see {@link Compression#frame}); the bytes are counted and digested as stored. Rows arrive already encoded and
+ * (see {@link Compression#frame}), encrypted when a key is configured ({@link Encryption}: the frames are the
+ * plaintext of one streaming-AEAD stream); the bytes are counted and digested as stored, after encryption, so that a
+ * quick verify needs no key. Rows arrive already encoded and
  * compressed (by the dump's readers, in parallel): each row on its own line, the rows of one piece separated by
  * commas, as {@link #rows} describes.
  */
 public final class BackupFileWriter {
 
+    private final Stored stored;
     private final OutputStream out;
+    private final boolean encrypted;
     private final Compression compression;
     private final int zstdLevel;
-    private final MessageDigest digest = BackupFormat.sha256();
     private final Map<String, Long> rowCounts = new LinkedHashMap<>();
     private String currentTable;
-    private long written;
 
-    public BackupFileWriter(OutputStream out, Compression compression, int zstdLevel) {
-        this.out = out;
+    public BackupFileWriter(OutputStream out, Compression compression, int zstdLevel) throws IOException {
+        this(out, compression, zstdLevel, Encryption.none(), null);
+    }
+
+    /**
+     * @param out        where the stored bytes go; not closed here
+     * @param storedName the file's name as stored (the associated data of its encryption)
+     */
+    public BackupFileWriter(OutputStream out, Compression compression, int zstdLevel, Encryption encryption,
+                            String storedName) throws IOException {
+        this.stored = new Stored(out);
+        this.encrypted = encryption.enabled();
+        this.out = encrypted ? encryption.encrypt(stored, storedName) : stored;
         this.compression = compression;
         this.zstdLevel = zstdLevel;
+    }
+
+    /** Counts and digests the stored bytes; closing it does not close the destination's stream. */
+    private static final class Stored extends java.io.FilterOutputStream {
+        private final MessageDigest digest = BackupFormat.sha256();
+        private long written;
+
+        Stored(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            digest.update((byte) b);
+            written++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            digest.update(b, off, len);
+            written += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
     }
 
     /** Writes the format line, the metadata and the schema sections, and opens the data section. */
@@ -72,6 +114,10 @@ public final class BackupFileWriter {
         currentTable = null;
         Summary summary = new Summary(rowCounts, tableSha256, totalRows());
         text("\n" + BackupFormat.DATA_CLOSE + "\n\"summary\":" + BackupFormat.json().writeValueAsString(summary) + "}\n");
+        if (encrypted) {
+            out.close(); // the last segment, authenticated as the last
+        }
+        out.flush();
     }
 
     /** Rows written per table, in the order written. */
@@ -79,14 +125,14 @@ public final class BackupFileWriter {
         return rowCounts;
     }
 
-    /** Bytes written, as stored (compressed). */
+    /** Bytes written, as stored (compressed, and encrypted when a key is configured). */
     public long written() {
-        return written;
+        return stored.written;
     }
 
     /** The SHA-256 of the bytes written, as stored; call once, after {@link #finish}. */
     public String sha256() {
-        return HexFormat.of().formatHex(digest.digest());
+        return HexFormat.of().formatHex(stored.digest.digest());
     }
 
     private long totalRows() {
@@ -106,7 +152,5 @@ public final class BackupFileWriter {
 
     private void raw(byte[] frame) throws IOException {
         out.write(frame);
-        digest.update(frame);
-        written += frame.length;
     }
 }

@@ -8,7 +8,9 @@ import io.taskagent.backup.model.HealthCheckFailed;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.PublishException;
 import io.taskagent.backup.worker.WorkerProperties;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
+import io.taskagent.backup.worker.storage.LocalStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -33,11 +35,13 @@ import java.util.UUID;
 
 /**
  * The worker's part of the periodic health check ({@code backup.health.interval}): the source database answers,
- * the storage directory is writable (a probe file is written and removed), and its free space is above
- * {@code backup.health.min-free-disk}. A failure is announced with {@link HealthCheckFailed} (component
- * {@code source} or {@code storage}), low space with {@link DiskSpaceLow}; the events of one check share a fresh
- * job id. The storage's used and free bytes are gauges ({@code backup.storage.used.bytes},
- * {@code backup.storage.free.bytes}). The catalog and the broker are the scheduler's part.
+ * every destination can be written, read and listed ({@link BackupStorage#probe}: a wrong bucket or credentials are
+ * named), and a local destination's free space is above {@code backup.health.min-free-disk}. A failure is announced
+ * with {@link HealthCheckFailed} (component {@code source}, or {@code storage} for the primary and
+ * {@code storage:<name>} for another destination), low space with {@link DiskSpaceLow}; the events of one check
+ * share a fresh job id. Each local destination's used and free bytes are gauges ({@code backup.storage.used.bytes},
+ * {@code backup.storage.free.bytes}, tagged {@code destination}). The catalog and the broker are the scheduler's
+ * part.
  */
 @Component
 public class WorkerHealthCheck implements SchedulingConfigurer {
@@ -46,19 +50,26 @@ public class WorkerHealthCheck implements SchedulingConfigurer {
 
     private final WorkerProperties worker;
     private final HealthProperties properties;
-    private final StorageDirectory storage;
+    private final Destinations destinations;
     private final ConfirmingPublisher publisher;
 
-    WorkerHealthCheck(WorkerProperties worker, HealthProperties properties, StorageDirectory storage,
+    WorkerHealthCheck(WorkerProperties worker, HealthProperties properties, Destinations destinations,
                       ConfirmingPublisher publisher, MeterRegistry meters) {
         this.worker = worker;
         this.properties = properties;
-        this.storage = storage;
+        this.destinations = destinations;
         this.publisher = publisher;
-        Gauge.builder("backup.storage.free.bytes", this, WorkerHealthCheck::freeBytes)
-                .description("usable space of the backup storage").baseUnit("bytes").register(meters);
-        Gauge.builder("backup.storage.used.bytes", this, WorkerHealthCheck::usedBytes)
-                .description("bytes of the files in the backup storage directory").baseUnit("bytes").register(meters);
+        for (BackupStorage storage : destinations.all()) {
+            if (storage instanceof LocalStorage local) {
+                Gauge.builder("backup.storage.free.bytes", local, WorkerHealthCheck::freeBytes)
+                        .tag("destination", local.name())
+                        .description("usable space of a local backup destination").baseUnit("bytes").register(meters);
+                Gauge.builder("backup.storage.used.bytes", local, WorkerHealthCheck::usedBytes)
+                        .tag("destination", local.name())
+                        .description("bytes of the files in a local backup destination").baseUnit("bytes")
+                        .register(meters);
+            }
+        }
     }
 
     @Override
@@ -82,16 +93,19 @@ public class WorkerHealthCheck implements SchedulingConfigurer {
             problems.add(new HealthCheckFailed(UUID.randomUUID(), checkId, target, Instant.now(),
                     BackupMessage.CURRENT_VERSION, "source", source));
         }
-        String writable = storageProblem();
-        if (writable != null) {
-            problems.add(new HealthCheckFailed(UUID.randomUUID(), checkId, target, Instant.now(),
-                    BackupMessage.CURRENT_VERSION, "storage", writable));
-        }
-        long free = freeBytes();
-        long threshold = properties.minFreeDisk().toBytes();
-        if (free >= 0 && free < threshold) {
-            problems.add(new DiskSpaceLow(UUID.randomUUID(), checkId, target, Instant.now(),
-                    BackupMessage.CURRENT_VERSION, storage.root().toString(), free, threshold));
+        for (BackupStorage storage : destinations.all()) {
+            String component = storage == destinations.primary() ? "storage" : "storage:" + storage.name();
+            String writable = storageProblem(storage);
+            if (writable != null) {
+                problems.add(new HealthCheckFailed(UUID.randomUUID(), checkId, target, Instant.now(),
+                        BackupMessage.CURRENT_VERSION, component, writable));
+            }
+            long free = storage.freeBytes().orElse(-1);
+            long threshold = properties.minFreeDisk().toBytes();
+            if (free >= 0 && free < threshold) {
+                problems.add(new DiskSpaceLow(UUID.randomUUID(), checkId, target, Instant.now(),
+                        BackupMessage.CURRENT_VERSION, storage.location(), free, threshold));
+            }
         }
         for (BackupMessage problem : problems) {
             log.warn("health check: {}", problem);
@@ -131,42 +145,25 @@ public class WorkerHealthCheck implements SchedulingConfigurer {
         return (query < 0 ? rest : rest.substring(0, query)).replaceFirst("^//", "");
     }
 
-    private String storageProblem() {
-        Path probe = storage.root().resolve(".health-probe.tmp-" + UUID.randomUUID().toString().substring(0, 8));
+    /** Null when the destination can be written, read and listed, else what failed (named, no secret). */
+    public static String storageProblem(BackupStorage storage) {
         try {
-            Files.write(probe, "probe".getBytes());
-            Files.delete(probe);
+            storage.probe();
             return null;
-        } catch (IOException e) {
-            return "backup storage " + storage.root() + " is not writable: " + e;
-        } finally {
-            try {
-                Files.deleteIfExists(probe);
-            } catch (IOException ignored) {
-                // the storage's own sweep removes a stale temporary file
-            }
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
         }
     }
 
-    long freeBytes() {
+    static double freeBytes(LocalStorage storage) {
+        return storage.freeBytes().orElse(-1);
+    }
+
+    static double usedBytes(LocalStorage storage) {
         try {
-            return Files.getFileStore(storage.root()).getUsableSpace();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    long usedBytes() {
-        long used = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(storage.root())) {
-            for (Path entry : entries) {
-                if (Files.isRegularFile(entry)) {
-                    used += Files.size(entry);
-                }
-            }
+            return storage.list().stream().mapToLong(BackupStorage.StoredObject::sizeBytes).sum();
         } catch (IOException | UncheckedIOException e) {
             return -1;
         }
-        return used;
     }
 }

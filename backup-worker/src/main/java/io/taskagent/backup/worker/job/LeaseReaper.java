@@ -1,7 +1,8 @@
 package io.taskagent.backup.worker.job;
 
 import io.taskagent.backup.worker.WorkerProperties;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.storage.BackupStorage;
+import io.taskagent.backup.worker.storage.Destinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -31,25 +32,42 @@ class LeaseReaper {
     private final JobExecutor executor;
     private final TakeOvers takeOvers;
     private final LeaseKeeper leases;
-    private final StorageDirectory storage;
+    private final Destinations destinations;
     private final WorkerProperties properties;
     /** Jobs handed to a take-over thread and not finished there yet: not looked at again meanwhile. */
     private final Set<UUID> inHand = ConcurrentHashMap.newKeySet();
 
-    LeaseReaper(JobStore jobs, JobExecutor executor, TakeOvers takeOvers, LeaseKeeper leases, StorageDirectory storage,
+    LeaseReaper(JobStore jobs, JobExecutor executor, TakeOvers takeOvers, LeaseKeeper leases, Destinations destinations,
                 WorkerProperties properties) {
         this.jobs = jobs;
         this.executor = executor;
         this.takeOvers = takeOvers;
         this.leases = leases;
-        this.storage = storage;
+        this.destinations = destinations;
         this.properties = properties;
+    }
+
+    private long lastSweep;
+
+    /**
+     * Removes what dead writers left (temporary files, unfinished multipart uploads) idle for twice the lease; at
+     * most once a minute (listing a bucket costs requests).
+     */
+    private void sweepAbandoned() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep < 60_000) {
+            return;
+        }
+        lastSweep = now;
+        for (BackupStorage storage : destinations.all()) {
+            storage.removeAbandoned(properties.worker().leaseDuration().multipliedBy(2));
+        }
     }
 
     @Scheduled(fixedDelayString = "${backup.worker.reaper-interval-ms:5000}", initialDelay = 2000)
     void reap() {
         try {
-            storage.removeTemporaryFilesIdleFor(properties.worker().leaseDuration().multipliedBy(2));
+            sweepAbandoned();
             for (UUID id : jobs.expiredLeases()) {
                 if (inHand.contains(id)) {
                     continue;

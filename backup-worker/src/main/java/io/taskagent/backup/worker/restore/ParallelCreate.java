@@ -8,7 +8,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import io.taskagent.backup.worker.format.StoredFile;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +53,7 @@ final class ParallelCreate {
     private ParallelCreate() {
     }
 
-    static Map<String, Long> run(Connections connections, int workers, Path file, BackupMetadata metadata,
+    static Map<String, Long> run(Connections connections, int workers, StoredFile file, BackupMetadata metadata,
                                  SchemaSections schema, Map<String, Long> expected, Phases phases)
             throws SQLException, IOException {
         List<Table> tables = RestoreEngine.tables(metadata);
@@ -117,7 +117,7 @@ final class ParallelCreate {
      * loader converts and copies the rows of one table at a time (a COPY of its own, committed when it moves on).
      * Returns per table the sum of the COPY lines sent.
      */
-    private static Map<String, RowSum> load(List<Connection> pool, ExecutorService executor, Path file,
+    private static Map<String, RowSum> load(List<Connection> pool, ExecutorService executor, StoredFile file,
                                             List<Table> tables) throws SQLException, IOException {
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));

@@ -10,7 +10,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import io.taskagent.backup.worker.format.StoredFile;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -182,7 +182,7 @@ final class RestoreEngine {
      *
      * @throws SQLException or IOException after rolling back: the target is unchanged
      */
-    static Map<String, Long> load(Connection target, Path file, BackupMetadata metadata, Map<String, Long> expected,
+    static Map<String, Long> load(Connection target, StoredFile file, BackupMetadata metadata, Map<String, Long> expected,
                                   Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
@@ -282,7 +282,7 @@ final class RestoreEngine {
      *
      * @throws SQLException or IOException after rolling back: the database is as empty as before
      */
-    static Map<String, Long> create(Connection target, Path file, BackupMetadata metadata, SchemaSections schema,
+    static Map<String, Long> create(Connection target, StoredFile file, BackupMetadata metadata, SchemaSections schema,
                                     Map<String, Long> expected, Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
@@ -581,7 +581,7 @@ final class RestoreEngine {
     }
 
     /** Loads every table's rows; returns, per loaded table, the sum of the COPY lines sent. */
-    private static Map<String, RowSum> copyRows(Connection target, Path file, List<Table> tables,
+    private static Map<String, RowSum> copyRows(Connection target, StoredFile file, List<Table> tables,
                                                 java.util.Set<String> freeze) throws SQLException, IOException {
         Map<String, RowSum> sums = new HashMap<>();
         Map<String, Table> byName = new HashMap<>();

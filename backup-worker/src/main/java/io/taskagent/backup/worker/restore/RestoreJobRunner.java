@@ -14,15 +14,12 @@ import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.format.StoredFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.postgresql.PGProperty;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -58,8 +55,14 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         /** The catalogued backup with this file name, or empty. */
         Optional<Stored> byFileName(String fileName);
 
-        /** Verifies the stored backup; returns every problem found. */
-        List<String> verify(UUID backupId);
+        /**
+         * The copy of the backup to read: the one on {@code destination} when named, else the first that passes a
+         * quick verification (size, SHA-256 and manifest against the catalog: the file is exactly the one written),
+         * verified copies first.
+         *
+         * @throws RestoreRefused naming every copy tried and what is wrong with it
+         */
+        StoredFile locate(UUID backupId, String destination);
 
         /** Takes a pre_restore backup of {@code database} (the caller holds its lock); returns its file name. */
         String safetyBackup(String databaseName, WorkerProperties.Source database) throws Exception;
@@ -72,18 +75,16 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     private final JobStore jobs;
     private final JobIntake intake;
     private final Backups backups;
-    private final StorageDirectory storage;
     private final EventOutbox outbox;
     private final Retry retry;
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
 
-    public RestoreJobRunner(JobStore jobs, JobIntake intake, Backups backups, StorageDirectory storage,
+    public RestoreJobRunner(JobStore jobs, JobIntake intake, Backups backups,
                             EventOutbox outbox, Retry retry, LeaseKeeper leases, WorkerProperties properties) {
         this.jobs = jobs;
         this.intake = intake;
         this.backups = backups;
-        this.storage = storage;
         this.outbox = outbox;
         this.retry = retry;
         this.leases = leases;
@@ -118,6 +119,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         parameters.put("skip_safety_backup", request.skipSafetyBackup());
         parameters.put("mode", request.effectiveMode());
         parameters.put("create_database", request.createDatabase());
+        parameters.put("destination", request.destination());
         String requestJson = MessageJson.mapper().writeValueAsString(Map.of("request", parameters));
         return intake.accept(new JobStore.NewJob(request.jobId(), JobKind.RESTORE, type, database,
                 request.requestedBy(), request.occurredAt(), request.backupId()),
@@ -150,21 +152,18 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             if (!"AVAILABLE".equals(backup.status())) {
                 throw new RestoreRefused("backup " + backup.id() + " is " + backup.status().toLowerCase() + ", not available");
             }
-            List<String> problems = backups.verify(backup.id());
-            if (!problems.isEmpty()) {
-                throw new RestoreRefused("backup " + backup.fileName() + " failed verification: " + String.join("; ", problems));
-            }
+            StoredFile file = backups.locate(backup.id(), (String) request.get("destination"));
             phases.done("verify_file");
             WorkerProperties.Source target = properties.restoreTarget(database)
                     .orElseThrow(() -> new RestoreRefused("unknown restore target '" + database + "': configure "
                             + "backup.restore.targets." + database));
-            Path file = storage.resolve(backup.fileName());
             BackupFileReader content = BackupFileReader.header(file);
             Map<String, Long> backupRows = backup.rowCounts();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("request", request);
             result.put("backup_id", backup.id());
             result.put("file_name", backup.fileName());
+            result.put("destination", file.where());
             result.put("phases_ms", phases.millis());
             String newDatabase = (String) request.get("create_database");
             boolean create = newDatabase != null || RequestRestore.CREATE.equals(request.get("mode"));
@@ -238,7 +237,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      * target's user may not create databases, or the server is older than the backup's; else the database is created,
      * restored into in create mode, and dropped again if anything fails.
      */
-    private Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, Path file,
+    private Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, StoredFile file,
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
                                               Map<String, Object> result, Phases phases)
             throws SQLException, IOException {
@@ -378,26 +377,11 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         if (backupId != null) {
             return backups.byId(backupId).orElseThrow(() -> new RestoreRefused("no backup " + backupId + " in the catalog"));
         }
-        Path path;
-        try {
-            path = storage.resolve(fileName);
-        } catch (IllegalArgumentException e) {
-            throw new RestoreRefused("refused backup file name: " + e.getMessage());
+        if (fileName == null || !io.taskagent.backup.model.Names.isPlainFileName(fileName)) {
+            throw new RestoreRefused("refused backup file name: not a plain backup file name: " + fileName);
         }
-        Stored stored = backups.byFileName(fileName)
+        return backups.byFileName(fileName)
                 .orElseThrow(() -> new RestoreRefused("no catalogued backup file named " + fileName));
-        try {
-            if (Files.isSymbolicLink(path) && !path.toRealPath().startsWith(storage.root().toRealPath())) {
-                throw new RestoreRefused("backup file " + fileName + " is a symbolic link leading outside the storage directory");
-            }
-            if (!path.toRealPath().getParent().equals(storage.root().toRealPath(LinkOption.NOFOLLOW_LINKS))
-                    && !path.toRealPath().startsWith(storage.root().toRealPath())) {
-                throw new RestoreRefused("backup file " + fileName + " lies outside the storage directory");
-            }
-        } catch (IOException e) {
-            throw new RestoreRefused("backup file " + fileName + " cannot be read: " + e.getMessage());
-        }
-        return stored;
     }
 
     private static void lock(Connection connection, String database) throws SQLException {
@@ -449,8 +433,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     }
 
     /** A restore refused before the target was touched. */
-    static final class RestoreRefused extends RuntimeException {
-        RestoreRefused(String message) {
+    public static final class RestoreRefused extends RuntimeException {
+        public RestoreRefused(String message) {
             super(message);
         }
     }

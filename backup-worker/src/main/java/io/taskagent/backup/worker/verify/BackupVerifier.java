@@ -3,73 +3,73 @@ package io.taskagent.backup.worker.verify;
 import io.taskagent.backup.worker.backup.BackupCatalog;
 import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.format.Encryption;
 import io.taskagent.backup.worker.format.Manifest;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.format.StoredFile;
+import io.taskagent.backup.worker.storage.BackupStorage;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Checks a stored backup against its catalog record and manifest: presence, size, SHA-256, decompression, layout,
- * every row parses, row counts and table digests. Used by verification and before every restore.
+ * Checks one stored copy of a backup against its catalog record and manifest: presence, size, SHA-256 of the bytes
+ * as stored (no key needed), the manifest; a full check also decrypts, decompresses and parses every row, and
+ * compares row counts and table digests. Used by verification (each copy) and before every restore.
  */
 @Component
 public class BackupVerifier {
 
-    private final StorageDirectory storage;
+    private final Encryption encryption;
 
-    BackupVerifier(StorageDirectory storage) {
-        this.storage = storage;
+    BackupVerifier(Encryption encryption) {
+        this.encryption = encryption;
     }
 
-    /** Adds every problem found to {@code problems}; returns the row counts read back. */
-    Map<String, Long> check(BackupCatalog.StoredBackup backup, List<String> problems) {
-        return check(backup, problems, true);
+    /** The copy of {@code backup} on {@code storage} as a file to read. */
+    public StoredFile file(BackupCatalog.StoredBackup backup, BackupStorage storage) {
+        return StoredFile.of(storage, backup.fileName(), encryption);
     }
 
     /**
-     * @param content also decompress and parse every row (a full verification); without it, presence, size,
-     *                SHA-256 and manifest are checked, which already proves the file is the one written
+     * @param content also decrypt, decompress and parse every row (a full verification); without it, presence,
+     *                size, SHA-256 and manifest are checked, which already proves the file is the one written, and
+     *                the header is read (which proves the key, for an encrypted file)
      */
-    public Map<String, Long> check(BackupCatalog.StoredBackup backup, List<String> problems, boolean content) {
-        Path file;
+    public Map<String, Long> check(BackupCatalog.StoredBackup backup, BackupStorage storage, List<String> problems,
+                                   boolean content) {
+        String where = "'" + storage.name() + "' (" + storage.location() + ")";
         try {
-            file = storage.resolve(backup.fileName());
-        } catch (IllegalArgumentException e) {
-            problems.add("the catalogued file name is not a plain file name: " + backup.fileName());
-            return Map.of();
-        }
-        if (!Files.isRegularFile(file)) {
-            problems.add("file " + backup.fileName() + " is missing from " + storage.root());
-            return Map.of();
-        }
-        try {
-            long size = Files.size(file);
-            if (size != backup.sizeBytes()) {
-                problems.add("size is " + size + " bytes but the catalog says " + backup.sizeBytes());
+            Optional<BackupStorage.StoredObject> stat = storage.stat(backup.fileName());
+            if (stat.isEmpty()) {
+                problems.add("file " + backup.fileName() + " is missing from " + where);
+                return Map.of();
             }
-            String sha = sha256(file);
+            if (stat.get().sizeBytes() != backup.sizeBytes()) {
+                problems.add("size is " + stat.get().sizeBytes() + " bytes but the catalog says " + backup.sizeBytes());
+            }
+            String sha = sha256(storage, backup.fileName());
             if (!sha.equals(backup.sha256())) {
                 problems.add("sha256 is " + sha + " but the catalog says " + backup.sha256());
             }
+        } catch (IllegalArgumentException e) {
+            problems.add("the catalogued file name is not a plain file name: " + backup.fileName());
+            return Map.of();
         } catch (IOException e) {
-            problems.add("cannot read " + backup.fileName() + ": " + e.getMessage());
+            problems.add("cannot read " + backup.fileName() + " from " + where + ": " + e.getMessage());
             return Map.of();
         }
-        Path manifestFile = file.resolveSibling(backup.fileName() + BackupFormat.MANIFEST_SUFFIX);
+        String manifestName = backup.fileName() + BackupFormat.MANIFEST_SUFFIX;
         Manifest manifest = null;
-        try {
-            manifest = Manifest.parse(Files.readAllBytes(manifestFile));
+        try (InputStream in = storage.open(manifestName)) {
+            manifest = Manifest.parse(in.readAllBytes());
             if (!backup.sha256().equals(manifest.sha256())) {
                 problems.add("the manifest's sha256 " + manifest.sha256() + " differs from the catalog's");
             }
@@ -77,8 +77,9 @@ public class BackupVerifier {
                 problems.add("the manifest's size " + manifest.sizeBytes() + " differs from the catalog's");
             }
         } catch (IOException | RuntimeException e) {
-            problems.add("manifest " + manifestFile.getFileName() + " is missing or unreadable: " + e.getMessage());
+            problems.add("manifest " + manifestName + " is missing or unreadable: " + e.getMessage());
         }
+        StoredFile file = file(backup, storage);
         if (!content) {
             if (problems.isEmpty()) {
                 try {
@@ -104,7 +105,9 @@ public class BackupVerifier {
                         + (expected == null ? "no such table" : expected + " rows"));
             }
         }
-        Map<String, String> digests = manifest == null ? read.summary().tableSha256() : manifest.tableSha256();
+        // an encrypted file's manifest holds no table digests: the file's own summary (authenticated) has them
+        Map<String, String> digests = manifest == null || manifest.tableSha256().isEmpty()
+                ? read.summary().tableSha256() : manifest.tableSha256();
         read.tableSha256().forEach((table, digest) -> {
             String expected = digests.get(table);
             if (!digest.equals(expected)) {
@@ -120,12 +123,11 @@ public class BackupVerifier {
         return all;
     }
 
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+    private static String sha256(BackupStorage storage, String fileName) throws IOException {
+        MessageDigest digest = BackupFormat.sha256();
+        try (InputStream in = new DigestInputStream(storage.open(fileName), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -40,9 +40,15 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
     private final Retry retry;
     private final LeaseKeeper leases;
     private final BackupVerifier verifier;
+    private final io.taskagent.backup.worker.backup.BackupCopies copies;
+    private final io.taskagent.backup.worker.storage.Destinations destinations;
 
     VerifyJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
-                    EventOutbox outbox, Retry retry, LeaseKeeper leases) {
+                    EventOutbox outbox, Retry retry, LeaseKeeper leases,
+                    io.taskagent.backup.worker.backup.BackupCopies copies,
+                    io.taskagent.backup.worker.storage.Destinations destinations) {
+        this.copies = copies;
+        this.destinations = destinations;
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
@@ -83,23 +89,49 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
     @Override
     public void execute(JobStore.Job job) {
         UUID backupId = job.subjectId();
-        List<String> problems;
-        String fileName;
+        List<String> problems = new ArrayList<>();
+        String fileName = "unknown";
         Map<String, Long> counts = Map.of();
         Optional<BackupCatalog.StoredBackup> stored = retry.get("reading backup " + backupId,
                 () -> catalog.find(backupId));
         if (stored.isEmpty()) {
-            fileName = "unknown";
-            problems = List.of("no backup " + backupId + " in the catalog");
-        } else {
+            problems.add("no backup " + backupId + " in the catalog");
+        }
+        Map<String, Object> perCopy = new LinkedHashMap<>();
+        if (stored.isPresent()) {
             fileName = stored.get().fileName();
-            problems = new ArrayList<>();
-            counts = verifier.check(stored.get(), problems);
+            List<io.taskagent.backup.worker.backup.BackupCopies.Copy> held = retry.get("reading the copies of "
+                    + backupId, () -> copies.of(backupId)).stream().filter(c -> c.available()).toList();
+            if (held.isEmpty()) {
+                problems.add("no copy of the backup is available");
+            }
+            for (var copy : held) {
+                var storage = destinations.get(copy.destination());
+                if (storage.isEmpty()) {
+                    perCopy.put(copy.destination(), Map.of("checked", false,
+                            "why", "the destination is not configured on worker " + leases.worker()));
+                    continue;
+                }
+                List<String> found = new ArrayList<>();
+                Map<String, Long> read = verifier.check(stored.get(), storage.get(), found, true);
+                perCopy.put(copy.destination(), Map.of("checked", true, "problems", found));
+                if (found.isEmpty()) {
+                    counts = read;
+                    retry.run("recording the verification of the copy on " + copy.destination(),
+                            () -> copies.verified(backupId, copy.destination()));
+                } else {
+                    found.forEach(p -> problems.add(held.size() > 1 ? "copy on '" + copy.destination() + "': " + p : p));
+                }
+            }
+            if (problems.isEmpty() && perCopy.values().stream().noneMatch(v -> Boolean.TRUE.equals(((Map<?, ?>) v).get("checked")))) {
+                problems.add("no copy of the backup is on a destination this worker has (" + perCopy.keySet() + ")");
+            }
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("backup_id", backupId);
         result.put("file_name", fileName);
         result.put("problems", problems);
+        result.put("copies", perCopy);
         String resultJson = MessageJson.mapper().writeValueAsString(result);
         String name = fileName;
         if (problems.isEmpty()) {

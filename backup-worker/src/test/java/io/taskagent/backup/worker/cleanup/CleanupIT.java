@@ -72,6 +72,10 @@ class CleanupIT {
                         VALUES (:id, :id, :target, :type, :file, :size, :sha, 'zstd', 1, '{}', 0, 10, :at)""")
                 .param("id", id).param("target", target).param("type", type).param("file", file).param("size", size)
                 .param("sha", "0".repeat(64)).param("at", Timestamp.from(createdAt)).update();
+        catalog.sql("""
+                        INSERT INTO worker.backup_copies (backup_id, destination, status, is_primary, size_bytes, sha256)
+                        VALUES (:id, 'local', 'AVAILABLE', true, :size, :sha)""")
+                .param("id", id).param("size", size).param("sha", "0".repeat(64)).update();
         Files.write(storage.resolve(file), new byte[size]);
         Files.write(storage.resolve(file + ".manifest.json"), new byte[100]);
         return id;

@@ -146,7 +146,7 @@ class BackupFileWriterTest {
     @org.junit.jupiter.api.Test
     void theManifestNamesTheFileAsStored() {
         Manifest written = Manifest.of(metadata(Compression.GZIP), "manual_backup_20261128_100000_0badc0de.json.gz", 42,
-                "ab".repeat(32), Map.of("public.a", 3L), Map.of("public.a", "cd".repeat(32)));
+                "ab".repeat(32), Map.of("public.a", 3L), Map.of("public.a", "cd".repeat(32)), Encryption.none());
         assertThat(Manifest.parse(written.toJson())).isEqualTo(written);
         JsonNode manifest = MessageJson.mapper().readTree(new String(written.toJson(), StandardCharsets.UTF_8));
         assertThat(manifest.path("format").asString()).isEqualTo(BackupFormat.FORMAT_NAME);

@@ -2,7 +2,7 @@ package io.taskagent.backup.worker.job;
 
 import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.worker.WorkerProperties;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.storage.Destinations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,13 +50,14 @@ class LeaseReaperTest {
         WorkerProperties properties = new WorkerProperties(
                 new WorkerProperties.Source("t", "jdbc:postgresql://localhost/t", "u", null, Duration.ofSeconds(1),
                         Duration.ofSeconds(1), List.of(), List.of(), List.of()),
-                new WorkerProperties.Storage(dir, "zstd", 1, 500),
+                new WorkerProperties.Storage(dir, "zstd", 1, 500, Map.of(), "", java.util.List.of(), 8, Duration.ofSeconds(30)),
                 new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5)),
-                new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false));
+                new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false),
+                new WorkerProperties.EncryptionSettings("", ""));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
         takeOvers = new TakeOvers(threads);
         JobExecutor executor = new JobExecutor(leases, new JobHandlers(new ArrayList<>(handlers)));
-        return new LeaseReaper(jobs, executor, takeOvers, leases, new StorageDirectory(dir), properties);
+        return new LeaseReaper(jobs, executor, takeOvers, leases, Destinations.local(dir), properties);
     }
 
     private FakeHandler<?> backups() {

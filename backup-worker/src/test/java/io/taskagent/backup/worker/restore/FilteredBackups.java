@@ -7,7 +7,8 @@ import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.worker.format.BackupFileReader;
-import io.taskagent.backup.worker.storage.StorageDirectory;
+import io.taskagent.backup.worker.storage.Destinations;
+import io.taskagent.backup.worker.storage.LocalStorage;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,7 +32,7 @@ abstract class FilteredBackups {
     @Autowired
     ConfirmingPublisher publisher;
     @Autowired
-    StorageDirectory storage;
+    Destinations destinations;
 
     BackupCompleted backUp() {
         RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "it");
@@ -41,7 +42,7 @@ abstract class FilteredBackups {
     }
 
     BackupFileReader header(BackupCompleted backup) throws IOException {
-        return BackupFileReader.header(storage.resolve(backup.fileName()));
+        return BackupFileReader.header(((LocalStorage) destinations.primary()).resolve(backup.fileName()));
     }
 
     RestoreCompleted rebuild(BackupCompleted backup, String database) {

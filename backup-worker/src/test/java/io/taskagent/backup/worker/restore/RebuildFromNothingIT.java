@@ -190,7 +190,7 @@ class RebuildFromNothingIT {
         Path manifestFile = file.resolveSibling(backup.fileName() + BackupFormat.MANIFEST_SUFFIX);
         Manifest m = Manifest.parse(Files.readAllBytes(manifestFile));
         Files.write(manifestFile, new Manifest(m.format(), m.formatVersion(), m.fileName(), size, sha, m.compression(),
-                m.backupId(), m.target(), m.backupType(), m.createdAt(), m.rowCounts(), m.tableSha256()).toJson());
+                m.backupId(), m.target(), m.backupType(), m.createdAt(), m.rowCounts(), m.tableSha256(), m.encryption(), m.keyId()).toJson());
 
         RequestRestore request = rebuild(backup, DOOMED);
         String reason = events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(request.jobId()),

@@ -264,7 +264,10 @@ class RestoreIT {
                         SELECT '11111111-2222-3333-4444-555555555555', '11111111-2222-3333-4444-555555555555', target,
                                'link', :name, size_bytes, sha256, compression, format_version, row_counts, table_count,
                                duration_ms, now()
-                        FROM worker.backups WHERE job_id = :ref""")
+                        FROM worker.backups WHERE job_id = :ref;
+                        INSERT INTO worker.backup_copies (backup_id, destination, status, is_primary, size_bytes, sha256)
+                        SELECT id, 'local', 'AVAILABLE', true, size_bytes, sha256 FROM worker.backups
+                        WHERE id = '11111111-2222-3333-4444-555555555555'""")
                 .param("name", link.getFileName().toString()).param("ref", reference.jobId()).update();
         assertThat(failureOf(restore(null, link.getFileName().toString(), false, false)))
                 .contains("symbolic link leading outside");
