@@ -182,13 +182,15 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      *                      worker takes it over
      * @param maxAttempts   attempts of a job (take-overs included) before it is failed
      * @param progressInterval least time between two progress reports of a job
+     * @param retryDelay    wait before a backup that failed on its destination is tried again (doubled per attempt)
      */
     public record Worker(String id,
                          @Min(1) @Max(16) @DefaultValue("1") int concurrency,
                          @Min(0) @Max(32) @DefaultValue("0") int parallelism,
                          @NotNull @DefaultValue("2m") Duration leaseDuration,
                          @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
-                         @NotNull @DefaultValue("5s") Duration progressInterval) {
+                         @NotNull @DefaultValue("5s") Duration progressInterval,
+                         @NotNull @DefaultValue("30s") Duration retryDelay) {
 
         /**
          * Readers of one dump. Measured on 2 cores: one reader per core beats more (each reader's server process

@@ -315,7 +315,8 @@ public class BackupDumper {
             return result;
         } catch (IOException e) {
             deleteQuietly(storage, fileName + BackupFormat.MANIFEST_SUFFIX);
-            throw new DumpException("writing backup file " + fileName + " failed: " + e.getMessage(), e);
+            throw DumpException.storage("writing backup file " + fileName + " to '" + storage.name() + "' failed: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -139,7 +139,11 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
             result = dump(job, database, effective, heldLock);
         } catch (DumpException e) {
             sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
-            fail(job, e.getMessage());
+            if (e.retryable() && !heldLock && job.attempts() < properties.worker().maxAttempts()) {
+                retryLater(job, e.getMessage());
+            } else {
+                fail(job, e.getMessage());
+            }
             return Optional.empty();
         }
         long limitMb = effective.maxBackupSizeMb();
@@ -179,6 +183,21 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
 
     /** A backup was catalogued: its copies may be made. */
     public record BackupRecorded(UUID backupId) {
+    }
+
+    /**
+     * A failure of the destination with attempts left: announced (BackupFailed names the attempt and when the next
+     * one runs), and the job is taken over again after the retry delay, doubled per attempt made.
+     */
+    private void retryLater(JobStore.Job job, String reason) {
+        java.time.Duration delay = properties.worker().retryDelay().multipliedBy(1L << Math.min(10, job.attempts() - 1));
+        String why = reason + " (attempt " + job.attempts() + " of " + properties.worker().maxAttempts()
+                + ", tried again in " + delay.toSeconds() + " s)";
+        meters.counter("backup.failures", "target", job.target()).increment();
+        log.warn("backup job {} failed, will be retried: {}", job.id(), why);
+        BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), why, job.attempts());
+        outbox.finish("recording the failed attempt of job " + job.id(),
+                () -> jobs.retryLater(job.id(), leases.worker(), delay, why), failed);
     }
 
     /** Records a failure (by the lease owner) and announces it. */

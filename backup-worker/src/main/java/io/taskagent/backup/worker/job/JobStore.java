@@ -106,6 +106,21 @@ public class JobStore {
                 .update() == 1;
     }
 
+    /**
+     * Ends this worker's attempt at a job that is to be tried again after {@code delay}: the job stays
+     * {@code RUNNING}, its lease ends then (no longer this worker's to renew) with the reason kept as its error, and
+     * a worker takes it over as a new attempt ({@code LeaseReaper}), or gives up when the attempts are used up.
+     */
+    public boolean retryLater(UUID id, String worker, Duration delay, String error) {
+        return jdbc.sql("""
+                        UPDATE jobs SET lease_until = now() + make_interval(secs => :delay), lease_owner = NULL,
+                               error = :error, updated_at = now()
+                        WHERE id = :id AND status = :running AND lease_owner = :worker""")
+                .param("delay", delay.toMillis() / 1000.0).param("error", error).param("id", id)
+                .param("running", JobStatus.RUNNING.name()).param("worker", worker)
+                .update() == 1;
+    }
+
     /** {@code RUNNING -> FAILED} for a job whose lease expired, when it used up its attempts. */
     public boolean abandon(UUID id, String error) {
         return transition(id, JobStatus.FAILED, FINISHED, "lease_until < now()",

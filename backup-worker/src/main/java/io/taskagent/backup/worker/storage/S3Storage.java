@@ -119,6 +119,10 @@ public class S3Storage implements BackupStorage, AutoCloseable {
                 .region(Region.of(blank(settings.region()) ? "us-east-1" : settings.region()))
                 .credentialsProvider(credentials)
                 .forcePathStyle(settings.pathStyle())
+                // whole parts of known length, signed as they are: no aws-chunked framing, which not every
+                // S3-compatible server decodes (s3rver stores it as content)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .chunkedEncodingEnabled(false).build())
                 // S3-compatible servers do not all take the SDK's trailing checksums; SHA-256 of the whole file is
                 // ours (the manifest), and TLS or SigV4 protect each request
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

@@ -51,7 +51,7 @@ class LeaseReaperTest {
                 new WorkerProperties.Source("t", "jdbc:postgresql://localhost/t", "u", null, Duration.ofSeconds(1),
                         Duration.ofSeconds(1), List.of(), List.of(), List.of()),
                 new WorkerProperties.Storage(dir, "zstd", 1, 500, Map.of(), "", java.util.List.of(), 8, Duration.ofSeconds(30)),
-                new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5)),
+                new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false),
                 new WorkerProperties.EncryptionSettings("", ""));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
