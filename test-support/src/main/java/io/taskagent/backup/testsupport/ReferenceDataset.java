@@ -99,4 +99,21 @@ public final class ReferenceDataset {
         }
         return counts;
     }
+
+    /**
+     * The data fingerprint of database {@code name} ({@code demo/fingerprint.sql}: per table, its row count and a
+     * digest of its rows), one line per table.
+     */
+    public static java.util.List<String> fingerprint(Infrastructure infra, String name) {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = infra.connect(name); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(java.nio.file.Files.readString(demoDirectory().resolve("fingerprint.sql")))) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3));
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot fingerprint " + name + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
 }
