@@ -290,8 +290,36 @@ class GatewayIT {
                         VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_y.json.zst', 42, :sha, 'zstd', 1,
                                 '{"public.tasks": 7}', 1, 10, now())""")
                 .param("id", id).param("sha", "b".repeat(64)).update();
+        catalog.sql("""
+                        INSERT INTO worker.backup_copies (backup_id, destination, status, is_primary, size_bytes, sha256,
+                                                          copied_at, attempts)
+                        VALUES (:id, 'local', 'AVAILABLE', true, 42, :sha, now(), 1);
+                        INSERT INTO worker.backup_copies (backup_id, destination, status, attempts, next_attempt_at, error)
+                        VALUES (:id, 'offsite', 'PENDING', 2, now() + interval '1 minute', 'offsite unreachable')""")
+                .param("id", id).param("sha", "b".repeat(64)).update();
         JsonNode backup = json(call(port, "GET", "/api/backup/backups/" + id, READER, null));
         assertThat(backup.get("manifest").get("sha256").asString()).isEqualTo("b".repeat(64));
+        assertThat(backup.get("copies").valueStream().map(c -> c.get("destination").asString() + " "
+                + c.get("status").asString() + " " + c.get("primary").asBoolean()))
+                .containsExactly("local AVAILABLE true", "offsite PENDING false");
+        assertThat(backup.get("copies").get(1).get("error").asString()).isEqualTo("offsite unreachable");
+        JsonNode history = json(call(port, "GET", "/api/backup/history?limit=100", READER, null));
+        assertThat(history.valueStream().filter(h -> h.get("job_id").asString().equals(id.toString()))
+                .map(h -> h.get("copies").size())).containsExactly(2);
+        HttpResponse<String> fromOffsite = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\": \"" + id + "\", \"destination\": \"offsite\", \"dry_run\": true}");
+        assertThat(fromOffsite.statusCode()).as("no available copy there").isEqualTo(400);
+        assertThat(json(fromOffsite).get("errors").get("destination").asString()).contains("no available copy on 'offsite'");
+        HttpResponse<String> fromLocal = call(port, "POST", "/api/backup/restore", ADMIN,
+                "{\"backup_id\": \"" + id + "\", \"destination\": \"local\", \"dry_run\": true}");
+        assertThat(fromLocal.statusCode()).as(fromLocal.body()).isEqualTo(202);
+        assertThat(MessageJson.read(broker.take(Topology.WORKER_COMMANDS_QUEUE).orElseThrow(),
+                io.taskagent.backup.model.RequestRestore.class).destination()).isEqualTo("local");
+        JsonNode destinations = json(call(port, "GET", "/api/backup/status", READER, null)).get("destinations");
+        assertThat(destinations.valueStream().filter(d -> d.get("name").asString().equals("local"))
+                .map(d -> d.get("copies").asLong() > 0 && d.get("bytes").asLong() >= 42)).containsExactly(true);
+        assertThat(destinations.valueStream().filter(d -> d.get("name").asString().equals("offsite"))
+                .map(d -> d.get("pending").asLong())).containsExactly(1L);
         assertThat(backup.get("manifest").get("row_counts").get("public.tasks").asLong()).isEqualTo(7);
         assertThat(call(port, "GET", "/api/backup/backups/" + UUID.randomUUID(), READER, null).statusCode()).isEqualTo(404);
         JsonNode succeeded = json(call(port, "GET", "/api/backup/jobs?status=succeeded&kind=backup", READER, null));

@@ -30,6 +30,7 @@ class CatalogQueries {
 
     static final String JOBS = "worker.v1_jobs";
     static final String BACKUPS = "worker.v1_backups";
+    static final String COPIES = "worker.v1_backup_copies";
 
     private static final String SELECT = """
             SELECT j.id, j.kind, j.type, j.target, j.status, j.requested_by, j.requested_at, j.started_at,
@@ -74,7 +75,7 @@ class CatalogQueries {
         return CatalogUnavailableException.reading(BACKUPS, () -> jdbc.sql("""
                         SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
                                row_counts::text AS row_counts, table_order::text AS table_order, table_count,
-                               duration_ms, status, created_at, expired_at, application_version
+                               duration_ms, status, created_at, expired_at, application_version, encryption, key_id
                         FROM worker.v1_backups WHERE job_id = :id""")
                 .param("id", id)
                 .query((rs, n) -> new BackupView(rs.getObject("job_id", UUID.class), rs.getString("target"),
@@ -83,8 +84,36 @@ class CatalogQueries {
                         new BackupView.Manifest("taskagent-backup", rs.getInt("format_version"),
                                 rs.getString("file_name"), rs.getLong("size_bytes"), rs.getString("sha256"),
                                 rs.getString("compression"), rowCounts(rs), rs.getInt("table_count"),
-                                seconds(rs.getLong("duration_ms")))))
-                .optional());
+                                seconds(rs.getLong("duration_ms")), rs.getString("encryption"),
+                                (Long) rs.getObject("key_id")), List.of()))
+                .optional()
+                .map(b -> new BackupView(b.backupId(), b.target(), b.backupType(), b.status(), b.createdAt(),
+                        b.expiredAt(), b.applicationVersion(), b.manifest(),
+                        copies(List.of(b.backupId())).getOrDefault(b.backupId(), List.of()))));
+    }
+
+    /** The copies of each backup, the primary first. */
+    Map<UUID, List<CopyView>> copies(List<UUID> backups) {
+        Map<UUID, List<CopyView>> copies = new LinkedHashMap<>();
+        if (backups.isEmpty()) {
+            return copies;
+        }
+        CatalogUnavailableException.reading(COPIES, () -> {
+            jdbc.sql("""
+                        SELECT backup_id, destination, status, is_primary, size_bytes, copied_at, verified_at, attempts,
+                               next_attempt_at, error
+                        FROM worker.v1_backup_copies WHERE backup_id IN (:ids)
+                        ORDER BY backup_id, is_primary DESC, destination""")
+                .param("ids", backups)
+                .query(rs -> {
+                    copies.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                            .add(new CopyView(rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                                    (Long) rs.getObject(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)),
+                                    rs.getInt(8), instant(rs.getTimestamp(9)), rs.getString(10)));
+                });
+            return null;
+        });
+        return copies;
     }
 
     /** Backup jobs, newest first. */
@@ -106,7 +135,13 @@ class CatalogQueries {
         }
         sql.append(" ORDER BY j.requested_at DESC LIMIT :limit");
         params.put("limit", limit);
-        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyEntry).list());
+        List<HistoryEntry> entries = CatalogUnavailableException.reading(JOBS,
+                () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyEntry).list());
+        Map<UUID, List<CopyView>> copies = copies(entries.stream().filter(e -> e.fileName() != null)
+                .map(HistoryEntry::jobId).toList());
+        return entries.stream().map(e -> new HistoryEntry(e.jobId(), e.timestamp(), e.fileName(), e.sizeBytes(),
+                e.sizeMb(), e.status(), e.backupType(), e.target(), e.durationSeconds(), e.errorMessage(),
+                e.tablesBackedUp(), e.applicationVersion(), copies.getOrDefault(e.jobId(), List.of()))).toList();
     }
 
 
@@ -137,7 +172,7 @@ class CatalogQueries {
                 rs.getString("status"), rs.getString("type"), rs.getString("target"),
                 started != null && finished != null ? Duration.between(started, finished).toMillis() / 1000.0 : null,
                 rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of(),
-                rs.getString("application_version"));
+                rs.getString("application_version"), List.of());
     }
 
     private static double seconds(long millis) {

@@ -17,8 +17,10 @@ import java.util.UUID;
  * @param tablesBackedUp  the tables it holds, in restore (foreign-key) order
  * @param applicationVersion the application's version marker in the backup (its newest migration, e.g.
  *                           {@code flyway 42}), when one was found
+ * @param copies          where the backup is stored: each destination with the copy's status
  */
 public record HistoryEntry(UUID jobId, Instant timestamp, String fileName, Long sizeBytes, BigDecimal sizeMb,
                            String status, String backupType, String target, Double durationSeconds,
-                           String errorMessage, List<String> tablesBackedUp, String applicationVersion) {
+                           String errorMessage, List<String> tablesBackedUp, String applicationVersion,
+                           List<CopyView> copies) {
 }

@@ -64,6 +64,14 @@ class RestoreController {
         }
     }
 
+    /** True when the catalog lists an available copy of the backup on {@code destination}. */
+    private boolean holdsCopy(UUID backupId, String destination) {
+        return CatalogUnavailableException.reading(CatalogQueries.COPIES, () -> jdbc.sql("""
+                        SELECT count(*) FROM worker.v1_backup_copies
+                        WHERE backup_id = :id AND destination = :d AND status = 'AVAILABLE'""")
+                .param("id", backupId).param("d", destination).query(Long.class).single() > 0);
+    }
+
     /**
      * Body of {@code POST /api/backup/restore}.
      *
@@ -71,9 +79,11 @@ class RestoreController {
      *                       {@code create}: into an existing empty database, the schema created from the backup
      * @param createDatabase a new database to create on the target's server and restore into ({@code create} mode);
      *                       it is dropped again if anything fails
+     * @param destination    the copy to read (a destination's name, e.g. {@code offsite}); default: the first copy
+     *                       that verifies, verified ones first
      */
     record RestoreRequest(String backupId, String backupFilename, String target, Boolean dryRun,
-                          Boolean skipSafetyBackup, String mode, String createDatabase) {
+                          Boolean skipSafetyBackup, String mode, String createDatabase, String destination) {
     }
 
     /** Body of {@code POST /api/backup/verify}. */
@@ -92,6 +102,7 @@ class RestoreController {
         parameters.put("skip_safety_backup", Boolean.TRUE.equals(body.skipSafetyBackup()));
         parameters.put("mode", body.mode());
         parameters.put("create_database", body.createDatabase());
+        parameters.put("destination", body.destination());
         Map<String, String> errors = new LinkedHashMap<>();
         UUID backupId = null;
         if ((body.backupId() == null) == (body.backupFilename() == null)) {
@@ -117,6 +128,11 @@ class RestoreController {
         } else if (body.createDatabase() != null && RequestRestore.REPLACE.equals(body.mode())) {
             errors.put("create_database", "restores in create mode: leave mode out or say create");
         }
+        if (body.destination() != null && !Names.isDestination(body.destination())) {
+            errors.put("destination", "must be a destination name (" + Names.DESTINATION_REGEX + ")");
+        } else if (body.destination() != null && backupId != null && !holdsCopy(backupId, body.destination())) {
+            errors.put("destination", "backup " + backupId + " has no available copy on '" + body.destination() + "'");
+        }
         String database = body.target() == null ? source : body.target();
         if (!Names.isTarget(database)) {
             errors.put("target", "must match " + Names.TARGET.pattern());
@@ -131,7 +147,8 @@ class RestoreController {
         }
         RequestRestore command = RequestRestore.of(UUID.randomUUID(), source, backupId, body.backupFilename(),
                 database.equals(source) ? null : database, Boolean.TRUE.equals(body.dryRun()),
-                Boolean.TRUE.equals(body.skipSafetyBackup()), body.mode(), body.createDatabase(), caller.name());
+                Boolean.TRUE.equals(body.skipSafetyBackup()), body.mode(), body.createDatabase(), body.destination(),
+                caller.name());
         return publish(caller, "backup.restore", parameters, command, JobKind.RESTORE.label(), database, body.dryRun());
     }
 

@@ -90,7 +90,21 @@ class StatusController {
                 counts.total(), counts.successful(), counts.failed(), counts.lastSuccess(),
                 state.map(SchedulerCatalog.State::running).orElse(null),
                 state.map(SchedulerCatalog.State::nextBackupAt).orElse(null), properties.backupDirectory(),
-                CommandAccepted.mebibytes(counts.usedBytes()));
+                CommandAccepted.mebibytes(counts.usedBytes()), destinations());
+    }
+
+    private List<StatusView.Destination> destinations() {
+        return CatalogUnavailableException.reading("worker.v1_backup_copies", () -> jdbc.sql("""
+                        SELECT destination, count(*) FILTER (WHERE status = 'AVAILABLE') AS copies,
+                               coalesce(sum(size_bytes) FILTER (WHERE status = 'AVAILABLE'), 0) AS bytes,
+                               max(copied_at) AS last_copy_at,
+                               count(*) FILTER (WHERE status = 'PENDING') AS pending,
+                               count(*) FILTER (WHERE status = 'FAILED') AS failed
+                        FROM worker.v1_backup_copies GROUP BY destination ORDER BY destination""")
+                .query((rs, n) -> new StatusView.Destination(rs.getString("destination"), rs.getLong("copies"),
+                        rs.getLong("bytes"), CommandAccepted.mebibytes(rs.getLong("bytes")),
+                        instant(rs.getTimestamp("last_copy_at")), rs.getLong("pending"), rs.getLong("failed")))
+                .list());
     }
 
     private Optional<StatusView.LastBackup> lastBackup() {

@@ -14,11 +14,18 @@ import java.util.UUID;
  * @param schedulerRunning       the scheduler's stored running state (null while it has stored none)
  * @param nextScheduled          the next backup fire (null while stopped)
  * @param diskUsageMb            MiB held by available backups
+ * @param destinations           per destination: the copies it holds, their bytes, the last copy made, copies
+ *                               pending and given up
  */
 public record StatusView(String status, List<String> problems, LastBackup lastBackup, long totalBackups,
                          long successfulBackups, long failedBackups, Instant lastSuccessfulBackupAt,
                          Boolean schedulerRunning, Instant nextScheduled, String backupDirectory,
-                         BigDecimal diskUsageMb) {
+                         BigDecimal diskUsageMb, List<Destination> destinations) {
+
+    /** What one destination holds ({@code worker.v1_backup_copies}). */
+    public record Destination(String name, long copies, long bytes, BigDecimal usageMb, Instant lastCopyAt,
+                              long pending, long failed) {
+    }
 
     /** The newest backup job. */
     public record LastBackup(UUID jobId, String backupType, String target, String status, Instant requestedAt,
