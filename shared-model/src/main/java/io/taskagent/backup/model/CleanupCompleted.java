@@ -29,9 +29,21 @@ public record CleanupCompleted(UUID messageId, UUID jobId, String target, Instan
      * @param sizeBytes  its size
      * @param keep       kept (true) or deleted (false)
      * @param reasons    the rules that keep it (e.g. {@code hourly}, {@code daily}, {@code newest}), or why it goes
+     * @param dropCopies destinations whose copy goes although the backup is kept (that destination's own retention
+     *                   rules let it go there, e.g. kept monthly off-site but no longer daily locally)
      */
     public record Decision(UUID backupId, String fileName, String backupType, Instant createdAt, long sizeBytes,
-                           boolean keep, List<String> reasons) {
+                           boolean keep, List<String> reasons,
+                           // absent from the JSON of older producers: no copy dropped
+                           @com.fasterxml.jackson.annotation.JacksonInject(value = "Decision.dropCopies",
+                                   optional = com.fasterxml.jackson.annotation.OptBoolean.TRUE,
+                                   useInput = com.fasterxml.jackson.annotation.OptBoolean.TRUE)
+                           List<String> dropCopies) {
+
+        public Decision(UUID backupId, String fileName, String backupType, Instant createdAt, long sizeBytes,
+                        boolean keep, List<String> reasons) {
+            this(backupId, fileName, backupType, createdAt, sizeBytes, keep, reasons, List.of());
+        }
 
         public Decision {
             MessageValidation.require(backupId != null, "decision backupId is missing");
@@ -41,6 +53,9 @@ public record CleanupCompleted(UUID messageId, UUID jobId, String target, Instan
             MessageValidation.require(sizeBytes >= 0, "decision sizeBytes must not be negative");
             MessageValidation.require(reasons != null && !reasons.isEmpty(), "decision reasons is missing");
             reasons = List.copyOf(reasons);
+            dropCopies = dropCopies == null ? List.of() : List.copyOf(dropCopies);
+            MessageValidation.require(dropCopies.stream().allMatch(Names::isDestination),
+                    "decision dropCopies must be destination names");
         }
     }
 

@@ -23,13 +23,27 @@ public record DeleteBackups(UUID messageId, UUID jobId, String target, Instant o
      * @param backupId the backup (its job id)
      * @param fileName its file, as catalogued
      * @param reason   why the policy lets it go
+     * @param destination only the copy on this destination goes (its own retention rules let it go, the backup is
+     *                    kept elsewhere); null: the whole backup, every copy
      */
-    public record Deletion(UUID backupId, String fileName, String reason) {
+    public record Deletion(UUID backupId, String fileName, String reason,
+                           // absent from the JSON of older producers: the whole backup
+                           @com.fasterxml.jackson.annotation.JacksonInject(value = "Deletion.destination",
+                                   optional = com.fasterxml.jackson.annotation.OptBoolean.TRUE,
+                                   useInput = com.fasterxml.jackson.annotation.OptBoolean.TRUE)
+                           String destination) {
+
+        public Deletion(UUID backupId, String fileName, String reason) {
+            this(backupId, fileName, reason, null);
+        }
 
         public Deletion {
             MessageValidation.require(backupId != null, "deletion backupId is missing");
             MessageValidation.fileName(fileName);
             MessageValidation.require(reason != null && !reason.isBlank(), "deletion reason is missing");
+            MessageValidation.require(destination == null || Names.isDestination(destination),
+                    "deletion destination must match " + Names.DESTINATION_REGEX + " but was "
+                            + MessageValidation.quote(destination));
         }
     }
 

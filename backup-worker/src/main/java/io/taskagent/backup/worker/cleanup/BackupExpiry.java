@@ -105,6 +105,15 @@ class BackupExpiry {
                 .optional();
     }
 
+    /** True when a queued or running verify or restore job uses the backup. */
+    boolean inUse(UUID backupId) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM jobs WHERE subject_id = :id AND kind IN (:usingKinds)
+                                       AND status IN (:active))""")
+                .param("id", backupId).param("usingKinds", USING_KINDS).param("active", ACTIVE)
+                .query(Boolean.class).single();
+    }
+
     /** Why a backup was not expired, for a person. */
     String whyKept(UUID backupId, String target) {
         return jdbc.sql("""

@@ -127,6 +127,12 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
         long freed = 0;
         int refused = 0;
         for (DeleteBackups.Deletion deletion : request.deletions()) {
+            if (deletion.destination() != null) {
+                long[] copyFreed = {0};
+                decisions.add(dropCopy(job, deletion, removed, copyFreed));
+                freed += copyFreed[0]; // the backup stays: the scheduler counted it among the kept
+                continue;
+            }
             Optional<BackupExpiry.Catalogued> expired = retry.get("expiring backup " + deletion.backupId(),
                     () -> catalog.expire(deletion.backupId(), job.target(), job.id()));
             if (expired.isPresent()) {
@@ -169,7 +175,9 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
         result.put("bytes_freed", bytesFreed);
         result.put("kept_count", keptCount);
         result.put("deleted_count", decisions.stream().filter(d -> !d.keep()).count());
-        result.put("refused", decisions.stream().filter(CleanupCompleted.Decision::keep)
+        result.put("copies_deleted", decisions.stream().filter(d -> !d.dropCopies().isEmpty())
+                .map(d -> Map.of("backup_id", d.backupId(), "destinations", d.dropCopies())).toList());
+        result.put("refused", decisions.stream().filter(d -> d.keep() && d.dropCopies().isEmpty())
                 .map(d -> Map.of("backup_id", d.backupId(), "reason", d.reasons().get(0))).toList());
         String resultJson = MessageJson.mapper().writeValueAsString(result);
         CleanupCompleted completed = new CleanupCompleted(UUID.randomUUID(), job.id(), job.target(), Instant.now(),
@@ -183,6 +191,48 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
         } else {
             log.warn("cleanup job {} was taken over by another worker", job.id());
         }
+    }
+
+    /**
+     * Removes one copy of a backup that stays (that destination's own rules let it go): refused when the backup is
+     * not available, is in use by a verify or restore, has no other available copy (the last copy goes only with the
+     * backup, through the checks of {@link BackupExpiry#expire}), or the destination is not configured here.
+     */
+    private CleanupCompleted.Decision dropCopy(JobStore.Job job, DeleteBackups.Deletion deletion, List<String> removed,
+                                               long[] freed) {
+        String destination = deletion.destination();
+        BackupExpiry.Catalogued b = retry.get("reading backup " + deletion.backupId(),
+                () -> catalog.find(deletion.backupId())).orElse(null);
+        if (b == null) {
+            return new CleanupCompleted.Decision(deletion.backupId(), deletion.fileName(), "manual", Instant.now(), 0,
+                    true, List.of("not in the catalog"));
+        }
+        List<BackupCopies.Copy> held = retry.get("reading the copies of " + b.id(), () -> copies.of(b.id()));
+        String refusal = null;
+        if (b.expiredBy() != null) {
+            refusal = "expired already";
+        } else if (retry.get("reading jobs", () -> catalog.inUse(b.id()))) {
+            refusal = "in use by a running verify or restore";
+        } else if (held.stream().noneMatch(c -> c.available() && c.destination().equals(destination))) {
+            refusal = "no available copy on '" + destination + "'";
+        } else if (held.stream().noneMatch(c -> c.available() && !c.destination().equals(destination))) {
+            refusal = "the copy on '" + destination + "' is its last";
+        } else if (destinations.get(destination).isEmpty()) {
+            refusal = "destination '" + destination + "' is not configured on this worker";
+        }
+        if (refusal != null) {
+            log.info("cleanup job {}: not deleting the copy of {} on '{}': {}", job.id(), b.fileName(), destination,
+                    refusal);
+            return decision(b, true, "copy on '" + destination + "' kept: " + refusal);
+        }
+        BackupStorage storage = destinations.get(destination).get();
+        freed[0] = remove(storage, b.fileName(), removed)
+                + remove(storage, b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
+        retry.get("recording the deletion of a copy of " + b.id(), () -> copies.deleted(b.id(), destination, job.id()));
+        log.info("cleanup job {}: deleted the copy of {} on '{}': {}", job.id(), b.fileName(), destination,
+                deletion.reason());
+        return new CleanupCompleted.Decision(b.id(), b.fileName(), b.backupType(), b.createdAt(), b.sizeBytes(), true,
+                List.of(deletion.reason()), List.of(destination));
     }
 
     private static CleanupCompleted.Decision decision(BackupExpiry.Catalogued b, boolean keep, String reason) {

@@ -2,6 +2,8 @@ package io.taskagent.backup.worker.storage;
 
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupReplicated;
+import io.taskagent.backup.model.CleanupCompleted;
+import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.ReplicationFailed;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.RequestRestore;
@@ -184,5 +186,39 @@ class OffsiteCopiesIT {
                 e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(60));
         assertThat(replicated.attempt()).isGreaterThanOrEqualTo(2);
         assertThat(copies(backup.jobId()).get(1)).containsEntry("status", "AVAILABLE").containsEntry("verified", true);
+    }
+
+    @Test
+    @Order(3)
+    void retentionOfOneDestinationDropsOnlyThatCopyAndNeverTheLastOne() throws Exception {
+        BackupCompleted backup = backUp();
+        events.probe().awaitEvent(BackupReplicated.class, e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(60));
+        DeleteBackups dropLocal = DeleteBackups.of(UUID.randomUUID(), "taskagent", List.of(new DeleteBackups.Deletion(
+                backup.jobId(), backup.fileName(), "local: kept by none of its rules", "local")), 1, "it");
+        publisher.publishCommand(dropLocal);
+        CleanupCompleted done = events.probe().awaitEvent(CleanupCompleted.class,
+                e -> e.jobId().equals(dropLocal.jobId()), Duration.ofSeconds(60));
+        assertThat(done.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.keep()).isTrue();
+            assertThat(d.dropCopies()).containsExactly("local");
+        });
+        assertThat(done.removedFiles()).contains(backup.fileName(), backup.fileName() + ".manifest.json");
+        assertThat(Files.exists(local.resolve(backup.fileName()))).isFalse();
+        assertThat(copies(backup.jobId())).extracting(c -> c.get("destination") + " " + c.get("status"))
+                .containsExactly("local DELETED", "offsite AVAILABLE");
+        assertThat(catalog.sql("SELECT status FROM worker.v1_backups WHERE id = :id").param("id", backup.jobId())
+                .query(String.class).single()).isEqualTo("AVAILABLE");
+
+        DeleteBackups dropLast = DeleteBackups.of(UUID.randomUUID(), "taskagent", List.of(new DeleteBackups.Deletion(
+                backup.jobId(), backup.fileName(), "offsite: kept by none of its rules", "offsite")), 1, "it");
+        publisher.publishCommand(dropLast);
+        CleanupCompleted refused = events.probe().awaitEvent(CleanupCompleted.class,
+                e -> e.jobId().equals(dropLast.jobId()), Duration.ofSeconds(60));
+        assertThat(refused.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.dropCopies()).isEmpty();
+            assertThat(d.reasons().get(0)).contains("is its last");
+        });
+        assertThat(copies(backup.jobId())).extracting(c -> c.get("destination") + " " + c.get("status"))
+                .containsExactly("local DELETED", "offsite AVAILABLE");
     }
 }

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -59,9 +60,17 @@ public class CleanupService {
             publisher.publishEvent(new CleanupCompleted(UUID.randomUUID(), jobId, run.target(), now,
                     BackupMessage.CURRENT_VERSION, true, run.decisions(), List.of(), 0, kept));
         } else {
-            List<DeleteBackups.Deletion> deletions = run.decisions().stream().filter(d -> !d.keep())
-                    .map(d -> new DeleteBackups.Deletion(d.backupId(), d.fileName(), d.reasons().get(0)))
-                    .toList();
+            List<DeleteBackups.Deletion> deletions = new java.util.ArrayList<>();
+            for (CleanupCompleted.Decision d : run.decisions()) {
+                if (!d.keep()) {
+                    deletions.add(new DeleteBackups.Deletion(d.backupId(), d.fileName(), d.reasons().get(0)));
+                } else {
+                    for (String destination : d.dropCopies()) {
+                        deletions.add(new DeleteBackups.Deletion(d.backupId(), d.fileName(),
+                                destination + ": kept by none of its rules " + rulesOf(destination), destination));
+                    }
+                }
+            }
             publisher.publishCommand(new DeleteBackups(UUID.randomUUID(), jobId, run.target(), now,
                     BackupMessage.CURRENT_VERSION, deletions, kept, run.requestedBy()));
         }
@@ -71,16 +80,83 @@ public class CleanupService {
                 kept, run.decisions().size() - kept);
     }
 
+    private String rulesOf(String destination) {
+        SchedulerProperties.Retention r = properties.destinationRetention().get(destination);
+        return r == null ? "(the stored retention)" : "(hourly " + r.keepHourly() + ", daily " + r.keepDaily()
+                + ", weekly " + r.keepWeekly() + ", monthly " + r.keepMonthly() + ")";
+    }
+
     private CleanupRuns.CleanupRun decide(UUID jobId, boolean dryRun, String requestedBy, Instant now) {
         StoredSettings stored = settings.current(now);
         RetentionPolicy policy = new RetentionPolicy(stored.settings().retention(), stored.settings().timeZone());
         String target = properties.target();
-        List<CleanupCompleted.Decision> decisions = policy
-                .decide(catalog.availableBackups(target), catalog.backupsInUse(), now).stream()
-                .map(d -> new CleanupCompleted.Decision(d.backup().id(), d.backup().fileName(),
-                        d.backup().backupType(), d.backup().createdAt(), d.backup().sizeBytes(), d.keep(),
-                        d.reasons()))
-                .toList();
+        List<StoredBackup> backups = catalog.availableBackups(target);
+        Map<UUID, String> inUse = catalog.backupsInUse();
+        List<RetentionDecision> global = policy.decide(backups, inUse, now);
+        List<CleanupCompleted.Decision> decisions;
+        if (properties.destinationRetention().isEmpty()) {
+            decisions = global.stream().map(d -> decision(d, d.keep(), d.reasons(), List.of())).toList();
+        } else {
+            decisions = perDestination(global, backups, inUse, stored, now, catalog.availableCopies(target));
+        }
         return new CleanupRuns.CleanupRun(jobId, target, dryRun, requestedBy, decisions);
+    }
+
+    private static CleanupCompleted.Decision decision(RetentionDecision d, boolean keep, List<String> reasons,
+                                                      List<String> dropCopies) {
+        return new CleanupCompleted.Decision(d.backup().id(), d.backup().fileName(), d.backup().backupType(),
+                d.backup().createdAt(), d.backup().sizeBytes(), keep, reasons, dropCopies);
+    }
+
+    /**
+     * Retention per destination: each destination with its own rules decides over the backups it holds a copy of;
+     * the others follow the stored rules (the global decision). A backup no destination keeps goes entirely; one
+     * kept somewhere loses its copies on the destinations that let it go, except that the last verified copy of a
+     * kept backup is never dropped (a kept backup whose kept copies are not verified keeps its verified ones too).
+     */
+    private List<CleanupCompleted.Decision> perDestination(List<RetentionDecision> global, List<StoredBackup> backups,
+                                                           Map<UUID, String> inUse, StoredSettings stored,
+                                                           Instant now, Map<UUID, List<WorkerCatalog.Copy>> copies) {
+        Map<String, Map<UUID, RetentionDecision>> byDestination = new java.util.HashMap<>();
+        properties.destinationRetention().forEach((destination, rules) -> {
+            List<StoredBackup> held = backups.stream().filter(b -> copies.getOrDefault(b.id(), List.of()).stream()
+                    .anyMatch(c -> c.destination().equals(destination))).toList();
+            Map<UUID, RetentionDecision> decided = new java.util.HashMap<>();
+            new RetentionPolicy(SchedulerProperties.rules(rules), stored.settings().timeZone())
+                    .decide(held, inUse, now).forEach(d -> decided.put(d.backup().id(), d));
+            byDestination.put(destination, decided);
+        });
+        List<CleanupCompleted.Decision> decisions = new java.util.ArrayList<>();
+        for (RetentionDecision g : global) {
+            List<WorkerCatalog.Copy> held = copies.getOrDefault(g.backup().id(), List.of());
+            List<String> reasons = new java.util.ArrayList<>();
+            List<WorkerCatalog.Copy> kept = new java.util.ArrayList<>();
+            List<WorkerCatalog.Copy> dropped = new java.util.ArrayList<>();
+            for (WorkerCatalog.Copy copy : held) {
+                RetentionDecision d = byDestination.getOrDefault(copy.destination(), Map.of()).get(g.backup().id());
+                boolean keep = d == null ? g.keep() : d.keep();
+                if (keep) {
+                    kept.add(copy);
+                    (d == null ? g.reasons() : d.reasons()).forEach(r -> reasons.add(copy.destination() + ": " + r));
+                } else {
+                    dropped.add(copy);
+                }
+            }
+            if (held.isEmpty()) {
+                decisions.add(decision(g, g.keep(), g.reasons(), List.of()));
+            } else if (kept.isEmpty()) {
+                decisions.add(decision(g, false, List.of("kept by no destination's rules: " + String.join("; ",
+                        held.stream().map(c -> c.destination() + " " + rulesOf(c.destination())).toList())), List.of()));
+            } else {
+                if (kept.stream().noneMatch(WorkerCatalog.Copy::verified)) {
+                    List<WorkerCatalog.Copy> verified = dropped.stream().filter(WorkerCatalog.Copy::verified).toList();
+                    dropped.removeAll(verified);
+                    verified.forEach(c -> reasons.add(c.destination() + ": the last verified copy of a kept backup"));
+                }
+                decisions.add(decision(g, true, reasons,
+                        dropped.stream().map(WorkerCatalog.Copy::destination).toList()));
+            }
+        }
+        return decisions;
     }
 }

@@ -27,6 +27,17 @@ public class WorkerCatalog {
 
     static final String BACKUPS = "worker.v1_backups";
     static final String JOBS = "worker.v1_jobs";
+    static final String COPIES = "worker.v1_backup_copies";
+
+    /**
+     * A copy of an available backup that exists or is being made (a pending copy counts for the rules of its
+     * destination: deleting its source would lose it).
+     *
+     * @param verified available, and its checksum was checked on its destination (a copy is when made, the primary by
+     *                 a verify job) or it is the primary, written and digested by the backup itself
+     */
+    record Copy(UUID backupId, String destination, boolean verified) {
+    }
     private static final Logger log = LoggerFactory.getLogger(WorkerCatalog.class);
 
     private final JdbcClient jdbc;
@@ -44,6 +55,25 @@ public class WorkerCatalog {
                 .query((rs, n) -> new StoredBackup(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant(), rs.getLong(5)))
                 .list());
+    }
+
+    /** The available and pending copies of the target's available backups, by backup. */
+    Map<UUID, List<Copy>> availableCopies(String target) {
+        return read(COPIES, () -> {
+            Map<UUID, List<Copy>> copies = new HashMap<>();
+            jdbc.sql("""
+                            SELECT c.backup_id, c.destination,
+                                   c.status = 'AVAILABLE' AND (c.is_primary OR c.verified_at IS NOT NULL)
+                            FROM worker.v1_backup_copies c JOIN worker.v1_backups b ON b.id = c.backup_id
+                            WHERE b.target = :target AND b.status = 'AVAILABLE' AND c.status IN ('AVAILABLE', 'PENDING')
+                            ORDER BY c.destination""")
+                    .param("target", target)
+                    .query(rs -> {
+                        copies.computeIfAbsent(rs.getObject(1, UUID.class), k -> new java.util.ArrayList<>())
+                                .add(new Copy(rs.getObject(1, UUID.class), rs.getString(2), rs.getBoolean(3)));
+                    });
+            return copies;
+        });
     }
 
     /** Backups a queued or running verify or restore job uses, with the job's kind. */

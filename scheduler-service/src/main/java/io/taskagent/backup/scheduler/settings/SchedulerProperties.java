@@ -46,6 +46,11 @@ import java.util.Map;
  * @param staleAfter       no successful backup for this long raises BackupStale (default: twice the shortest period
  *                         of the enabled backup schedules)
  * @param healthInterval   how often the scheduler checks the catalog and the broker
+ * @param destinationRetention retention rules of one destination's copies
+ *                         ({@code scheduler.destination-retention.<destination>.keep-monthly=12}, the others as the
+ *                         defaults of {@code scheduler.retention}): a backup's copy there goes when these rules let it
+ *                         go, while the backup is kept on the destinations whose rules keep it; destinations without
+ *                         rules here follow the stored retention settings
  */
 @Validated
 @ConfigurationProperties("scheduler")
@@ -70,7 +75,8 @@ public record SchedulerProperties(
         @NotNull @DefaultValue("30s") Duration pollInterval,
         @DefaultValue("true") boolean timerEnabled,
         Duration staleAfter,
-        @NotNull @DefaultValue("60m") Duration healthInterval) {
+        @NotNull @DefaultValue("60m") Duration healthInterval,
+        @NotNull @DefaultValue Map<String, @Valid Retention> destinationRetention) {
 
     public SchedulerProperties {
         String zoneProblem = ScheduleRules.timeZoneProblem(timeZone);
@@ -82,6 +88,14 @@ public record SchedulerProperties(
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems.entrySet().stream()
                         .map(e -> e.getKey() + ": " + e.getValue()).toList()));
+            }
+        }
+        if (destinationRetention != null) {
+            for (String destination : destinationRetention.keySet()) {
+                if (!Names.isDestination(destination)) {
+                    throw new IllegalArgumentException("scheduler.destination-retention." + destination
+                            + ": not a destination name (" + Names.DESTINATION_REGEX + ")");
+                }
             }
         }
         if (staleAfter != null && (staleAfter.isZero() || staleAfter.isNegative())) {
@@ -105,6 +119,12 @@ public record SchedulerProperties(
                             @Min(1) @Max(ScheduleBounds.KEEP_MONTHLY_MAX) @DefaultValue("12") int keepMonthly,
                             @Min(1) @Max(ScheduleBounds.KEEP_MANUAL_MAX) @DefaultValue("10") int keepManual,
                             @Min(1) @Max(ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX) @DefaultValue("7") int keepPreRestoreDays) {
+    }
+
+    /** The rules of one destination's copies, as the policy takes them. */
+    public static Settings.Retention rules(Retention r) {
+        return new Settings.Retention(r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(), r.keepManual(),
+                r.keepPreRestoreDays());
     }
 
     /** The settings stored on the very first start. */

@@ -121,7 +121,7 @@ class BackupSchedulerTest {
     static SchedulerProperties properties(boolean catchUp, Map<String, String> cron) {
         return new SchedulerProperties(true, "taskagent", "Europe/Berlin", 6, true, "02:30", true, 6, true, true, cron,
                 "03:00", new SchedulerProperties.Retention(24, 30, 12, 12, 10, 7), 500, true, catchUp,
-                Duration.ofMinutes(5), Duration.ofSeconds(30), false, null, Duration.ofMinutes(60));
+                Duration.ofMinutes(5), Duration.ofSeconds(30), false, null, Duration.ofMinutes(60), Map.of());
     }
 
     final InMemoryFireLog fires = new InMemoryFireLog();
