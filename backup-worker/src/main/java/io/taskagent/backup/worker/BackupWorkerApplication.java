@@ -12,6 +12,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class BackupWorkerApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("decrypt")) {
+            // a tool, not the service: decrypts a backup file by hand (docs/backup-format.md)
+            System.exit(io.taskagent.backup.worker.format.DecryptCommand.run(
+                    java.util.List.of(args).subList(1, args.length), System.out, System.err));
+        }
         SpringApplication.run(BackupWorkerApplication.class, args);
     }
 }

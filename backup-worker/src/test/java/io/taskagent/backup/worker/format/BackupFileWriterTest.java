@@ -31,7 +31,7 @@ class BackupFileWriterTest {
     private static final BackupMetadata.Column ID = new BackupMetadata.Column("id", "integer", "number", false, false,
             "always");
 
-    private static BackupMetadata metadata(Compression compression) {
+    static BackupMetadata metadata(Compression compression) {
         return new BackupMetadata(UUID.fromString("0badc0de-0000-0000-0000-000000000001"), "taskagent", "manual",
                 Instant.parse("2026-11-28T10:00:00Z"), "15.20", compression,
                 List.of(new BackupMetadata.Table("public", "a", List.of(ID), List.of("id"), List.of()),
