@@ -17,6 +17,10 @@ public class BackupWorkerApplication {
             System.exit(io.taskagent.backup.worker.format.DecryptCommand.run(
                     java.util.List.of(args).subList(1, args.length), System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("keyset")) {
+            System.exit(io.taskagent.backup.worker.format.KeysetCommand.run(
+                    java.util.List.of(args).subList(1, args.length), System.out, System.err));
+        }
         SpringApplication.run(BackupWorkerApplication.class, args);
     }
 }

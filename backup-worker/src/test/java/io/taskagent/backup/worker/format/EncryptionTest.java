@@ -128,4 +128,21 @@ class EncryptionTest {
                 .contains("secret task 9");
         assertThat(DecryptCommand.run(List.of(file.toString()), System.out, new PrintStream(err))).isEqualTo(2);
     }
+
+    @Test
+    void theKeysetCommandMakesAKeysetAndRotatesItKeepingTheOldKey() throws Exception {
+        ByteArrayOutputStream made = new ByteArrayOutputStream();
+        assertThat(KeysetCommand.run(List.of("new"), new PrintStream(made), System.err)).isZero();
+        Path first = tmp.resolve("k1.json");
+        Files.writeString(first, made.toString(StandardCharsets.UTF_8));
+        Encryption one = Encryption.of(Files.readString(first), "k1");
+        Path file = write(one, "manual_backup_20261201_000000_0badc0de.json.zst.enc", 5);
+        ByteArrayOutputStream rotated = new ByteArrayOutputStream();
+        assertThat(KeysetCommand.run(List.of("rotate", first.toString()), new PrintStream(rotated), System.err)).isZero();
+        Encryption two = Encryption.of(rotated.toString(StandardCharsets.UTF_8), "k2");
+        assertThat(two.primaryKeyId()).isNotEqualTo(one.primaryKeyId());
+        assertThat(BackupFileReader.read(StoredFile.of(file, two)).rowCounts()).containsEntry("public.a", 5L);
+        assertThat(KeysetCommand.run(List.of("rotate", tmp.resolve("none.json").toString()), System.out,
+                new PrintStream(new ByteArrayOutputStream()))).isEqualTo(1);
+    }
 }
