@@ -66,6 +66,7 @@ class WorkerConfiguration {
             encryption = Encryption.none();
         }
         org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class).info("backup files: {}", encryption);
+        encryption.warmUp();
         return encryption;
     }
 

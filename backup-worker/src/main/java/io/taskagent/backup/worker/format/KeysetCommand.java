@@ -25,6 +25,7 @@ public final class KeysetCommand {
 
     /** Runs the command; returns the exit status (0 done, 1 failed, 2 usage). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Encryption.none(); // registers Tink's streaming AEAD key types
         try {
             if (args.size() == 1 && args.get(0).equals("new")) {
                 out.println(Encryption.toJson(KeysetHandle.generateNew(
