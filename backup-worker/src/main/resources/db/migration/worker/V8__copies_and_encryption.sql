@@ -1,12 +1,13 @@
 -- Where each backup is stored: one row per destination holding (or to hold) a copy of it. The primary's copy is
 -- written by the backup itself; every configured copy destination gets a PENDING row in the same transaction, and
--- replication turns it AVAILABLE (checksum re-verified on the destination) or, after its attempts, FAILED. A copy
--- deleted by retention or a DeleteBackups command is DELETED (the row stays as history); a backup whose copies are
--- all gone is EXPIRED.
+-- replication turns it AVAILABLE (checksum re-verified on the destination) or, after its attempts, FAILED. A copy a
+-- verification found altered or missing is DAMAGED (never restored from, copied from or counted as a survivor). A
+-- copy deleted by retention or a DeleteBackups command is DELETED (the row stays as history); a backup whose copies
+-- are all gone is EXPIRED.
 CREATE TABLE backup_copies (
     backup_id       uuid        NOT NULL REFERENCES backups (id),
     destination     text        NOT NULL,
-    status          text        NOT NULL CHECK (status IN ('PENDING', 'AVAILABLE', 'FAILED', 'DELETED')),
+    status          text        NOT NULL CHECK (status IN ('PENDING', 'AVAILABLE', 'FAILED', 'DAMAGED', 'DELETED')),
     is_primary      boolean     NOT NULL DEFAULT false,
     size_bytes      bigint,
     sha256          char(64),

@@ -24,10 +24,12 @@ public class BackupCopies {
 
     private final JdbcClient jdbc;
     private final EventOutbox outbox;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
-    BackupCopies(JdbcClient jdbc, EventOutbox outbox) {
+    BackupCopies(JdbcClient jdbc, EventOutbox outbox, org.springframework.transaction.support.TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.outbox = outbox;
+        this.tx = tx;
     }
 
     /** One copy of a backup. */
@@ -80,6 +82,7 @@ public class BackupCopies {
                         WHERE b.id = c.backup_id AND (c.backup_id, c.destination) = (
                             SELECT backup_id, destination FROM backup_copies
                             WHERE status = 'PENDING' AND next_attempt_at <= now() AND destination IN (:destinations)
+                              AND backup_id IN (SELECT id FROM backups WHERE status = 'AVAILABLE')
                             ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
                         RETURNING c.backup_id, c.destination, c.attempts, b.target, b.file_name, b.size_bytes, b.sha256""")
                 .param("lease", (double) lease.toSeconds()).param("destinations", destinations)
@@ -88,13 +91,18 @@ public class BackupCopies {
                 .optional();
     }
 
-    /** The copy is complete and its digest read back from the destination matches: AVAILABLE, verified now. */
+    /**
+     * The copy is complete and its digest read back from the destination matches: AVAILABLE, verified now. This and
+     * {@link #failed} change the row only while it is still this attempt's (a claim that ran out was taken by another
+     * worker, whose attempt counts now).
+     */
     public boolean copied(Claimed copy, BackupMessage event) {
         return outbox.finish("recording the copy of " + copy.fileName(), () -> jdbc.sql("""
                         UPDATE backup_copies SET status = 'AVAILABLE', size_bytes = :size, sha256 = :sha,
                                copied_at = now(), verified_at = now(), next_attempt_at = NULL, error = NULL
-                        WHERE backup_id = :id AND destination = :destination AND status = 'PENDING'""")
-                .param("size", copy.sizeBytes()).param("sha", copy.sha256())
+                        WHERE backup_id = :id AND destination = :destination AND status = 'PENDING'
+                          AND attempts = :attempt""")
+                .param("size", copy.sizeBytes()).param("sha", copy.sha256()).param("attempt", copy.attempt())
                 .param("id", copy.backupId()).param("destination", copy.destination()).update() == 1, event);
     }
 
@@ -104,10 +112,52 @@ public class BackupCopies {
                         UPDATE backup_copies SET status = CASE WHEN CAST(:next AS timestamptz) IS NULL THEN 'FAILED'
                                                                ELSE 'PENDING' END,
                                next_attempt_at = :next, error = :error
-                        WHERE backup_id = :id AND destination = :destination AND status = 'PENDING'""")
+                        WHERE backup_id = :id AND destination = :destination AND status = 'PENDING'
+                          AND attempts = :attempt""")
+                .param("attempt", copy.attempt())
                 .param("next", nextAttemptAt == null ? null : Timestamp.from(nextAttemptAt))
                 .param("error", error).param("id", copy.backupId()).param("destination", copy.destination())
                 .update() == 1, event);
+    }
+
+    /**
+     * A verification found the copy on {@code destination} altered or missing: DAMAGED, never read from again nor
+     * counted as a surviving copy.
+     */
+    public void damaged(UUID backupId, String destination, String problems) {
+        jdbc.sql("""
+                        UPDATE backup_copies SET status = 'DAMAGED', verified_at = NULL, error = :error
+                        WHERE backup_id = :id AND destination = :d AND status = 'AVAILABLE'""")
+                .param("error", problems).param("id", backupId).param("d", destination).update();
+    }
+
+    /**
+     * Marks the copy on {@code destination} DELETED by cleanup job {@code cleanupJob} if another copy stays
+     * available, in one transaction that locks the backup's copies (two cleanups never drop its last two copies
+     * at once); the file is removed afterwards (what a failed removal leaves is swept as a leftover).
+     *
+     * @return false (nothing changed) when that copy is not available or is the backup's last available one
+     */
+    public boolean dropIfAnotherRemains(UUID backupId, String destination, UUID cleanupJob) {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            List<String> available = jdbc.sql("""
+                            SELECT destination FROM backup_copies WHERE backup_id = :id AND status = 'AVAILABLE'
+                            ORDER BY destination FOR UPDATE""")
+                    .param("id", backupId).query(String.class).list();
+            if (!available.contains(destination) || available.size() < 2) {
+                return false;
+            }
+            deleted(backupId, destination, cleanupJob);
+            return true;
+        }));
+    }
+
+    /** File names with a copy on {@code destination} that is available or being made (not leftovers there). */
+    public java.util.Set<String> heldFileNames(String destination) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                        SELECT b.file_name FROM backup_copies c JOIN backups b ON b.id = c.backup_id
+                        WHERE c.destination = :d AND c.status IN ('AVAILABLE', 'PENDING')""")
+                .param("d", destination).query(String.class).list());
     }
 
     /** A verification of the copy on {@code destination} passed now. */

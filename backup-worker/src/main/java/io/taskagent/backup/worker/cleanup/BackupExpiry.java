@@ -141,11 +141,6 @@ class BackupExpiry {
                 .optional().orElse("not in the catalog");
     }
 
-    /** File names of every available backup, whatever its target. */
-    Set<String> availableFileNames() {
-        return new HashSet<>(jdbc.sql("SELECT file_name FROM backups WHERE status = 'AVAILABLE'").query(String.class).list());
-    }
-
     /** The first 8 hex digits of every queued or running job's id (they are in the names of the files it writes). */
     Set<String> activeJobPrefixes() {
         return new HashSet<>(jdbc.sql("SELECT left(id::text, 8) FROM jobs WHERE status IN (:active)")

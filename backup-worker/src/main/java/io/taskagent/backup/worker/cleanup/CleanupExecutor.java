@@ -143,8 +143,13 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
                     }
                     Optional<BackupStorage> storage = destinations.get(copy.destination());
                     if (storage.isEmpty()) {
-                        log.warn("cleanup job {}: the copy of {} on '{}' stays: that destination is not configured on "
-                                + "this worker", job.id(), b.fileName(), copy.destination());
+                        if ("AVAILABLE".equals(copy.status())) {
+                            log.warn("cleanup job {}: the copy of {} on '{}' stays: that destination is not configured "
+                                    + "on this worker", job.id(), b.fileName(), copy.destination());
+                        } else { // a pending, failed or damaged copy of an expired backup is not to be made or kept
+                            retry.get("recording the deletion of a copy of " + b.id(),
+                                    () -> copies.deleted(b.id(), copy.destination(), job.id()));
+                        }
                         continue;
                     }
                     freed += remove(storage.get(), b.fileName(), removed)
@@ -207,28 +212,26 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
             return new CleanupCompleted.Decision(deletion.backupId(), deletion.fileName(), "manual", Instant.now(), 0,
                     true, List.of("not in the catalog"));
         }
-        List<BackupCopies.Copy> held = retry.get("reading the copies of " + b.id(), () -> copies.of(b.id()));
         String refusal = null;
         if (b.expiredBy() != null) {
             refusal = "expired already";
         } else if (retry.get("reading jobs", () -> catalog.inUse(b.id()))) {
             refusal = "in use by a running verify or restore";
-        } else if (held.stream().noneMatch(c -> c.available() && c.destination().equals(destination))) {
-            refusal = "no available copy on '" + destination + "'";
-        } else if (held.stream().noneMatch(c -> c.available() && !c.destination().equals(destination))) {
-            refusal = "the copy on '" + destination + "' is its last";
         } else if (destinations.get(destination).isEmpty()) {
             refusal = "destination '" + destination + "' is not configured on this worker";
+        } else if (!retry.get("dropping the copy of " + b.id() + " on " + destination,
+                () -> copies.dropIfAnotherRemains(b.id(), destination, job.id()))) {
+            refusal = "the copy on '" + destination + "' is not available or is its last";
         }
         if (refusal != null) {
             log.info("cleanup job {}: not deleting the copy of {} on '{}': {}", job.id(), b.fileName(), destination,
                     refusal);
             return decision(b, true, "copy on '" + destination + "' kept: " + refusal);
         }
+        // catalogued as deleted first: a removal that fails leaves a leftover the next cleanups sweep
         BackupStorage storage = destinations.get(destination).get();
         freed[0] = remove(storage, b.fileName(), removed)
                 + remove(storage, b.fileName() + BackupFormat.MANIFEST_SUFFIX, removed);
-        retry.get("recording the deletion of a copy of " + b.id(), () -> copies.deleted(b.id(), destination, job.id()));
         log.info("cleanup job {}: deleted the copy of {} on '{}': {}", job.id(), b.fileName(), destination,
                 deletion.reason());
         return new CleanupCompleted.Decision(b.id(), b.fileName(), b.backupType(), b.createdAt(), b.sizeBytes(), true,
@@ -261,11 +264,12 @@ class CleanupExecutor implements JobHandler<DeleteBackups> {
      * be writing or recording them or they were written to within the grace period.
      */
     private long removeLeftovers(List<String> removed) {
-        Set<String> available = retry.get("reading the catalog", catalog::availableFileNames);
         Set<String> active = retry.get("reading the catalog", catalog::activeJobPrefixes);
         java.time.Instant cutoff = java.time.Instant.now().minus(properties.orphanGrace());
         long freed = 0;
         for (BackupStorage storage : destinations.all()) {
+            // what this destination should hold: its available and pending copies (a deleted copy's file is a leftover)
+            Set<String> available = retry.get("reading the catalog", () -> copies.heldFileNames(storage.name()));
             List<String> leftovers = new ArrayList<>();
             try {
                 for (BackupStorage.StoredObject entry : storage.list()) {

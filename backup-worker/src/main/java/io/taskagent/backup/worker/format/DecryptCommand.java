@@ -14,7 +14,8 @@ import java.util.List;
  * {@code java -jar backup-worker.jar decrypt --keyset-file keyset.json [--decompress] FILE [OUT]}. Without
  * {@code --decompress} the output is the compressed file as it was before encryption ({@code zstd -d} or
  * {@code zcat} reads it); with it, the backup's JSON. The file must keep its stored name (the name is the
- * encryption's associated data). {@code -} or no OUT: standard output.
+ * encryption's associated data). {@code -} or no OUT: standard output; an OUT file is created 0600 and appears only
+ * once the whole file decrypted and authenticated.
  */
 public final class DecryptCommand {
 
@@ -50,17 +51,39 @@ public final class DecryptCommand {
                 return 1;
             }
             StoredFile file = StoredFile.of(in, encryption);
-            try (InputStream plain = decompress ? file.openContent()
-                    : encryption.decrypt(Files.newInputStream(in), in.getFileName().toString());
-                 OutputStream target = files.size() == 2 && !files.get(1).equals("-")
-                         ? Files.newOutputStream(Path.of(files.get(1))) : out) {
-                plain.transferTo(target);
+            boolean toFile = files.size() == 2 && !files.get(1).equals("-");
+            if (!toFile) {
+                try (InputStream plain = open(file, encryption, in, decompress)) {
+                    plain.transferTo(out);
+                }
+                out.flush();
+                return 0;
+            }
+            // the plaintext is private (0600) and appears under its name only once wholly decrypted and authenticated
+            Path target = Path.of(files.get(1)).toAbsolutePath();
+            Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            try {
+                try (InputStream plain = open(file, encryption, in, decompress);
+                     OutputStream o = Files.newOutputStream(temp)) {
+                    plain.transferTo(o);
+                }
+                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
             }
             return 0;
         } catch (IOException | IllegalArgumentException e) {
             err.println("decrypt failed: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static InputStream open(StoredFile file, Encryption encryption, Path in, boolean decompress)
+            throws IOException {
+        return decompress ? file.openContent() : encryption.decrypt(Files.newInputStream(in), in.getFileName().toString());
     }
 
     private static int usage(PrintStream err) {

@@ -129,9 +129,32 @@ public final class Encryption {
             throw new IOException("backup file " + storedName + " is encrypted and this worker has no key: configure "
                     + "BACKUP_ENCRYPTION_KEYSET_FILE or BACKUP_ENCRYPTION_KEYSET with the keyset it was written with");
         }
+        // an I/O failure of the file or the network is told apart from a wrong key or an altered file
+        IOException[] sourceFailure = new IOException[1];
+        InputStream tagged = new FilterInputStream(ciphertext) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    sourceFailure[0] = e;
+                    throw e;
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (IOException e) {
+                    sourceFailure[0] = e;
+                    throw e;
+                }
+            }
+        };
         InputStream plain;
         try {
-            plain = aead.newDecryptingStream(ciphertext, associatedData(storedName));
+            plain = aead.newDecryptingStream(tagged, associatedData(storedName));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot decrypt " + storedName + ": " + e.getMessage(), e);
         }
@@ -155,7 +178,11 @@ public final class Encryption {
             }
 
             private IOException refused(IOException e) {
-                return new IOException("cannot decrypt " + storedName + " with the keyset of " + source
+                if (sourceFailure[0] != null) {
+                    return new IOException("reading " + storedName + " failed: " + sourceFailure[0].getMessage(),
+                            sourceFailure[0]);
+                }
+                return new IOException("cannot decrypt " + storedName + " with the keyset of " + Encryption.this.source
                         + ": no key of it matches, or the file was altered (" + e.getMessage() + ")", e);
             }
         };

@@ -29,7 +29,10 @@ class DestinationsHealth implements HealthIndicator {
 
     private final Destinations destinations;
     private final BackupCopies copies;
+    private static final long PROBE_CACHE_MILLIS = 60_000;
     private volatile List<BackupCopies.DestinationTotals> totals = List.of();
+    private volatile Health lastHealth;
+    private volatile long healthAt;
     private volatile long totalsAt;
 
     DestinationsHealth(Destinations destinations, BackupCopies copies, MeterRegistry meters) {
@@ -65,8 +68,21 @@ class DestinationsHealth implements HealthIndicator {
         return totals.stream().filter(t -> t.destination().equals(destination)).findFirst();
     }
 
+    /**
+     * The destinations' health, probed at most once a minute (a probe writes, reads, lists and deletes an object:
+     * requests that cost, and may take the SDK's time-outs on an unreachable endpoint).
+     */
     @Override
-    public Health health() {
+    public synchronized Health health() {
+        long now = System.currentTimeMillis();
+        if (lastHealth == null || now - healthAt > PROBE_CACHE_MILLIS) {
+            lastHealth = probe();
+            healthAt = System.currentTimeMillis();
+        }
+        return lastHealth;
+    }
+
+    private Health probe() {
         Map<String, Object> details = new LinkedHashMap<>();
         boolean primaryUp = true;
         for (BackupStorage storage : destinations.all()) {

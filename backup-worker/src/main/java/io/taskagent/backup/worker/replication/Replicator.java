@@ -49,6 +49,8 @@ public class Replicator {
     private final Destinations destinations;
     private final WorkerProperties.Storage settings;
     private final MeterRegistry meters;
+    private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean stopping;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "replicator");
         t.setDaemon(true);
@@ -65,12 +67,36 @@ public class Replicator {
     /** A backup was just catalogued: its copies are made now rather than at the next poll. */
     @EventListener
     void onBackup(BackupJobRunner.BackupRecorded recorded) {
-        runner.execute(this::runDue);
+        schedule();
     }
 
     @Scheduled(fixedDelayString = "${backup.storage.copy-poll-ms:5000}", initialDelay = 3000)
     void poll() {
-        runner.execute(this::runDue);
+        schedule();
+    }
+
+    /** Queues one run, unless one is queued already (a long copy does not pile polls up behind it). */
+    private void schedule() {
+        if (queued.compareAndSet(false, true) && !stopping) {
+            try {
+                runner.execute(() -> {
+                    queued.set(false);
+                    runDue();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queued.set(false);
+            }
+        }
+    }
+
+    /**
+     * At shutdown: no new copy starts, and one in progress is interrupted; its claim runs out and it is attempted
+     * again by any worker, without a failure being recorded or announced for it.
+     */
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        stopping = true;
+        runner.shutdownNow();
     }
 
     /** Makes every copy due now on the destinations this worker has; returns how many were attempted. */
@@ -79,7 +105,7 @@ public class Replicator {
         int attempted = 0;
         Optional<BackupCopies.Claimed> claimed;
         try {
-            while ((claimed = copies.claimDue(names, CLAIM)).isPresent()) {
+            while (!stopping && (claimed = copies.claimDue(names, CLAIM)).isPresent()) {
                 attempt(claimed.get());
                 attempted++;
             }
@@ -92,9 +118,8 @@ public class Replicator {
     private void attempt(BackupCopies.Claimed copy) {
         BackupStorage target = destinations.get(copy.destination()).orElseThrow();
         try {
-            BackupStorage source = source(copy);
             long started = System.nanoTime();
-            copyFile(source, target, copy.fileName(), copy.sizeBytes(), copy.sha256());
+            BackupStorage source = copyFromFirstIntactSource(copy, target);
             copyManifest(source, target, copy.fileName() + BackupFormat.MANIFEST_SUFFIX);
             String readBack = sha256(target, copy.fileName());
             if (!readBack.equals(copy.sha256())) {
@@ -108,6 +133,11 @@ public class Replicator {
             log.info("copied {} from '{}' to '{}' in {} ms (attempt {})", copy.fileName(), source.name(),
                     target.name(), (System.nanoTime() - started) / 1_000_000, copy.attempt());
         } catch (IOException | RuntimeException e) {
+            if (stopping) {
+                log.info("copy of {} to '{}' interrupted by shutdown: it is attempted again", copy.fileName(),
+                        copy.destination());
+                return;
+            }
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             Instant next = copy.attempt() >= settings.copyAttempts() ? null : Instant.now().plus(backoff(copy.attempt()));
             copies.failed(copy, reason, next, ReplicationFailed.of(copy.backupId(), copy.target(), copy.destination(),
@@ -124,18 +154,42 @@ public class Replicator {
         return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
     }
 
-    /** The copy to read from: an AVAILABLE one on a destination this worker has, the primary first. */
-    private BackupStorage source(BackupCopies.Claimed copy) throws IOException {
+    /**
+     * Copies the file from the first available copy on a destination this worker has (the primary first) whose bytes
+     * are the ones catalogued; a source whose bytes are not is marked DAMAGED and the next one is tried.
+     */
+    private BackupStorage copyFromFirstIntactSource(BackupCopies.Claimed copy, BackupStorage target)
+            throws IOException {
+        IOException last = null;
         for (BackupCopies.Copy c : copies.of(copy.backupId())) {
-            if (c.available() && !c.destination().equals(copy.destination())) {
-                Optional<BackupStorage> storage = destinations.get(c.destination());
-                if (storage.isPresent()) {
-                    return storage.get();
-                }
+            if (!c.available() || c.destination().equals(copy.destination())) {
+                continue;
             }
+            Optional<BackupStorage> source = destinations.get(c.destination());
+            if (source.isEmpty()) {
+                continue;
+            }
+            try {
+                copyFile(source.get(), target, copy.fileName(), copy.sizeBytes(), copy.sha256());
+                return source.get();
+            } catch (SourceMismatch e) {
+                copies.damaged(copy.backupId(), c.destination(), e.getMessage());
+                log.warn("the copy of {} on '{}' is damaged: {}", copy.fileName(), c.destination(), e.getMessage());
+                last = e;
+            }
+        }
+        if (last != null) {
+            throw last;
         }
         throw new IOException("no available copy of " + copy.fileName() + " is on a destination this worker has "
                 + destinations.all().stream().map(BackupStorage::name).toList());
+    }
+
+    /** The bytes read from a source are not the ones catalogued. */
+    static final class SourceMismatch extends IOException {
+        SourceMismatch(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -159,7 +213,7 @@ public class Replicator {
             copied = in.transferTo(out);
             String read = HexFormat.of().formatHex(digest.digest());
             if (copied != size || !read.equals(sha256)) {
-                throw new IOException("the file read from '" + source.name() + "' (" + copied + " bytes, SHA-256 "
+                throw new SourceMismatch("the file read from '" + source.name() + "' (" + copied + " bytes, SHA-256 "
                         + read + ") is not the one catalogued (" + size + " bytes, " + sha256 + "): not copied");
             }
             upload.commit();

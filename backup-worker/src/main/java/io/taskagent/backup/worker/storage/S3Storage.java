@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -63,6 +62,10 @@ import java.util.concurrent.Future;
 public class S3Storage implements BackupStorage, AutoCloseable {
 
     static final int PARTS_IN_FLIGHT = 2;
+    static final int MAX_PARTS = 10_000;
+    static final int ABANDONED_AFTER_HOURS = 24;
+    /** Upload ids of this process's unfinished uploads: never aborted as abandoned. */
+    private final java.util.Set<String> openUploads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Logger log = LoggerFactory.getLogger(S3Storage.class);
 
     private final String name;
@@ -199,7 +202,33 @@ public class S3Storage implements BackupStorage, AutoCloseable {
     @Override
     public InputStream open(String fileName) throws IOException {
         try {
-            return s3.getObject(b -> b.bucket(bucket).key(key(fileName)));
+            var response = s3.getObject(b -> b.bucket(bucket).key(key(fileName)));
+            // closed before its end (a header read): the connection is dropped rather than the rest downloaded
+            return new java.io.FilterInputStream(response) {
+                private boolean ended;
+
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    ended |= b < 0;
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int off, int len) throws IOException {
+                    int n = super.read(buffer, off, len);
+                    ended |= n < 0;
+                    return n;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    if (!ended) {
+                        response.abort();
+                    }
+                    super.close();
+                }
+            };
         } catch (NoSuchKeyException e) {
             throw new NoSuchFileException("file " + fileName + " is missing from " + location());
         } catch (SdkException e) {
@@ -270,22 +299,37 @@ public class S3Storage implements BackupStorage, AutoCloseable {
             throw failure("checking bucket", null, e);
         }
         String probe = ".health-probe-" + UUID.randomUUID();
+        String step = "writing";
         try {
             s3.putObject(b -> b.bucket(bucket).key(prefix + probe), RequestBody.fromString("probe"));
+            step = "reading";
+            s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + probe));
+            step = "listing";
+            s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1));
+            step = "deleting";
             s3.deleteObject(b -> b.bucket(bucket).key(prefix + probe));
         } catch (SdkException e) {
-            throw failure("writing a probe object", probe, e);
+            throw failure(step + " a probe object", probe, e);
         }
     }
 
+    /**
+     * Aborts unfinished multipart uploads under the prefix begun at least {@value #ABANDONED_AFTER_HOURS} hours ago
+     * (S3 tells when an upload began, not when it last received a part, and a big upload of another worker may run
+     * for hours) and none of this process's own; {@code idle} only lengthens that age. A bucket lifecycle rule
+     * "abort incomplete multipart uploads after N days" does the same on the server's side.
+     */
     @Override
     public int removeAbandoned(Duration idle) {
-        Instant cutoff = Instant.now().minus(idle);
+        Duration age = idle.compareTo(Duration.ofHours(ABANDONED_AFTER_HOURS)) > 0 ? idle
+                : Duration.ofHours(ABANDONED_AFTER_HOURS);
+        Instant cutoff = Instant.now().minus(age);
         int removed = 0;
         try {
-            ListMultipartUploadsResponse uploads = s3.listMultipartUploads(b -> b.bucket(bucket).prefix(prefix));
-            for (MultipartUpload upload : uploads.uploads()) {
-                if (upload.initiated() != null && upload.initiated().isBefore(cutoff)) {
+            for (MultipartUpload upload : s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
+                    .uploads()) {
+                if (upload.initiated() != null && upload.initiated().isBefore(cutoff)
+                        && !openUploads.contains(upload.uploadId())) {
                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
                     removed++;
                 }
@@ -326,9 +370,29 @@ public class S3Storage implements BackupStorage, AutoCloseable {
             this.key = key;
         }
 
+        /** Closing it only ends the writing; {@link #commit()} publishes, {@link #close()} (the upload's) aborts. */
+        private final OutputStream stream = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                PartUpload.this.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                PartUpload.this.write(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                writingDone = true;
+            }
+        };
+        private boolean writingDone;
+        private boolean aborted;
+
         @Override
         public OutputStream stream() {
-            return this;
+            return stream;
         }
 
         private byte[] buffer() throws IOException {
@@ -355,7 +419,7 @@ public class S3Storage implements BackupStorage, AutoCloseable {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (closed) {
+            if (closed || writingDone) {
                 throw new IOException("upload of " + fileName + " is closed");
             }
             while (len > 0) {
@@ -376,11 +440,25 @@ public class S3Storage implements BackupStorage, AutoCloseable {
 
         private void sendPart() throws IOException {
             failIfAPartFailed();
+            if (parts.size() >= MAX_PARTS) {
+                throw new IOException("backup storage '" + name + "': " + fileName + " needs more than " + MAX_PARTS
+                        + " parts of " + (partSize >> 20) + " MB (S3's limit): raise the destination's part size");
+            }
+            // bounded: at most PARTS_IN_FLIGHT parts uploading; the oldest is waited for before another starts
+            for (Future<CompletedPart> f : parts) {
+                if (parts.stream().filter(x -> !x.isDone()).count() < PARTS_IN_FLIGHT) {
+                    break;
+                }
+                if (!f.isDone()) {
+                    await(f);
+                }
+            }
             if (uploadId == null) {
                 try {
                     CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder()
                             .bucket(bucket).key(key).storageClass(storageClass).serverSideEncryption(serverSideEncryption);
                     uploadId = s3.createMultipartUpload(request.build()).uploadId();
+                    openUploads.add(uploadId);
                 } catch (SdkException e) {
                     throw failure("starting the upload of", fileName, e);
                 }
@@ -402,16 +480,6 @@ public class S3Storage implements BackupStorage, AutoCloseable {
                     free.add(data);
                 }
             }));
-            // bounded: wait for the oldest part when PARTS_IN_FLIGHT are uploading
-            long running = parts.stream().filter(f -> !f.isDone()).count();
-            if (running >= PARTS_IN_FLIGHT) {
-                for (Future<CompletedPart> f : parts) {
-                    if (!f.isDone()) {
-                        await(f);
-                        break;
-                    }
-                }
-            }
         }
 
         private void failIfAPartFailed() throws IOException {
@@ -440,6 +508,7 @@ public class S3Storage implements BackupStorage, AutoCloseable {
         public void close() {
             if (!committed) {
                 closed = true;
+                aborted = true;
                 abort();
             }
         }
@@ -453,6 +522,9 @@ public class S3Storage implements BackupStorage, AutoCloseable {
         public void commit() throws IOException {
             if (committed) {
                 return;
+            }
+            if (aborted) {
+                throw new IOException("upload of " + fileName + " was aborted: nothing to commit");
             }
             closed = true;
             if (uploadId == null) {
@@ -470,9 +542,7 @@ public class S3Storage implements BackupStorage, AutoCloseable {
                 return;
             }
             if (filled > 0) {
-                closed = false;
                 sendPart();
-                closed = true;
             }
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> f : parts) {
@@ -485,21 +555,33 @@ public class S3Storage implements BackupStorage, AutoCloseable {
             } catch (SdkException e) {
                 throw failure("completing the upload of", fileName, e);
             }
+            openUploads.remove(uploadId);
             committed = true;
         }
 
         private void abort() {
             for (Future<CompletedPart> f : parts) {
-                f.cancel(true);
+                try { // a part already on the wire would land after the abort and keep storage in use
+                    f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    f.cancel(true);
+                }
             }
             if (uploadId != null) {
-                try {
-                    s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key)
-                            .uploadId(uploadId).build());
-                } catch (SdkException e) {
-                    log.warn("backup storage '{}': aborting the upload of {} failed ({}); it is aborted later as "
-                            + "abandoned", name, fileName, e.getMessage());
+                String id = uploadId;
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    try {
+                        s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key)
+                                .uploadId(id).build());
+                        break;
+                    } catch (SdkException e) {
+                        if (attempt == 2) {
+                            log.warn("backup storage '{}': aborting the upload of {} failed ({}); it is aborted later "
+                                    + "as abandoned", name, fileName, e.getMessage());
+                        }
+                    }
                 }
+                openUploads.remove(id);
                 uploadId = null;
             }
         }

@@ -121,6 +121,11 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
                             () -> copies.verified(backupId, copy.destination()));
                 } else {
                     found.forEach(p -> problems.add(held.size() > 1 ? "copy on '" + copy.destination() + "': " + p : p));
+                    if (BackupVerifier.damaged(found)) {
+                        retry.run("recording the damaged copy on " + copy.destination(),
+                                () -> copies.damaged(backupId, copy.destination(), String.join("; ", found)));
+                        log.warn("the copy of backup {} on '{}' is damaged: {}", backupId, copy.destination(), found);
+                    }
                 }
             }
             if (problems.isEmpty() && perCopy.values().stream().noneMatch(v -> Boolean.TRUE.equals(((Map<?, ?>) v).get("checked")))) {

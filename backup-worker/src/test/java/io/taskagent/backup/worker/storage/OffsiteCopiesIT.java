@@ -149,6 +149,8 @@ class OffsiteCopiesIT {
         assertThat(failed.problems()).allMatch(p -> p.startsWith("copy on 'local': ")).isNotEmpty();
         assertThat(catalog.sql("SELECT result->'copies'->'offsite'->'problems' FROM worker.v1_jobs WHERE id = :id")
                 .param("id", verify.jobId()).query(String.class).single()).isEqualTo("[]");
+        assertThat(copies(backup.jobId())).extracting(c -> c.get("destination") + " " + c.get("status"))
+                .as("the damaged copy is never read or counted again").containsExactly("local DAMAGED", "offsite AVAILABLE");
 
         RequestRestore anyCopy = RequestRestore.of(UUID.randomUUID(), "taskagent", backup.jobId(), null, null, false,
                 false, null, FROM_LOCAL, "it");
@@ -161,7 +163,7 @@ class OffsiteCopiesIT {
                 false, null, "taskagent_copies_never", "local", "it");
         publisher.publishCommand(damaged);
         assertThat(events.probe().awaitEvent(RestoreFailed.class, e -> e.jobId().equals(damaged.jobId()),
-                Duration.ofSeconds(60)).reason()).contains("copy on 'local'").contains("sha256 is");
+                Duration.ofSeconds(60)).reason()).contains("no available copy on 'local'");
     }
 
     @Test

@@ -87,6 +87,32 @@ class S3StorageIT {
     }
 
     @Test
+    void closingTheStreamEndsTheWritingAndOnlyCommitPublishesAsForALocalFile() throws Exception {
+        try (S3Storage storage = storage("backups", "contract", S3Server.SECRET_KEY)) {
+            byte[] content = random(7 * 1024 * 1024, 4);
+            try (BackupStorage.Upload upload = storage.create("d.json.zst")) {
+                OutputStream out = upload.stream();
+                out.write(content);
+                out.close();
+                assertThat(storage.stat("d.json.zst")).isEmpty();
+                assertThatThrownBy(() -> out.write(1)).hasMessageContaining("closed");
+                upload.commit();
+            }
+            try (InputStream in = storage.open("d.json.zst")) {
+                assertThat(in.readAllBytes()).isEqualTo(content);
+            }
+            BackupStorage.Upload aborted = storage.create("e.json.zst");
+            aborted.stream().write(content);
+            aborted.close();
+            assertThatThrownBy(aborted::commit).hasMessageContaining("aborted");
+            assertThat(storage.stat("e.json.zst")).isEmpty();
+            try (InputStream in = storage.open("d.json.zst")) {
+                assertThat(in.read()).isEqualTo(content[0] & 0xff); // closed early: the rest is not downloaded
+            }
+        }
+    }
+
+    @Test
     void anUploadClosedWithoutCommitLeavesNothing() throws Exception {
         try (S3Storage storage = storage("backups", "aborted", S3Server.SECRET_KEY)) {
             try (BackupStorage.Upload upload = storage.create("b.json.zst")) {
