@@ -141,7 +141,9 @@ class AlertMailIT {
                         List.of("sha256 differs", "public.tasks: 1 rows read, the manifest says 2")),
                 BackupStale.of(UUID.randomUUID(), target, Instant.parse("2026-01-01T00:00:00Z"), 43200),
                 DiskSpaceLow.of(UUID.randomUUID(), target, "/var/lib/backups", 1073741824L, 5368709120L),
-                HealthCheckFailed.of(UUID.randomUUID(), target, "source", "Connection refused"));
+                HealthCheckFailed.of(UUID.randomUUID(), target, "source", "Connection refused"),
+                io.taskagent.backup.model.ReplicationFailed.of(UUID.randomUUID(), target, "offsite",
+                        "manual_backup_x.json.zst.enc", 2, Instant.parse("2026-01-01T00:10:00Z"), "offsite unreachable"));
         RestoreCompleted restored = RestoreCompleted.of(UUID.randomUUID(), target, backupId, "taskagent", false,
                 Map.of("public.tasks", 10L), 1000);
         env.broker().publish(restored);
@@ -153,7 +155,9 @@ class AlertMailIT {
                 "VerifyFailed", "[backup] VERIFY FAILED: backup manual_backup_x.json.zst of " + target,
                 "BackupStale", "[backup] STALE: no successful backup of " + target + " within 12h",
                 "DiskSpaceLow", "[backup] DISK LOW: 1.0 GiB free for backups of " + target,
-                "HealthCheckFailed", "[backup] UNHEALTHY: source of " + target);
+                "HealthCheckFailed", "[backup] UNHEALTHY: source of " + target,
+                "ReplicationFailed", "[backup] COPY FAILED: backup manual_backup_x.json.zst.enc of " + target
+                        + " to offsite");
         for (BackupMessage event : events) {
             String kind = event.getClass().getSimpleName();
             MimeMessage mail = awaitMails(event.jobId().toString(), 2).get(0);

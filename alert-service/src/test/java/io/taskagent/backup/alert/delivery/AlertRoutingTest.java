@@ -32,7 +32,8 @@ class AlertRoutingTest {
             Map<String, Severity> expected = Map.of("BackupFailed", Severity.CRITICAL, "RestoreFailed", Severity.CRITICAL,
                     "VerifyFailed", Severity.CRITICAL, "BackupAnomaly", Severity.CRITICAL,
                     "BackupOversized", Severity.WARNING, "BackupStale", Severity.WARNING,
-                    "DiskSpaceLow", Severity.WARNING, "HealthCheckFailed", Severity.WARNING);
+                    "DiskSpaceLow", Severity.WARNING, "HealthCheckFailed", Severity.WARNING,
+                    "ReplicationFailed", Severity.WARNING);
             expected.forEach((kind, severity) -> {
                 AlertRouting.Route route = r.route(kind).orElseThrow();
                 assertThat(route.severity()).as(kind).isEqualTo(severity);

@@ -83,7 +83,7 @@ class S3PrimaryIT {
                 PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB).withRandomId().makePrimary()).build();
         s3 = S3Server.start(BUCKET);
         Infrastructure infra = Infrastructure.get();
-        for (String db : List.of(SOURCE, RESTORED, RESTORED_BY_B)) {
+        for (String db : List.of(SOURCE, RESTORED, RESTORED_BY_B, RESTORED_BY_B + "_new")) {
             infra.dropDatabase(db);
         }
         infra.ensureDatabase(SOURCE);
@@ -239,6 +239,10 @@ class S3PrimaryIT {
             assertThat(catalog.sql("SELECT key_id FROM worker.v1_backups WHERE job_id = :id")
                     .param("id", newer.jobId()).query(Long.class).single())
                     .isEqualTo((long) rotated.getPrimary().getId()).isNotEqualTo((long) oldKey.getPrimary().getId());
+            RequestRestore newerByB = restore(newer.jobId(), RESTORED_BY_B + "_new");
+            assertThat(events.probe().awaitEvent(RestoreCompleted.class, e -> e.jobId().equals(newerByB.jobId()),
+                    Duration.ofSeconds(120)).rowCounts()).as("the rotated keyset reads its new backups too")
+                    .isEqualTo(newer.rowCounts());
             workerB.getBean(RabbitListenerEndpointRegistry.class).stop();
             listeners.start();
 
