@@ -27,6 +27,15 @@ import java.util.UUID;
 class RestoreConfiguration {
 
     @Bean
+    io.taskagent.backup.worker.restore.DrillJobRunner drillJobRunner(JobStore jobs, JobIntake intake,
+            RestoreJobRunner restores, BackupCatalog catalog, io.taskagent.backup.worker.backup.PgDump pgDump,
+            org.springframework.jdbc.core.simple.JdbcClient jdbc, EventOutbox outbox, Retry retry, LeaseKeeper leases,
+            WorkerProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+        return new io.taskagent.backup.worker.restore.DrillJobRunner(jobs, intake, restores.backups(), restores, pgDump,
+                jdbc, outbox, retry, leases, properties, meters, catalog::newestAvailable);
+    }
+
+    @Bean
     RestoreJobRunner restoreJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
                                       BackupJobRunner backups, Destinations destinations, BackupCopies copies,
                                       EventOutbox outbox,

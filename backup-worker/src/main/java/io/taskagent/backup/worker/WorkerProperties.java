@@ -29,7 +29,38 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                                @Valid @NotNull @DefaultValue Worker worker,
                                @Valid @NotNull @DefaultValue Restore restore,
                                @Valid @NotNull @DefaultValue Schema schema,
-                               @Valid @NotNull @DefaultValue EncryptionSettings encryption) {
+                               @Valid @NotNull @DefaultValue EncryptionSettings encryption,
+                               @Valid @NotNull @DefaultValue Drill drill) {
+
+    /**
+     * Restore drills ({@code backup.drill}).
+     *
+     * @param url      JDBC URL of a database on the drill server ({@code BACKUP_DRILL_URL}); empty: the source's server.
+     *                 The drill creates its throw-away database there, so the user needs CREATEDB
+     * @param username its user ({@code BACKUP_DRILL_USERNAME}); empty: the source's
+     * @param password its password ({@code BACKUP_DRILL_PASSWORD}); never logged
+     * @param checks   smoke checks by name ({@code backup.drill.checks.<name>}): SQL run in the drill database that
+     *                 must return true, e.g. {@code SELECT NOT EXISTS (SELECT 1 FROM tasks WHERE goal_id IS NULL)}
+     */
+    public record Drill(@NotNull @DefaultValue("") String url, @NotNull @DefaultValue("") String username,
+                        @NotNull @DefaultValue("") String password,
+                        @NotNull @DefaultValue java.util.Map<String, String> checks) {
+
+        /** The drill server's connection: the configured one, else the source's. */
+        public Source server(Source source) {
+            if (url.isBlank()) {
+                return source;
+            }
+            return new Source(source.target(), url, username.isBlank() ? source.username() : username,
+                    username.isBlank() ? source.password() : password, source.connectTimeout(), source.socketTimeout(),
+                    List.of(), List.of(), List.of());
+        }
+
+        @Override
+        public String toString() {
+            return "Drill[url=" + url + ", username=" + username + ", password=***, checks=" + checks.keySet() + "]";
+        }
+    }
 
     /**
      * Encryption at rest ({@code backup.encryption}): with a keyset, every new backup file is encrypted (see

@@ -44,13 +44,17 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ConfigureAlerts.class, name = "ConfigureAlerts"),
         @JsonSubTypes.Type(value = AlertSettingsChanged.class, name = "AlertSettingsChanged"),
         @JsonSubTypes.Type(value = BackupReplicated.class, name = "BackupReplicated"),
-        @JsonSubTypes.Type(value = ReplicationFailed.class, name = "ReplicationFailed")
+        @JsonSubTypes.Type(value = ReplicationFailed.class, name = "ReplicationFailed"),
+        @JsonSubTypes.Type(value = RequestDrill.class, name = "RequestDrill"),
+        @JsonSubTypes.Type(value = DrillPassed.class, name = "DrillPassed"),
+        @JsonSubTypes.Type(value = DrillFailed.class, name = "DrillFailed")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
         BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
         RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent, StartScheduler,
         StopScheduler, ConfigureSchedule, ScheduleRejected, SchedulerStateChanged, RequestCleanup, DeleteBackups,
-        CleanupCompleted, ConfigureAlerts, AlertSettingsChanged, BackupReplicated, ReplicationFailed {
+        CleanupCompleted, ConfigureAlerts, AlertSettingsChanged, BackupReplicated, ReplicationFailed, RequestDrill, DrillPassed,
+        DrillFailed {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

@@ -49,6 +49,14 @@ public class BackupCatalog {
         return jdbc.sql("SELECT job_id FROM backups WHERE file_name = :f").param("f", fileName).query(UUID.class).optional();
     }
 
+    /** The newest available backup of {@code target}. */
+    public Optional<UUID> newestAvailable(String target) {
+        return jdbc.sql("""
+                        SELECT id FROM backups WHERE target = :t AND status = 'AVAILABLE'
+                        ORDER BY created_at DESC, id DESC LIMIT 1""")
+                .param("t", target).query(UUID.class).optional();
+    }
+
     /** Epoch seconds of the newest backup of {@code target}. */
     Optional<Long> lastSuccessEpochSeconds(String target) {
         return jdbc.sql("SELECT extract(epoch FROM max(created_at))::bigint FROM backups WHERE target = :t")

@@ -150,11 +150,14 @@ public class PgDump {
             throw new DumpException("cannot run pg_dump: unparseable source URL (host and database expected)");
         }
         List<String> common = new ArrayList<>(List.of(pgDump.binary().toString(), "--schema-only",
-                "--snapshot=" + snapshot, "--host=" + (url.group(1).isEmpty() ? "localhost" : url.group(1)),
+                "--host=" + (url.group(1).isEmpty() ? "localhost" : url.group(1)),
                 "--port=" + (url.group(2) == null ? "5432" : url.group(2)), "--username=" + database.username(),
                 "--no-password", "--dbname=" + url.group(3), "--encoding=UTF8",
                 // a table locked exclusively (DDL in progress) fails the backup after this long instead of waiting
                 "--lock-wait-timeout=60000"));
+        if (snapshot != null) { // null: the database as it is now (a drill's, which nothing else writes)
+            common.add("--snapshot=" + snapshot);
+        }
         if (!settings.keepOwners()) {
             common.add("--no-owner");
             common.add("--no-privileges");

@@ -91,6 +91,11 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         this.properties = properties;
     }
 
+    /** What the worker offers restores: catalog, verification, safety backups (drills use them too). */
+    public Backups backups() {
+        return backups;
+    }
+
     @Override
     public JobKind kind() {
         return JobKind.RESTORE;
@@ -237,7 +242,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      * target's user may not create databases, or the server is older than the backup's; else the database is created,
      * restored into in create mode, and dropped again if anything fails.
      */
-    private Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, StoredFile file,
+    Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, StoredFile file,
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
                                               Map<String, Object> result, Phases phases)
             throws SQLException, IOException {
@@ -313,7 +318,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
      * A connection to the target's server for creating a database: through the target's own database, or, when that
      * one is gone (the incident a rebuild is for), through {@code postgres} or {@code template1}.
      */
-    private Connection maintenance(WorkerProperties.Source target) throws SQLException {
+    Connection maintenance(WorkerProperties.Source target) throws SQLException {
         SQLException missing = null;
         for (String database : new String[]{null, "postgres", "template1"}) {
             try {
@@ -413,7 +418,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         outbox.finish("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason), failed);
     }
 
-    private Connection connect(WorkerProperties.Source target) throws SQLException {
+    Connection connect(WorkerProperties.Source target) throws SQLException {
         Properties props = new Properties();
         props.setProperty(PGProperty.USER.getName(), target.username());
         if (target.password() != null && !target.password().isEmpty()) {

@@ -5,7 +5,7 @@ package io.taskagent.backup.model.job;
  * {@code worker.v1_jobs}); it is spelled here once, for the worker that writes it and every service that reads it.
  */
 public enum JobKind {
-    BACKUP("backup"), RESTORE("restore"), VERIFY("verify"), CLEANUP("cleanup");
+    BACKUP("backup"), RESTORE("restore"), VERIFY("verify"), CLEANUP("cleanup"), DRILL("drill");
 
     private final String label;
 
@@ -29,6 +29,6 @@ public enum JobKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("unknown job kind '" + label + "' (known: backup, restore, verify, cleanup)");
+        throw new IllegalArgumentException("unknown job kind '" + label + "' (known: backup, restore, verify, cleanup, drill)");
     }
 }

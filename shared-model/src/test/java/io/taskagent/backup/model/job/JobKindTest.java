@@ -12,7 +12,7 @@ class JobKindTest {
     @Test
     void labelsAreTheValuesStoredInTheCatalog() {
         assertThat(Arrays.stream(JobKind.values()).map(JobKind::label))
-                .containsExactly("backup", "restore", "verify", "cleanup");
+                .containsExactly("backup", "restore", "verify", "cleanup", "drill");
     }
 
     @Test
