@@ -143,7 +143,9 @@ class AlertMailIT {
                 DiskSpaceLow.of(UUID.randomUUID(), target, "/var/lib/backups", 1073741824L, 5368709120L),
                 HealthCheckFailed.of(UUID.randomUUID(), target, "source", "Connection refused"),
                 io.taskagent.backup.model.ReplicationFailed.of(UUID.randomUUID(), target, "offsite",
-                        "manual_backup_x.json.zst.enc", 2, Instant.parse("2026-01-01T00:10:00Z"), "offsite unreachable"));
+                        "manual_backup_x.json.zst.enc", 2, Instant.parse("2026-01-01T00:10:00Z"), "offsite unreachable"),
+                io.taskagent.backup.model.DrillFailed.of(UUID.randomUUID(), target, backupId, "manual_backup_x.json.zst",
+                        List.of("smoke check 'every task has a goal' returned false")));
         RestoreCompleted restored = RestoreCompleted.of(UUID.randomUUID(), target, backupId, "taskagent", false,
                 Map.of("public.tasks", 10L), 1000);
         env.broker().publish(restored);
@@ -157,7 +159,8 @@ class AlertMailIT {
                 "DiskSpaceLow", "[backup] DISK LOW: 1.0 GiB free for backups of " + target,
                 "HealthCheckFailed", "[backup] UNHEALTHY: source of " + target,
                 "ReplicationFailed", "[backup] COPY FAILED: backup manual_backup_x.json.zst.enc of " + target
-                        + " to offsite");
+                        + " to offsite",
+                "DrillFailed", "[backup] DRILL FAILED: backup manual_backup_x.json.zst of " + target);
         for (BackupMessage event : events) {
             String kind = event.getClass().getSimpleName();
             MimeMessage mail = awaitMails(event.jobId().toString(), 2).get(0);

@@ -329,6 +329,55 @@ class GatewayIT {
     }
 
     @Test
+    void drillsAreStartedWithTheRestoreScopeListedShownAndMarkedInHistoryAndStatus() throws Exception {
+        assertThat(call(port, "POST", "/api/backup/drills", READER, "{}").statusCode()).isEqualTo(403);
+        assertThat(call(port, "POST", "/api/backup/drills", ADMIN, "{\"backup_id\": \"nope\"}").statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> started = call(port, "POST", "/api/backup/drills", ADMIN, "{}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        io.taskagent.backup.model.RequestDrill drill = MessageJson.read(
+                broker.take(Topology.WORKER_COMMANDS_QUEUE).orElseThrow(), io.taskagent.backup.model.RequestDrill.class);
+        assertThat(drill.backupId()).as("the newest backup, chosen by the worker").isNull();
+        assertThat(json(started).get("job_id").asString()).isEqualTo(drill.jobId().toString());
+
+        UUID backup = UUID.randomUUID();
+        insertJob(backup, "SUCCEEDED", Instant.parse("2001-01-01T00:00:00Z"), null); // older than every other test's
+        catalog.sql("""
+                        INSERT INTO worker.backups (id, job_id, target, backup_type, file_name, size_bytes, sha256,
+                            compression, format_version, row_counts, table_count, duration_ms, created_at)
+                        VALUES (:id, :id, 'taskagent', 'manual', 'manual_backup_drilled.json.zst', 42, :sha, 'zstd', 2,
+                                '{"public.tasks": 7}', 1, 10, now())""")
+                .param("id", backup).param("sha", "c".repeat(64)).update();
+        UUID job = UUID.randomUUID();
+        catalog.sql("""
+                        INSERT INTO worker.jobs (id, kind, type, target, status, requested_at, started_at, finished_at,
+                                                 attempts, subject_id, result)
+                        VALUES (:id, 'drill', 'drill', 'taskagent', 'SUCCEEDED', now(), now(), now() + interval '1 day',
+                                1, :backup, CAST(:result AS jsonb))""")
+                .param("id", job).param("backup", backup)
+                .param("result", "{\"backup_id\": \"" + backup + "\", \"file_name\": \"manual_backup_drilled.json.zst\", "
+                        + "\"recovery_ms\": 1234, \"tables\": 1, \"rows\": 7, \"problems\": [], \"checks\": {\"x\": \"true\"}}")
+                .update();
+        JsonNode listed = json(call(port, "GET", "/api/backup/drills", READER, null));
+        JsonNode mine = listed.valueStream().filter(d -> d.get("job_id").asString().equals(job.toString()))
+                .findFirst().orElseThrow();
+        assertThat(mine.get("passed").asBoolean()).isTrue();
+        assertThat(mine.get("recovery_ms").asLong()).isEqualTo(1234);
+        assertThat(mine.get("backup_id").asString()).isEqualTo(backup.toString());
+        assertThat(mine.get("details").isNull()).isTrue();
+        JsonNode one = json(call(port, "GET", "/api/backup/drills/" + job, READER, null));
+        assertThat(one.get("details").get("checks").get("x").asString()).isEqualTo("true");
+        assertThat(call(port, "GET", "/api/backup/drills/" + UUID.randomUUID(), READER, null).statusCode()).isEqualTo(404);
+        JsonNode history = json(call(port, "GET", "/api/backup/history?limit=1000", READER, null));
+        assertThat(history.valueStream().filter(h -> h.get("job_id").asString().equals(backup.toString()))
+                .map(h -> h.get("drill_passed").asBoolean())).containsExactly(true);
+        JsonNode lastDrill = json(call(port, "GET", "/api/backup/status", READER, null)).get("last_drill");
+        assertThat(lastDrill.get("job_id").asString()).isEqualTo(job.toString());
+        assertThat(lastDrill.get("passed").asBoolean()).isTrue();
+        assertThat(lastDrill.get("recovery_ms").asLong()).isEqualTo(1234);
+    }
+
+    @Test
     void statusWithoutSchedulerStateIsDegradedSayingWhyAndAnUnknownCleanupIs404() throws Exception {
         HttpResponse<String> response = call(port, "GET", "/api/backup/status", READER, null);
         assertThat(response.statusCode()).isEqualTo(200);

@@ -101,6 +101,12 @@ public class AlertComposer {
                     .headline("A backup succeeded but departs from this target's recent backups: data may have been lost.")
                     .field("Backup type", e.backupType()).job().field("File", e.fileName()).time()
                     .details("Findings", e.findings()).jobLink();
+        } else if (event instanceof io.taskagent.backup.model.DrillFailed e) {
+            b.subject("DRILL FAILED: " + (e.fileName() == null ? "no backup" : "backup " + e.fileName()) + " of "
+                            + e.target())
+                    .headline("A restore drill found that a backup does not rebuild its database as recorded.")
+                    .field("Backup", e.backupId() == null ? "(none chosen)" : e.backupId().toString()).job().time()
+                    .details("Problems", e.problems()).jobLink();
         } else if (event instanceof io.taskagent.backup.model.ReplicationFailed e) {
             b.subject((e.finalAttempt() ? "COPY GIVEN UP: " : "COPY FAILED: ") + "backup " + e.fileName() + " of "
                             + e.target() + " to " + e.destination())

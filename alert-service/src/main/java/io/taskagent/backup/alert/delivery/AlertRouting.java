@@ -91,6 +91,7 @@ class AlertRouting {
         m.put("RestoreFailed", Severity.CRITICAL);
         m.put("VerifyFailed", Severity.CRITICAL);
         m.put("BackupAnomaly", Severity.CRITICAL);
+        m.put("DrillFailed", Severity.CRITICAL);
         m.put("BackupOversized", Severity.WARNING);
         m.put("BackupStale", Severity.WARNING);
         m.put("DiskSpaceLow", Severity.WARNING);

@@ -33,7 +33,7 @@ class AlertRoutingTest {
                     "VerifyFailed", Severity.CRITICAL, "BackupAnomaly", Severity.CRITICAL,
                     "BackupOversized", Severity.WARNING, "BackupStale", Severity.WARNING,
                     "DiskSpaceLow", Severity.WARNING, "HealthCheckFailed", Severity.WARNING,
-                    "ReplicationFailed", Severity.WARNING);
+                    "ReplicationFailed", Severity.WARNING, "DrillFailed", Severity.CRITICAL);
             expected.forEach((kind, severity) -> {
                 AlertRouting.Route route = r.route(kind).orElseThrow();
                 assertThat(route.severity()).as(kind).isEqualTo(severity);

@@ -47,13 +47,14 @@ public class AuditLog {
      */
     public record AcceptedCommand(String action, String command, String tokenName, Instant at, String target) {
 
-        /** The kind of job the action becomes: backup, restore, verify, cleanup, or scheduler. */
+        /** The kind of job the action becomes: backup, restore, verify, cleanup, drill, or scheduler. */
         public String kind() {
             return switch (action) {
                 case "backup.create" -> JobKind.BACKUP.label();
                 case "backup.restore" -> JobKind.RESTORE.label();
                 case "backup.verify" -> JobKind.VERIFY.label();
                 case "backup.cleanup" -> JobKind.CLEANUP.label();
+                case "backup.drill" -> JobKind.DRILL.label();
                 default -> SCHEDULER_KIND;
             };
         }

@@ -139,9 +139,24 @@ class CatalogQueries {
                 () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyEntry).list());
         Map<UUID, List<CopyView>> copies = copies(entries.stream().filter(e -> e.fileName() != null)
                 .map(HistoryEntry::jobId).toList());
+        java.util.Set<String> drilled = drillPassed(entries.stream().filter(e -> e.fileName() != null)
+                .map(e -> e.jobId().toString()).toList());
         return entries.stream().map(e -> new HistoryEntry(e.jobId(), e.timestamp(), e.fileName(), e.sizeBytes(),
                 e.sizeMb(), e.status(), e.backupType(), e.target(), e.durationSeconds(), e.errorMessage(),
-                e.tablesBackedUp(), e.applicationVersion(), copies.getOrDefault(e.jobId(), List.of()))).toList();
+                e.tablesBackedUp(), e.applicationVersion(), copies.getOrDefault(e.jobId(), List.of()),
+                drilled.contains(e.jobId().toString()))).toList();
+    }
+
+    /** The backups among {@code backups} a drill passed for. */
+    private java.util.Set<String> drillPassed(List<String> backups) {
+        if (backups.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(CatalogUnavailableException.reading(JOBS, () -> jdbc.sql("""
+                        SELECT DISTINCT coalesce(subject_id::text, result->>'backup_id') FROM worker.v1_jobs
+                        WHERE kind = 'drill' AND status = 'SUCCEEDED'
+                          AND coalesce(subject_id::text, result->>'backup_id') IN (:ids)""")
+                .param("ids", backups).query(String.class).list()));
     }
 
 
@@ -172,7 +187,7 @@ class CatalogQueries {
                 rs.getString("status"), rs.getString("type"), rs.getString("target"),
                 started != null && finished != null ? Duration.between(started, finished).toMillis() / 1000.0 : null,
                 rs.getString("error"), hasFile ? new ArrayList<>(rowCounts(rs).keySet()) : List.of(),
-                rs.getString("application_version"), List.of());
+                rs.getString("application_version"), List.of(), false);
     }
 
     private static double seconds(long millis) {

@@ -18,9 +18,10 @@ import java.util.UUID;
  * @param applicationVersion the application's version marker in the backup (its newest migration, e.g.
  *                           {@code flyway 42}), when one was found
  * @param copies          where the backup is stored: each destination with the copy's status
+ * @param drillPassed     a restore drill of this backup passed (it rebuilt its database exactly)
  */
 public record HistoryEntry(UUID jobId, Instant timestamp, String fileName, Long sizeBytes, BigDecimal sizeMb,
                            String status, String backupType, String target, Double durationSeconds,
                            String errorMessage, List<String> tablesBackedUp, String applicationVersion,
-                           List<CopyView> copies) {
+                           List<CopyView> copies, boolean drillPassed) {
 }

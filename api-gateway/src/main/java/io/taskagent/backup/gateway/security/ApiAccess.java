@@ -26,6 +26,7 @@ public final class ApiAccess {
     /** Bearer-token API and actuator rules; health, prometheus, the OpenAPI document and Swagger UI are open. */
     public static final List<Rule> RULES = List.of(
             new Rule(HttpMethod.POST, "/api/backup/restore", Scopes.BACKUP_RESTORE),
+            new Rule(HttpMethod.POST, "/api/backup/drills", Scopes.BACKUP_RESTORE),
             new Rule(HttpMethod.POST, "/api/backup/scheduler/**", Scopes.SCHEDULER_ADMIN),
             new Rule(HttpMethod.POST, "/api/backup/**", Scopes.BACKUP_WRITE),
             new Rule(HttpMethod.GET, "/api/backup/**", Scopes.BACKUP_READ),

@@ -90,7 +90,21 @@ class StatusController {
                 counts.total(), counts.successful(), counts.failed(), counts.lastSuccess(),
                 state.map(SchedulerCatalog.State::running).orElse(null),
                 state.map(SchedulerCatalog.State::nextBackupAt).orElse(null), properties.backupDirectory(),
-                CommandAccepted.mebibytes(counts.usedBytes()), destinations());
+                CommandAccepted.mebibytes(counts.usedBytes()), destinations(), lastDrill().orElse(null));
+    }
+
+    private Optional<StatusView.LastDrill> lastDrill() {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql("""
+                        SELECT id, status, finished_at, (result->>'recovery_ms')::bigint AS recovery_ms,
+                               coalesce(subject_id::text, result->>'backup_id') AS backup_id
+                        FROM worker.v1_jobs WHERE kind = :drill AND status IN (:succeeded, :failed)
+                        ORDER BY finished_at DESC NULLS LAST LIMIT 1""")
+                .param("drill", JobKind.DRILL.label()).param("succeeded", JobStatus.SUCCEEDED.name())
+                .param("failed", JobStatus.FAILED.name())
+                .query((rs, n) -> new StatusView.LastDrill(rs.getObject("id", UUID.class),
+                        JobStatus.SUCCEEDED.name().equals(rs.getString("status")), instant(rs.getTimestamp("finished_at")),
+                        (Long) rs.getObject("recovery_ms"), rs.getString("backup_id")))
+                .optional());
     }
 
     private List<StatusView.Destination> destinations() {

@@ -16,11 +16,16 @@ import java.util.UUID;
  * @param diskUsageMb            MiB held by available backups
  * @param destinations           per destination: the copies it holds, their bytes, the last copy made, copies
  *                               pending and given up
+ * @param lastDrill              the newest finished restore drill: passed, its recovery time (RTO), the backup
  */
 public record StatusView(String status, List<String> problems, LastBackup lastBackup, long totalBackups,
                          long successfulBackups, long failedBackups, Instant lastSuccessfulBackupAt,
                          Boolean schedulerRunning, Instant nextScheduled, String backupDirectory,
-                         BigDecimal diskUsageMb, List<Destination> destinations) {
+                         BigDecimal diskUsageMb, List<Destination> destinations, LastDrill lastDrill) {
+
+    /** The newest finished restore drill. */
+    public record LastDrill(UUID jobId, boolean passed, Instant finishedAt, Long recoveryMs, String backupId) {
+    }
 
     /** What one destination holds ({@code worker.v1_backup_copies}). */
     public record Destination(String name, long copies, long bytes, BigDecimal usageMb, Instant lastCopyAt,
