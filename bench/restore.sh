@@ -9,7 +9,9 @@
 #   (a) rebuilding the database from nothing: our restore with create_database, against pg_restore --create of the
 #       full dump with --single-transaction and with -j2 (goal: <= 0.8x the faster of the two);
 #   (b) replacing the rows of the populated database: our replace restore (no safety backup), against
-#       pg_restore --clean --if-exists --single-transaction (goal: <= 1.0x).
+#       pg_restore --clean --if-exists --single-transaction (goal: <= 1.0x);
+#   (c) a restore drill of the same backup (POST /api/backup/drills): its recovery time (RTO), against
+#       pg_restore --single-transaction into an empty database (goal: <= 0.5x).
 # Each restored database's fingerprint is compared with the source's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +82,11 @@ same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
 drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
 theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6")
 
+# (c) a restore drill of the same backup: throw-away database, rows, schema compared, dropped (its RTO)
+drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
+wait_job "$drill"
+drill_rto_ms=$(psql -d $CATALOG -tAc "SELECT result->>'recovery_ms' FROM worker.jobs WHERE id = '$drill'")
+
 # (b) replace the rows of a populated database
 createdb -T template0 $OURS_REPLACE; pg_restore -d $OURS_REPLACE "$WORK/full.z6"
 createdb -T template0 $THEIRS_REPLACE; pg_restore -d $THEIRS_REPLACE "$WORK/full.z6"
@@ -90,7 +97,7 @@ ours_replace_ms=$(job_ms "$replace")
 theirs_clean=$(timed pg_restore --clean --if-exists --single-transaction -d $THEIRS_REPLACE "$WORK/full.z6")
 same_replace=$(same "$OURS_REPLACE")
 
-awk -v scale="$SCALE" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
+awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
     -v clean="$theirs_clean" -v s1="$same_new" -v s2="$same_replace" -v s3="$same_pg_new" 'BEGIN {
   best = t1 < j2 ? t1 : j2
   printf "scale %s\n", scale
@@ -98,6 +105,8 @@ awk -v scale="$SCALE" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j
   printf "    %-62s %8.2f s\n", "pg_restore --single-transaction (full -Fc -Z6 dump, empty db)", t1
   printf "    %-62s %8.2f s\n", "pg_restore -j2 (full -Fc -Z6 dump, empty db)", j2
   printf "    ratio %.2f against the faster (goal <= 0.8); fingerprints equal: ours %s, pg_restore %s\n", (new/1000)/best, s1, s3
+  printf "(c) %-62s %8.2f s\n", "restore drill: recovery time (RTO) to a usable, checked database", rto/1000
+  printf "    ratio %.2f against pg_restore --single-transaction (goal <= 0.5)\n", (rto/1000)/t1
   printf "(b) %-62s %8.2f s\n", "worker replace restore (no safety backup, every row checked)", rep/1000
   printf "    %-62s %8.2f s\n", "pg_restore --clean --if-exists --single-transaction", clean
   printf "    ratio %.2f (goal <= 1.0); fingerprint equal: %s\n", (rep/1000)/clean, s2
