@@ -46,6 +46,17 @@ public final class WorkerTestContext {
         return storage;
     }
 
+    /** Requests a manual backup of {@code taskagent} and waits for it to complete (two minutes at most). */
+    public static io.taskagent.backup.model.BackupCompleted backUp(
+            io.taskagent.backup.model.messaging.ConfirmingPublisher publisher,
+            io.taskagent.backup.testsupport.CapturedEvents events) {
+        io.taskagent.backup.model.RequestBackup request = io.taskagent.backup.model.RequestBackup.newJob("taskagent",
+                "manual", "it");
+        publisher.publishCommand(request);
+        return events.probe().awaitEvent(io.taskagent.backup.model.BackupCompleted.class,
+                e -> e.jobId().equals(request.jobId()), java.time.Duration.ofSeconds(120));
+    }
+
     /**
      * Empties the worker's command queue before a worker with a listener starts: commands earlier test classes (the
      * scheduler's, the gateway's) left there would otherwise run as jobs of this test.

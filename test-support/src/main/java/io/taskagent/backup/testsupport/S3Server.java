@@ -135,6 +135,24 @@ public final class S3Server implements AutoCloseable {
         }
     }
 
+    /**
+     * The worker's settings of an S3 destination {@code name} on this server ({@code backup.storage.destinations.
+     * <name>.*}: bucket, prefix, endpoint, path-style, credentials, 5 MB parts, the smallest S3 allows).
+     */
+    public java.util.Map<String, String> destinationProperties(String name, String bucket, String prefix) {
+        String key = "backup.storage.destinations." + name + ".";
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put(key + "type", "s3");
+        p.put(key + "bucket", bucket);
+        p.put(key + "prefix", prefix);
+        p.put(key + "endpoint", endpoint());
+        p.put(key + "path-style", "true");
+        p.put(key + "access-key-id", ACCESS_KEY);
+        p.put(key + "secret-access-key", SECRET_KEY);
+        p.put(key + "part-size-mb", "5");
+        return p;
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

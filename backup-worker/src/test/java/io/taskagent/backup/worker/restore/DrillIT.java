@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.DrillFailed;
 import io.taskagent.backup.model.DrillPassed;
-import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.RequestDrill;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.CapturedEvents;
@@ -71,10 +70,7 @@ class DrillIT {
     MeterRegistry meters;
 
     private BackupCompleted backUp() {
-        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
-        publisher.publishCommand(request);
-        return events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(120));
+        return WorkerTestContext.backUp(publisher, events);
     }
 
     private RequestDrill drill(UUID backup) {

@@ -5,7 +5,6 @@ import io.taskagent.backup.model.BackupReplicated;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
 import io.taskagent.backup.model.ReplicationFailed;
-import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RequestVerify;
 import io.taskagent.backup.model.RestoreCompleted;
@@ -74,12 +73,7 @@ class OffsiteCopiesIT {
         local = WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.storage.destinations.local.type", () -> "local");
         registry.add("backup.storage.destinations.local.path", local::toString);
-        registry.add("backup.storage.destinations.offsite.type", () -> "s3");
-        registry.add("backup.storage.destinations.offsite.bucket", () -> BUCKET);
-        registry.add("backup.storage.destinations.offsite.endpoint", s3::endpoint);
-        registry.add("backup.storage.destinations.offsite.path-style", () -> "true");
-        registry.add("backup.storage.destinations.offsite.access-key-id", () -> S3Server.ACCESS_KEY);
-        registry.add("backup.storage.destinations.offsite.secret-access-key", () -> S3Server.SECRET_KEY);
+        s3.destinationProperties("offsite", BUCKET, "").forEach((k, v) -> registry.add(k, () -> v));
         registry.add("backup.storage.primary", () -> "local");
         registry.add("backup.storage.copies", () -> "offsite");
         registry.add("backup.storage.copy-backoff", () -> "1s");
@@ -99,10 +93,7 @@ class OffsiteCopiesIT {
     JdbcClient catalog;
 
     private BackupCompleted backUp() {
-        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
-        publisher.publishCommand(request);
-        return events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(120));
+        return WorkerTestContext.backUp(publisher, events);
     }
 
     private List<Map<String, Object>> copies(UUID backup) {

@@ -95,15 +95,8 @@ class S3PrimaryIT {
                 registry.add(name, value);
             }
         }, CATALOG, SOURCE);
-        Map<String, String> s3Settings = new LinkedHashMap<>();
-        s3Settings.put("backup.storage.destinations.offsite.type", "s3");
-        s3Settings.put("backup.storage.destinations.offsite.bucket", BUCKET);
-        s3Settings.put("backup.storage.destinations.offsite.prefix", "taskagent/prod");
-        s3Settings.put("backup.storage.destinations.offsite.endpoint", s3.endpoint());
-        s3Settings.put("backup.storage.destinations.offsite.path-style", "true");
-        s3Settings.put("backup.storage.destinations.offsite.access-key-id", S3Server.ACCESS_KEY);
-        s3Settings.put("backup.storage.destinations.offsite.secret-access-key", S3Server.SECRET_KEY);
-        s3Settings.put("backup.storage.destinations.offsite.part-size-mb", "5");
+        Map<String, String> s3Settings = new LinkedHashMap<>(s3.destinationProperties("offsite", BUCKET,
+                "taskagent/prod"));
         s3Settings.put("backup.storage.primary", "offsite");
         s3Settings.put("backup.worker.retry-delay", "1s");
         s3Settings.put("backup.restore.targets.restored.url", infra.jdbcUrl(RESTORED));
@@ -133,10 +126,7 @@ class S3PrimaryIT {
     RabbitListenerEndpointRegistry listeners;
 
     private BackupCompleted backUp() {
-        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "it");
-        publisher.publishCommand(request);
-        return events.probe().awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()),
-                Duration.ofSeconds(120));
+        return WorkerTestContext.backUp(publisher, events);
     }
 
     private RequestRestore restore(UUID backup, String newDatabase) {
