@@ -102,7 +102,7 @@ public final class ReferenceDataset {
 
     /**
      * The data fingerprint of database {@code name} ({@code demo/fingerprint.sql}: per table, its row count and a
-     * digest of its rows), one line per table.
+     * digest of its rows), one line per table, sorted (the query's own order is not guaranteed).
      */
     public static java.util.List<String> fingerprint(Infrastructure infra, String name) {
         java.util.List<String> rows = new java.util.ArrayList<>();
@@ -114,6 +114,7 @@ public final class ReferenceDataset {
         } catch (SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot fingerprint " + name + ": " + e.getMessage(), e);
         }
+        java.util.Collections.sort(rows);
         return rows;
     }
 }
