@@ -176,8 +176,8 @@ public record AlertProperties(@Valid @NotNull @DefaultValue Mail mail,
 
     /**
      * Which events go where. Every kind has a severity (built-in defaults: critical for BackupFailed, RestoreFailed,
-     * VerifyFailed, BackupAnomaly and DrillFailed; warning for BackupOversized, BackupStale, DiskSpaceLow,
-     * HealthCheckFailed and ReplicationFailed; info for RestoreCompleted), each severity a list of channels (default: every channel), and
+     * VerifyFailed, BackupAnomaly and DrillFailed; warning for BackupOversized, BackupStale, DrillOverdue,
+     * DiskSpaceLow, HealthCheckFailed and ReplicationFailed; info for RestoreCompleted), each severity a list of channels (default: every channel), and
      * a kind may name its own channels instead. An empty list sends that severity or kind nowhere. A channel that
      * is not configured (no URL, no recipients) is off whatever the routing says.
      *

@@ -3,6 +3,7 @@ package io.taskagent.backup.scheduler;
 import io.taskagent.backup.scheduler.health.SchedulerHealthCheck;
 import io.taskagent.backup.scheduler.schedule.BackupScheduler;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
+import io.taskagent.backup.scheduler.watchdog.DrillWatchdog;
 import io.taskagent.backup.scheduler.watchdog.StalenessWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This instance's timer: every {@code scheduler.poll-interval} it fires due schedules and runs the staleness
- * watchdog; every {@code scheduler.health-interval} (first after one interval) the health check. Failures are
+ * This instance's timer: every {@code scheduler.poll-interval} it fires due schedules (drills included) and runs the
+ * staleness and drill-overdue watchdogs; every {@code scheduler.health-interval} (first after one interval) the health check. Failures are
  * logged and retried at the next tick. Off with {@code scheduler.timer-enabled=false} (tests drive the ticks).
  */
 @Component
@@ -26,13 +27,15 @@ class SchedulerTimer implements SmartLifecycle {
 
     private final BackupScheduler scheduler;
     private final StalenessWatchdog watchdog;
+    private final DrillWatchdog drills;
     private final SchedulerHealthCheck health;
     private final SchedulerProperties properties;
     private final Clock clock;
     private volatile ScheduledExecutorService executor;
 
-    SchedulerTimer(BackupScheduler scheduler, StalenessWatchdog watchdog, SchedulerHealthCheck health,
-                   SchedulerProperties properties, Clock clock) {
+    SchedulerTimer(BackupScheduler scheduler, StalenessWatchdog watchdog, DrillWatchdog drills,
+                   SchedulerHealthCheck health, SchedulerProperties properties, Clock clock) {
+        this.drills = drills;
         this.scheduler = scheduler;
         this.watchdog = watchdog;
         this.health = health;
@@ -58,6 +61,11 @@ class SchedulerTimer implements SmartLifecycle {
                 watchdog.check(clock.instant());
             } catch (RuntimeException e) {
                 log.warn("staleness check failed, will retry: {}", e.toString());
+            }
+            try {
+                drills.check(clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("drill overdue check failed, will retry: {}", e.toString());
             }
         }, 0, poll, TimeUnit.MILLISECONDS);
         long healthEvery = properties.healthInterval().toMillis();

@@ -1,6 +1,7 @@
 package io.taskagent.backup.scheduler;
 
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestDrill;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.scheduler.schedule.BackupScheduler;
 import io.taskagent.backup.testsupport.Infrastructure;
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two scheduler instances on one catalog and the real broker, ticking the same simulated hour (across the
- * daylight-saving jump in Berlin) at the same instants: each fire is published exactly once.
+ * daylight-saving jump in Berlin) at the same instants: each fire, the drill's too, is published exactly once.
  */
 class TwoSchedulersIT {
 
@@ -46,11 +47,12 @@ class TwoSchedulersIT {
                 "scheduler.monthly-enabled", "false",
                 "scheduler.cleanup-time", "05:00",
                 "scheduler.cron.five", "0 0/5 * * * *",
+                "scheduler.drill.cron", "0 0 3 * * SUN", // 01:00Z on 29 March, inside the simulated hour
                 // these instances do not consume the shared command queue
                 "spring.rabbitmq.listener.simple.auto-startup", "false");
         first = SchedulerInstances.start(CATALOG, properties);
         second = SchedulerInstances.start(CATALOG, properties);
-        tap = new CommandTap(TARGET, Topology.RK_BACKUP_REQUEST);
+        tap = new CommandTap(TARGET, Topology.RK_BACKUP_REQUEST, Topology.RK_DRILL_REQUEST);
     }
 
     @AfterAll
@@ -93,9 +95,19 @@ class TwoSchedulersIT {
         assertThat(published).extracting(RequestBackup::jobId).doesNotHaveDuplicates();
 
         JdbcClient catalog = first.getBean(JdbcClient.class);
+        // and one drill
+        List<RequestDrill> drills = tap.awaitExactly(RequestDrill.class, 1, Duration.ofSeconds(20));
+        assertThat(drills).singleElement().satisfies(d -> {
+            assertThat(d.requestedBy()).isEqualTo("scheduler:drill");
+            assertThat(d.backupId()).isNull();
+        });
         List<UUID> recorded = catalog.sql("SELECT job_id FROM scheduler.fires WHERE status = 'PUBLISHED'")
                 .query(UUID.class).list();
-        assertThat(recorded).containsExactlyInAnyOrderElementsOf(published.stream().map(RequestBackup::jobId).toList());
+        List<UUID> jobs = new java.util.ArrayList<>(published.stream().map(RequestBackup::jobId).toList());
+        jobs.add(drills.get(0).jobId());
+        assertThat(recorded).containsExactlyInAnyOrderElementsOf(jobs);
+        assertThat(catalog.sql("SELECT fire_at FROM scheduler.fires WHERE schedule = 'drill'")
+                .query(java.sql.Timestamp.class).single().toInstant()).isEqualTo(Instant.parse("2026-03-29T01:00:00Z"));
         assertThat(catalog.sql("SELECT count(*) FROM scheduler.fires WHERE status <> 'PUBLISHED'").query(Integer.class)
                 .single()).isZero();
         assertThat(catalog.sql("SELECT fire_at FROM scheduler.fires WHERE schedule = 'daily'")

@@ -47,14 +47,15 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ReplicationFailed.class, name = "ReplicationFailed"),
         @JsonSubTypes.Type(value = RequestDrill.class, name = "RequestDrill"),
         @JsonSubTypes.Type(value = DrillPassed.class, name = "DrillPassed"),
-        @JsonSubTypes.Type(value = DrillFailed.class, name = "DrillFailed")
+        @JsonSubTypes.Type(value = DrillFailed.class, name = "DrillFailed"),
+        @JsonSubTypes.Type(value = DrillOverdue.class, name = "DrillOverdue")
 })
 public sealed interface BackupMessage permits RequestBackup, BackupStarted, BackupProgress, BackupCompleted,
         BackupFailed, BackupOversized, RequestVerify, VerifyCompleted, VerifyFailed, RequestRestore, RestoreCompleted,
         RestoreFailed, BackupStale, DiskSpaceLow, HealthCheckFailed, BackupAnomaly, AlertSent, StartScheduler,
         StopScheduler, ConfigureSchedule, ScheduleRejected, SchedulerStateChanged, RequestCleanup, DeleteBackups,
         CleanupCompleted, ConfigureAlerts, AlertSettingsChanged, BackupReplicated, ReplicationFailed, RequestDrill, DrillPassed,
-        DrillFailed {
+        DrillFailed, DrillOverdue {
 
     /** The contract version this code writes; it reads every version from 1 up to this one. */
     int CURRENT_VERSION = 1;

@@ -33,8 +33,9 @@ public final class ScheduleBounds {
 
     /**
      * Names a cron schedule cannot take, sorted: the built-in schedules ({@code interval}, {@code daily},
-     * {@code weekly}, {@code monthly}, {@code cleanup}) and the on-demand backup types ({@code manual},
-     * {@code urgent}, {@code pre_migration}, {@code pre_restore}).
+     * {@code weekly}, {@code monthly}, {@code cleanup}), the drill schedules ({@code drill},
+     * {@code drill_after_backups}) and the on-demand backup types ({@code manual}, {@code urgent},
+     * {@code pre_migration}, {@code pre_restore}).
      */
     public static final Set<String> RESERVED_SCHEDULE_NAMES;
 
@@ -42,12 +43,18 @@ public final class ScheduleBounds {
     public static final Set<String> ON_DEMAND_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(
             "manual", "urgent", "pre_migration")));
 
+    /** The scheduler's fire-log name of its drill schedule (the calendar one). */
+    public static final String DRILL_SCHEDULE = "drill";
+
+    /** The scheduler's fire-log name of the drills it fires after every N-th backup. */
+    public static final String DRILL_AFTER_BACKUPS_SCHEDULE = "drill_after_backups";
+
     /** The type of the safety backup a restore takes of its target first. */
     public static final String PRE_RESTORE_TYPE = "pre_restore";
 
     static {
         TreeSet<String> reserved = new TreeSet<>(Set.of("interval", "daily", "weekly", "monthly", "cleanup",
-                PRE_RESTORE_TYPE));
+                DRILL_SCHEDULE, DRILL_AFTER_BACKUPS_SCHEDULE, PRE_RESTORE_TYPE));
         reserved.addAll(ON_DEMAND_TYPES);
         RESERVED_SCHEDULE_NAMES = Collections.unmodifiableSortedSet(reserved);
     }

@@ -40,6 +40,7 @@ public final class Topology {
     public static final String RK_DRILL_REQUEST = "drill.request";
     public static final String RK_DRILL_PASSED = "drill.passed";
     public static final String RK_DRILL_FAILED = "drill.failed";
+    public static final String RK_DRILL_OVERDUE = "drill.overdue";
     public static final String RK_VERIFY_COMPLETED = "verify.completed";
     public static final String RK_VERIFY_FAILED = "verify.failed";
     public static final String RK_RESTORE_REQUEST = "restore.request";
@@ -73,7 +74,8 @@ public final class Topology {
      */
     public static final List<String> ALERT_EVENT_KEYS = List.of(RK_BACKUP_FAILED, RK_BACKUP_OVERSIZED,
             RK_BACKUP_COMPLETED, RK_BACKUP_ANOMALY, RK_BACKUP_STALE, RK_VERIFY_FAILED, RK_RESTORE_FAILED,
-            RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED, RK_REPLICATION_FAILED, RK_DRILL_FAILED);
+            RK_RESTORE_COMPLETED, RK_DISK_SPACE_LOW, RK_HEALTH_CHECK_FAILED, RK_REPLICATION_FAILED, RK_DRILL_FAILED,
+            RK_DRILL_OVERDUE);
 
     /** Commands the alert service consumes, from the commands exchange into its one queue (beside the events). */
     public static final List<String> ALERT_COMMAND_KEYS = List.of(RK_ALERTS_CONFIGURE);

@@ -84,6 +84,12 @@ public class AlertComposer {
                     .headline("No backup of this target succeeded within the staleness window.")
                     .field("Last success", e.lastSuccessAt() == null ? "never" : Alert.TIME.format(e.lastSuccessAt()))
                     .field("Window", window).field("Check", e.jobId().toString()).time();
+        } else if (event instanceof io.taskagent.backup.model.DrillOverdue e) {
+            String window = duration(Duration.ofSeconds(e.windowSeconds()));
+            b.subject("DRILL OVERDUE: no restore drill of " + e.target() + " passed within " + window)
+                    .headline("Nothing has proved lately that this target's backups rebuild its database.")
+                    .field("Last passed drill", e.lastPassedAt() == null ? "never" : Alert.TIME.format(e.lastPassedAt()))
+                    .field("Window", window).field("Check", e.jobId().toString()).time();
         } else if (event instanceof DiskSpaceLow e) {
             b.subject("DISK LOW: " + bytes(e.freeBytes()) + " free for backups of " + e.target())
                     .headline("Free space of the backup storage is below the threshold: the next backups may fail.")

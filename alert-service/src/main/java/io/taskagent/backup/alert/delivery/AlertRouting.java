@@ -94,6 +94,7 @@ class AlertRouting {
         m.put("DrillFailed", Severity.CRITICAL);
         m.put("BackupOversized", Severity.WARNING);
         m.put("BackupStale", Severity.WARNING);
+        m.put("DrillOverdue", Severity.WARNING);
         m.put("DiskSpaceLow", Severity.WARNING);
         m.put("HealthCheckFailed", Severity.WARNING);
         m.put("ReplicationFailed", Severity.WARNING);

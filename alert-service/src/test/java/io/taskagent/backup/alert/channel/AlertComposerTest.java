@@ -65,7 +65,7 @@ class AlertComposerTest {
     @Test
     void everyAlertableKindHasASubjectAndItsFigures() {
         UUID backup = UUID.randomUUID();
-        Map<BackupMessage, List<String>> expected = Map.of(
+        Map<BackupMessage, List<String>> expected = mapOf(
                 new BackupOversized(UUID.randomUUID(), JOB, "t", AT, 1, "manual", "f.json.zst", 734003200, 524288000),
                 List.of("[backup] OVERSIZED: manual backup of t is 700.0 MiB (limit 500.0 MiB)", "734003200 bytes", "f.json.zst"),
                 new RestoreFailed(UUID.randomUUID(), JOB, "t", AT, 1, null, "t_copy", "schema mismatch"),
@@ -76,6 +76,10 @@ class AlertComposerTest {
                 List.of("[backup] VERIFY FAILED: backup f.json.zst of t", "Problems:\n  - sha256 differs", backup.toString()),
                 new BackupStale(UUID.randomUUID(), JOB, "t", AT, 1, null, 43200),
                 List.of("[backup] STALE: no successful backup of t within 12h", "never"),
+                new io.taskagent.backup.model.DrillOverdue(UUID.randomUUID(), JOB, "t", AT, 1,
+                        Instant.parse("2026-11-29T04:01:00Z"), 8 * 86400),
+                List.of("[backup] DRILL OVERDUE: no restore drill of t passed within 8d",
+                        "Last passed drill:", "2026-11-29"),
                 new DiskSpaceLow(UUID.randomUUID(), JOB, "t", AT, 1, "/var/lib/backups", 1073741824L, 5368709120L),
                 List.of("[backup] DISK LOW: 1.0 GiB free for backups of t", "/var/lib/backups", "5.0 GiB"),
                 new HealthCheckFailed(UUID.randomUUID(), JOB, "t", AT, 1, "source", "Connection refused"),
@@ -107,5 +111,15 @@ class AlertComposerTest {
         assertThat(AlertComposer.duration(Duration.ofSeconds(43200))).isEqualTo("12h");
         assertThat(AlertComposer.duration(Duration.ofSeconds(90061))).isEqualTo("1d 1h 1m 1s");
         assertThat(AlertComposer.duration(Duration.ofMillis(250))).isEqualTo("250ms");
+    }
+
+    private static Map<BackupMessage, List<String>> mapOf(Object... pairs) {
+        Map<BackupMessage, List<String>> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            List<String> texts = (List<String>) pairs[i + 1];
+            map.put((BackupMessage) pairs[i], texts);
+        }
+        return map;
     }
 }

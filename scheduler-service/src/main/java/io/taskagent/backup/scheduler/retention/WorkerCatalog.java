@@ -76,13 +76,13 @@ public class WorkerCatalog {
         });
     }
 
-    /** Backups a queued or running verify or restore job uses, with the job's kind. */
+    /** Backups a queued or running verify, restore or drill job uses, with the job's kind. */
     Map<UUID, String> backupsInUse() {
         return read(JOBS, () -> {
             Map<UUID, String> inUse = new HashMap<>();
             jdbc.sql("""
                             SELECT subject_id, kind FROM worker.v1_jobs
-                            WHERE kind IN ('verify', 'restore') AND status IN ('QUEUED', 'RUNNING')
+                            WHERE kind IN ('verify', 'restore', 'drill') AND status IN ('QUEUED', 'RUNNING')
                               AND subject_id IS NOT NULL""")
                     .query(rs -> {
                         inUse.put(rs.getObject(1, UUID.class), rs.getString(2));
@@ -99,6 +99,29 @@ public class WorkerCatalog {
                     Timestamp at = rs.getTimestamp(1);
                     return Optional.ofNullable(at).map(Timestamp::toInstant);
                 })
+                .single());
+    }
+
+    /**
+     * When the {@code n}-th successful backup of the target recorded after {@code after} was recorded (expired ones
+     * count: they succeeded), empty while there are fewer.
+     */
+    public Optional<Instant> nthBackupAfter(String target, Instant after, int n) {
+        return read(BACKUPS, () -> jdbc.sql("""
+                        SELECT created_at FROM worker.v1_backups WHERE target = :target AND created_at > :after
+                        ORDER BY created_at, id OFFSET :skip LIMIT 1""")
+                .param("target", target).param("after", Timestamp.from(after)).param("skip", n - 1)
+                .query((rs, i) -> rs.getTimestamp(1).toInstant())
+                .optional());
+    }
+
+    /** When a drill of the target last passed (its job succeeded), empty when none ever did. */
+    public Optional<Instant> lastPassedDrill(String target) {
+        return read(JOBS, () -> jdbc.sql("""
+                        SELECT max(finished_at) FROM worker.v1_jobs
+                        WHERE target = :target AND kind = 'drill' AND status = 'SUCCEEDED'""")
+                .param("target", target)
+                .query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
                 .single());
     }
 

@@ -3,15 +3,20 @@ package io.taskagent.backup.scheduler.schedule;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestDrill;
+import io.taskagent.backup.model.ScheduleBounds;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.PublishException;
 import io.taskagent.backup.scheduler.retention.CleanupService;
+import io.taskagent.backup.scheduler.retention.WorkerCatalog;
+import io.taskagent.backup.scheduler.retention.WorkerCatalogException;
 import io.taskagent.backup.scheduler.settings.ScheduleDefinition;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
 import io.taskagent.backup.scheduler.settings.SettingsStore;
 import io.taskagent.backup.scheduler.settings.StoredSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
@@ -27,6 +32,12 @@ import java.util.UUID;
  * <p>
  * Missed fires (every instance was down) are coalesced: only the latest one is considered, and fired if
  * {@code scheduler.catch-up} is on, recorded as skipped otherwise. Nothing fires while the scheduler is stopped.
+ * <p>
+ * Restore drills ({@code scheduler.drill.*}) fire the same way as {@link RequestDrill} of the newest backup: the
+ * calendar drill (fire-log name {@value ScheduleBounds#DRILL_SCHEDULE}, its cron in the scheduler's zone, counted from
+ * the scheduler's first start) and, when {@code every-backups} is N > 0, one after every N-th successful backup
+ * ({@value ScheduleBounds#DRILL_AFTER_BACKUPS_SCHEDULE}, its fire instant the time that N-th backup was recorded, counted
+ * from the previous such fire), read from the worker's {@code v1_backups}.
  */
 @Component
 public class BackupScheduler {
@@ -41,9 +52,11 @@ public class BackupScheduler {
     private final CleanupService cleanup;
     private final SchedulerProperties properties;
     private final MeterRegistry meters;
+    private final WorkerCatalog catalog;
 
     BackupScheduler(FireLog fires, SettingsStore settings, ConfirmingPublisher publisher, CleanupService cleanup,
-                    SchedulerProperties properties, MeterRegistry meters) {
+                    SchedulerProperties properties, MeterRegistry meters, WorkerCatalog catalog) {
+        this.catalog = catalog;
         this.fires = fires;
         this.settings = settings;
         this.publisher = publisher;
@@ -66,6 +79,7 @@ public class BackupScheduler {
                     check(schedule, stored, now);
                 }
             }
+            checkDrills(stored, now);
         }
         settings.refreshNextFires(now, locked -> ScheduleCalendar.nextFires(locked, now));
     }
@@ -73,7 +87,33 @@ public class BackupScheduler {
     private void check(StoredSettings.StoredSchedule schedule, StoredSettings stored, Instant now) {
         String name = schedule.definition().name();
         Instant slot = Schedule.of(schedule.definition(), stored.settings().timeZone()).latestAtOrBefore(now);
-        if (slot == null || !slot.isAfter(schedule.since()) || fires.exists(name, slot)) {
+        check(name, slot, schedule.since(), now);
+    }
+
+    private void checkDrills(StoredSettings stored, Instant now) {
+        SchedulerProperties.Drill drill = properties.drill();
+        if (!drill.enabled()) {
+            return;
+        }
+        Instant slot = new CronSchedule(CronExpression.parse(drill.cron()), stored.settings().timeZone())
+                .latestAtOrBefore(now);
+        check(ScheduleBounds.DRILL_SCHEDULE, slot, stored.createdAt(), now);
+        if (drill.everyBackups() > 0) {
+            String name = ScheduleBounds.DRILL_AFTER_BACKUPS_SCHEDULE;
+            Instant since = fires.latest(name).filter(f -> f.isAfter(stored.createdAt())).orElse(stored.createdAt());
+            try {
+                catalog.nthBackupAfter(properties.target(), since, drill.everyBackups())
+                        .filter(at -> !at.isAfter(now))
+                        .ifPresent(nth -> check(name, nth, since, now));
+            } catch (WorkerCatalogException e) {
+                log.warn("drill after every {} backups not checked: {}", drill.everyBackups(), e.getMessage());
+            }
+        }
+    }
+
+    /** Fires {@code slot} of the schedule {@code name} once, when it is after {@code since} and not recorded yet. */
+    private void check(String name, Instant slot, Instant since, Instant now) {
+        if (slot == null || !slot.isAfter(since) || fires.exists(name, slot)) {
             return;
         }
         boolean missed = Duration.between(slot, now).compareTo(properties.misfireThreshold()) > 0;
@@ -99,6 +139,9 @@ public class BackupScheduler {
         try {
             if (ScheduleDefinition.CLEANUP.equals(schedule)) {
                 cleanup.run(jobId, false, "scheduler:" + schedule, now);
+            } else if (isDrill(schedule)) {
+                publisher.publishCommand(new RequestDrill(UUID.randomUUID(), jobId, properties.target(), now,
+                        BackupMessage.CURRENT_VERSION, null, "scheduler:" + schedule));
             } else {
                 publisher.publishCommand(new RequestBackup(UUID.randomUUID(), jobId, properties.target(), now,
                         BackupMessage.CURRENT_VERSION, schedule, "scheduler:" + schedule));
@@ -117,6 +160,10 @@ public class BackupScheduler {
     }
 
     private static String kindTag(String schedule) {
-        return ScheduleDefinition.CLEANUP.equals(schedule) ? "cleanup" : "backup";
+        return ScheduleDefinition.CLEANUP.equals(schedule) ? "cleanup" : isDrill(schedule) ? "drill" : "backup";
+    }
+
+    private static boolean isDrill(String schedule) {
+        return ScheduleBounds.DRILL_SCHEDULE.equals(schedule) || ScheduleBounds.DRILL_AFTER_BACKUPS_SCHEDULE.equals(schedule);
     }
 }

@@ -33,6 +33,13 @@ class FireLog {
                 .query(Integer.class).single() > 0;
     }
 
+    /** The newest fire recorded for the schedule (published, pending or skipped), empty when none. */
+    java.util.Optional<Instant> latest(String schedule) {
+        return jdbc.sql("SELECT max(fire_at) FROM fires WHERE schedule = :s").param("s", schedule)
+                .query((rs, n) -> java.util.Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
+                .single();
+    }
+
     /** Claims a fire; true only for the one caller that recorded it. */
     boolean claim(String schedule, Instant fireAt, UUID jobId) {
         return jdbc.sql("""

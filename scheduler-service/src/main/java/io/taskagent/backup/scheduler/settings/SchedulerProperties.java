@@ -51,6 +51,7 @@ import java.util.Map;
  *                         defaults of {@code scheduler.retention}): a backup's copy there goes when these rules let it
  *                         go, while the backup is kept on the destinations whose rules keep it; destinations without
  *                         rules here follow the stored retention settings
+ * @param drill            the restore drill schedule ({@code scheduler.drill.*})
  */
 @Validated
 @ConfigurationProperties("scheduler")
@@ -76,7 +77,8 @@ public record SchedulerProperties(
         @DefaultValue("true") boolean timerEnabled,
         Duration staleAfter,
         @NotNull @DefaultValue("60m") Duration healthInterval,
-        @NotNull @DefaultValue Map<String, @Valid Retention> destinationRetention) {
+        @NotNull @DefaultValue Map<String, @Valid Retention> destinationRetention,
+        @Valid @NotNull @DefaultValue Drill drill) {
 
     public SchedulerProperties {
         String zoneProblem = ScheduleRules.timeZoneProblem(timeZone);
@@ -96,6 +98,17 @@ public record SchedulerProperties(
                     throw new IllegalArgumentException("scheduler.destination-retention." + destination
                             + ": not a destination name (" + Names.DESTINATION_REGEX + ")");
                 }
+            }
+        }
+        if (drill != null) {
+            Map<String, String> problems = ScheduleRules.cronProblems("scheduler.drill",
+                    Map.of("cron", drill.cron() == null ? "" : drill.cron()));
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue()).toList()));
+            }
+            if (drill.maxAge() == null || drill.maxAge().isNegative()) {
+                throw new IllegalArgumentException("scheduler.drill.max-age must be zero (off) or positive");
             }
         }
         if (staleAfter != null && (staleAfter.isZero() || staleAfter.isNegative())) {
@@ -119,6 +132,26 @@ public record SchedulerProperties(
                             @Min(1) @Max(ScheduleBounds.KEEP_MONTHLY_MAX) @DefaultValue("12") int keepMonthly,
                             @Min(1) @Max(ScheduleBounds.KEEP_MANUAL_MAX) @DefaultValue("10") int keepManual,
                             @Min(1) @Max(ScheduleBounds.KEEP_PRE_RESTORE_DAYS_MAX) @DefaultValue("7") int keepPreRestoreDays) {
+    }
+
+    /**
+     * Restore drills the scheduler fires ({@code scheduler.drill.*}); instance configuration like the destination
+     * retention, so every replica must be given the same values. Each drill fire is recorded in the fire log, so it is
+     * published once across replicas.
+     *
+     * @param enabled      whether drills fire at all ({@code SCHEDULER_DRILL_ENABLED}); off also silences the
+     *                     overdue alert
+     * @param cron         when the calendar drill fires, Spring's six-field cron in the scheduler's zone
+     *                     ({@code SCHEDULER_DRILL_CRON}, default Sundays at 04:00)
+     * @param everyBackups also drill after every N-th successful backup of the target, 0 = never
+     *                     ({@code SCHEDULER_DRILL_EVERY_BACKUPS})
+     * @param maxAge       no drill of the target passed for this long raises DrillOverdue, 0 = never
+     *                     ({@code SCHEDULER_DRILL_MAX_AGE}, default 8 days: a weekly drill plus a day)
+     */
+    public record Drill(@DefaultValue("true") boolean enabled,
+                        @NotNull @DefaultValue("0 0 4 * * SUN") String cron,
+                        @Min(0) @Max(1000) @DefaultValue("0") int everyBackups,
+                        @NotNull @DefaultValue("8d") Duration maxAge) {
     }
 
     /** The rules of one destination's copies, as the policy takes them. */

@@ -7,9 +7,25 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The last BackupStale per target ({@code scheduler.stale_alerts}, written only by this service). */
+/**
+ * The last alert per target of each watchdog ({@code scheduler.stale_alerts} for BackupStale,
+ * {@code scheduler.drill_alerts} for DrillOverdue; written only by this service).
+ */
 @Repository
 class StaleAlerts {
+
+    /** What a watchdog alerts on: its table and the column of the last good instant. */
+    enum Kind {
+        BACKUP("stale_alerts", "last_success_at"), DRILL("drill_alerts", "last_passed_at");
+
+        private final String table;
+        private final String column;
+
+        Kind(String table, String column) {
+            this.table = table;
+            this.column = column;
+        }
+    }
 
     private final JdbcClient jdbc;
 
@@ -19,16 +35,16 @@ class StaleAlerts {
 
     /**
      * Claims the alert for a stale target: true for one caller only, and only when no alert was sent for this last
-     * success within {@code window} (so one alert per stale period, whatever the number of instances).
+     * good instant within {@code window} (so one alert per stale period, whatever the number of instances).
      */
-    boolean claim(String target, Instant lastSuccess, Instant now, Duration window) {
-        return jdbc.sql("""
-                        INSERT INTO stale_alerts (target, last_success_at, alerted_at) VALUES (:target, :last, :now)
-                        ON CONFLICT (target) DO UPDATE
-                            SET last_success_at = EXCLUDED.last_success_at, alerted_at = EXCLUDED.alerted_at
-                            WHERE stale_alerts.last_success_at IS DISTINCT FROM EXCLUDED.last_success_at
-                               OR stale_alerts.alerted_at <= EXCLUDED.alerted_at - make_interval(secs => :window)""")
-                .param("target", target).param("last", lastSuccess == null ? null : Timestamp.from(lastSuccess))
+    boolean claim(Kind kind, String target, Instant lastGood, Instant now, Duration window) {
+        String t = kind.table;
+        String c = kind.column;
+        return jdbc.sql("INSERT INTO " + t + " (target, " + c + ", alerted_at) VALUES (:target, :last, :now)"
+                        + " ON CONFLICT (target) DO UPDATE SET " + c + " = EXCLUDED." + c + ", alerted_at = EXCLUDED.alerted_at"
+                        + " WHERE " + t + "." + c + " IS DISTINCT FROM EXCLUDED." + c
+                        + " OR " + t + ".alerted_at <= EXCLUDED.alerted_at - make_interval(secs => :window)")
+                .param("target", target).param("last", lastGood == null ? null : Timestamp.from(lastGood))
                 .param("now", Timestamp.from(now)).param("window", (double) window.toSeconds())
                 .update() == 1;
     }

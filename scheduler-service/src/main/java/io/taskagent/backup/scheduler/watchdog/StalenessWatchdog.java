@@ -65,7 +65,7 @@ public class StalenessWatchdog {
             return false;
         }
         Boolean raised = tx.execute(status -> {
-            if (!alerts.claim(target, lastSuccess, now, window.get())) {
+            if (!alerts.claim(StaleAlerts.Kind.BACKUP, target, lastSuccess, now, window.get())) {
                 return false;
             }
             // inside the transaction: if the broker does not confirm, the claim is rolled back and the next tick retries

@@ -3,6 +3,7 @@ package io.taskagent.backup.scheduler.retention;
 import io.taskagent.backup.model.BackupStale;
 import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.DeleteBackups;
+import io.taskagent.backup.model.DrillOverdue;
 import io.taskagent.backup.model.RequestCleanup;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.scheduler.CommandTap;
@@ -65,6 +66,7 @@ class CleanupAndWatchdogIT {
         registry.add("scheduler.retention.keep-manual", () -> "2");
         registry.add("scheduler.retention.keep-pre-restore-days", () -> "3");
         registry.add("scheduler.stale-after", () -> "2h");
+        registry.add("scheduler.drill.max-age", () -> "2d");
     }
 
     @BeforeAll
@@ -85,12 +87,17 @@ class CleanupAndWatchdogIT {
     StalenessWatchdog watchdog;
     @Autowired
     SettingsStore settings;
+    @Autowired
+    io.taskagent.backup.scheduler.watchdog.DrillWatchdog drillWatchdog;
+    @Autowired
+    WorkerCatalog workerCatalog;
 
     @BeforeEach
     void emptyHistory() {
         catalog.sql("DELETE FROM worker.backups").update();
         catalog.sql("DELETE FROM worker.jobs").update();
         catalog.sql("DELETE FROM scheduler.stale_alerts").update();
+        catalog.sql("DELETE FROM scheduler.drill_alerts").update();
         settings.current(Instant.parse("2026-01-01T00:00:00Z")); // the scheduler's first start, before any backup
         tap.clear();
     }
@@ -206,5 +213,57 @@ class CleanupAndWatchdogIT {
         org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
                 broker.events().stream().filter(e -> e instanceof BackupStale && e.target().equals(TARGET)).count() >= 3);
         assertThat(broker.events().stream().filter(e -> e instanceof BackupStale && e.target().equals(TARGET))).hasSize(3);
+    }
+
+    /** A finished drill job as the worker records it. */
+    void drill(String status, Instant finishedAt) {
+        catalog.sql("""
+                        INSERT INTO worker.jobs (id, kind, type, target, status, requested_by, requested_at, finished_at)
+                        VALUES (:id, 'drill', 'drill', :target, :status, 'it', :at, :at)""")
+                .param("id", UUID.randomUUID()).param("target", TARGET).param("status", status)
+                .param("at", Timestamp.from(finishedAt)).update();
+    }
+
+    @Test
+    void theDrillWatchdogRaisesDrillOverdueOncePerPeriodUntilADrillPasses() {
+        Instant firstStart = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(drillWatchdog.check(firstStart.plus(Duration.ofDays(2)))).as("within the window").isFalse();
+        Instant overdue = firstStart.plus(Duration.ofDays(2)).plusSeconds(60);
+        assertThat(drillWatchdog.check(overdue)).as("no drill ever passed").isTrue();
+        DrillOverdue never = broker.awaitEvent(DrillOverdue.class, e -> e.target().equals(TARGET), WAIT);
+        assertThat(never.lastPassedAt()).isNull();
+        assertThat(never.windowSeconds()).isEqualTo(2 * 86400);
+        assertThat(drillWatchdog.check(overdue.plus(Duration.ofHours(5)))).as("not again within the period").isFalse();
+
+        Instant failed = Instant.parse("2026-01-04T04:00:00Z");
+        drill("FAILED", failed);
+        assertThat(drillWatchdog.check(overdue.plus(Duration.ofDays(2)))).as("a failed drill proves nothing: again, "
+                + "a window after the last alert").isTrue();
+        Instant passed = Instant.parse("2026-01-05T04:00:00Z");
+        drill("SUCCEEDED", passed);
+        assertThat(workerCatalog.lastPassedDrill(TARGET)).contains(passed);
+        assertThat(drillWatchdog.check(passed.plus(Duration.ofDays(1)))).as("a passed drill ends the period").isFalse();
+        assertThat(drillWatchdog.check(passed.plus(Duration.ofDays(2)).plusSeconds(1))).isTrue();
+        DrillOverdue afterPass = broker.awaitEvent(DrillOverdue.class,
+                e -> e.target().equals(TARGET) && passed.equals(e.lastPassedAt()), WAIT);
+        assertThat(afterPass.windowSeconds()).isEqualTo(2 * 86400);
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() ->
+                broker.events().stream().filter(e -> e instanceof DrillOverdue && e.target().equals(TARGET)).count() >= 3);
+        assertThat(broker.events().stream().filter(e -> e instanceof DrillOverdue && e.target().equals(TARGET)))
+                .hasSize(3);
+    }
+
+    @Test
+    void theNthBackupAfterAnInstantIsReadFromTheWorkersView() {
+        Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
+        List<Instant> at = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            at.add(t0.plus(Duration.ofHours(i)));
+            backup("interval", at.get(i - 1));
+        }
+        assertThat(workerCatalog.nthBackupAfter(TARGET, t0, 3)).contains(at.get(2));
+        assertThat(workerCatalog.nthBackupAfter(TARGET, at.get(2), 2)).contains(at.get(4));
+        assertThat(workerCatalog.nthBackupAfter(TARGET, at.get(2), 3)).as("only two after the third").isEmpty();
+        assertThat(workerCatalog.nthBackupAfter("another-target", t0, 1)).isEmpty();
     }
 }

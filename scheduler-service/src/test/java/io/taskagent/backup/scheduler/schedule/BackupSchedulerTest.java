@@ -2,9 +2,11 @@ package io.taskagent.backup.scheduler.schedule;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestDrill;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.PublishException;
 import io.taskagent.backup.scheduler.retention.CleanupService;
+import io.taskagent.backup.scheduler.retention.WorkerCatalog;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
 import io.taskagent.backup.scheduler.settings.Settings;
 import io.taskagent.backup.scheduler.settings.SettingsStore;
@@ -83,6 +85,13 @@ class BackupSchedulerTest {
             return taken;
         }
 
+        @Override
+        synchronized java.util.Optional<Instant> latest(String schedule) {
+            List<Instant> all = new ArrayList<>(claimed.getOrDefault(schedule, Map.of()).keySet());
+            all.addAll(skipped.getOrDefault(schedule, List.of()));
+            return all.stream().max(Instant::compareTo);
+        }
+
         List<Instant> fires(String schedule) {
             return List.copyOf(claimed.getOrDefault(schedule, Map.of()).keySet());
         }
@@ -119,21 +128,32 @@ class BackupSchedulerTest {
     }
 
     static SchedulerProperties properties(boolean catchUp, Map<String, String> cron) {
+        return properties(catchUp, cron, new SchedulerProperties.Drill(false, "0 0 4 * * SUN", 0, Duration.ofDays(8)));
+    }
+
+    static SchedulerProperties properties(boolean catchUp, Map<String, String> cron, SchedulerProperties.Drill drill) {
         return new SchedulerProperties(true, "taskagent", "Europe/Berlin", 6, true, "02:30", true, 6, true, true, cron,
                 "03:00", new SchedulerProperties.Retention(24, 30, 12, 12, 10, 7), 500, true, catchUp,
-                Duration.ofMinutes(5), Duration.ofSeconds(30), false, null, Duration.ofMinutes(60), Map.of());
+                Duration.ofMinutes(5), Duration.ofSeconds(30), false, null, Duration.ofMinutes(60), Map.of(), drill);
     }
 
     final InMemoryFireLog fires = new InMemoryFireLog();
     final List<RequestBackup> requests = new ArrayList<>();
+    final List<RequestDrill> drills = new ArrayList<>();
     final List<UUID> cleanups = new ArrayList<>();
     final ConfirmingPublisher publisher = mock(ConfirmingPublisher.class);
     final CleanupService cleanup = mock(CleanupService.class);
+    final WorkerCatalog catalog = mock(WorkerCatalog.class);
 
     BackupSchedulerTest() {
         doAnswer(i -> {
             synchronized (requests) {
-                requests.add(i.getArgument(0));
+                Object command = i.getArgument(0);
+                if (command instanceof RequestDrill drill) {
+                    drills.add(drill);
+                } else {
+                    requests.add((RequestBackup) command);
+                }
             }
             return null;
         }).when(publisher).publishCommand(any());
@@ -146,7 +166,7 @@ class BackupSchedulerTest {
     }
 
     BackupScheduler scheduler(SchedulerProperties properties, SettingsStore settings) {
-        return new BackupScheduler(fires, settings, publisher, cleanup, properties, new SimpleMeterRegistry());
+        return new BackupScheduler(fires, settings, publisher, cleanup, properties, new SimpleMeterRegistry(), catalog);
     }
 
     static Instant at(int month, int day, int hour, int minute, String offset) {
@@ -329,5 +349,71 @@ class BackupSchedulerTest {
         scheduler.tick(fire.plusSeconds(90));
         assertThat(requests).extracting(RequestBackup::jobId).containsExactly(job);
         assertThat(fires.published).containsEntry(job, "interval");
+    }
+
+    @Test
+    void theDrillFiresOnSundaysAtFourInTheSchedulersZoneOncePerWeekAndNotWhenOff() {
+        SchedulerProperties on = properties(true, Map.of(), new SchedulerProperties.Drill(true, "0 0 4 * * SUN", 0,
+                Duration.ofDays(8)));
+        Instant start = at(3, 1, 0, 0, "+01:00"); // a Sunday, before 04:00
+        Instant end = at(4, 1, 0, 0, "+02:00");
+        run(scheduler(on, new FixedSettings(on, start)), start, end, Duration.ofMinutes(1));
+
+        // Sundays of March 2026: 1, 8, 15, 22, 29 (the last one after the daylight-saving jump)
+        assertThat(fires.fires("drill")).isEqualTo(localFires(3, List.of(1, 8, 15, 22, 29), 4, 0));
+        assertThat(drills).hasSize(5).allSatisfy(d -> {
+            assertThat(d.backupId()).as("the newest backup").isNull();
+            assertThat(d.requestedBy()).isEqualTo("scheduler:drill");
+            assertThat(d.target()).isEqualTo("taskagent");
+        });
+        assertThat(drills).extracting(RequestDrill::jobId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(fires.claimed.get("drill").values());
+
+        InMemoryFireLog otherLog = new InMemoryFireLog();
+        drills.clear();
+        SchedulerProperties off = properties(true, Map.of(), new SchedulerProperties.Drill(false, "0 0 4 * * SUN", 0,
+                Duration.ofDays(8)));
+        run(new BackupScheduler(otherLog, new FixedSettings(off, start), publisher, cleanup, off,
+                new SimpleMeterRegistry(), catalog), start, end, Duration.ofMinutes(1));
+        assertThat(otherLog.fires("drill")).isEmpty();
+        assertThat(drills).isEmpty();
+    }
+
+    @Test
+    void aDrillCronReplacesTheWeeklyDefault() {
+        SchedulerProperties p = properties(true, Map.of(), new SchedulerProperties.Drill(true, "0 15 1 * * MON-FRI", 0,
+                Duration.ofDays(8)));
+        Instant start = at(3, 1, 0, 0, "+01:00");
+        Instant end = at(3, 8, 0, 0, "+01:00");
+        run(scheduler(p, new FixedSettings(p, start)), start, end, Duration.ofMinutes(1));
+        assertThat(fires.fires("drill")).isEqualTo(localFires(3, days(2, 6), 1, 15));
+        assertThat(drills).hasSize(5);
+    }
+
+    @Test
+    void afterEveryThirdBackupADrillFiresOnceItIsRecordedCountingFromThePreviousOne() {
+        SchedulerProperties p = properties(true, Map.of(), new SchedulerProperties.Drill(true, "0 0 4 1 1 *", 3,
+                Duration.ofDays(8)));
+        Instant start = at(3, 2, 0, 0, "+01:00");
+        List<Instant> backups = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            backups.add(start.plus(Duration.ofMinutes(10L * i)));
+        }
+        // the worker's catalog as it grows: the backups recorded up to each tick
+        org.mockito.Mockito.when(catalog.nthBackupAfter(anyString(), any(), org.mockito.ArgumentMatchers.anyInt()))
+                .thenAnswer(i -> {
+                    Instant after = i.getArgument(1);
+                    int n = i.getArgument(2);
+                    return backups.stream().filter(b -> b.isAfter(after)).skip(n - 1).findFirst();
+                });
+        BackupScheduler scheduler = scheduler(p, new FixedSettings(p, start));
+        for (Instant t = start; !t.isAfter(start.plus(Duration.ofMinutes(80))); t = t.plus(Duration.ofSeconds(30))) {
+            scheduler.tick(t);
+        }
+        // the 3rd and the 6th backup; the 7th waits for two more
+        assertThat(fires.fires("drill_after_backups")).containsExactly(backups.get(2), backups.get(5));
+        assertThat(drills).hasSize(2).allSatisfy(d -> assertThat(d.requestedBy())
+                .isEqualTo("scheduler:drill_after_backups"));
+        assertThat(fires.fires("drill")).isEmpty();
     }
 }

@@ -73,6 +73,8 @@ class SchedulerIT {
     @Autowired
     CleanupService cleanup;
     @Autowired
+    io.taskagent.backup.scheduler.retention.WorkerCatalog workerCatalog;
+    @Autowired
     SchedulerProperties properties;
     @Autowired
     MeterRegistry meters;
@@ -88,7 +90,7 @@ class SchedulerIT {
     }
 
     private BackupScheduler replica() {
-        return new BackupScheduler(fires, settings, publisher, cleanup, properties, meters);
+        return new BackupScheduler(fires, settings, publisher, cleanup, properties, meters, workerCatalog);
     }
 
     @Test
