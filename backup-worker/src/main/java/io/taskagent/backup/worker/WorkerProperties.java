@@ -41,10 +41,21 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param password its password ({@code BACKUP_DRILL_PASSWORD}); never logged
      * @param checks   smoke checks by name ({@code backup.drill.checks.<name>}): SQL run in the drill database that
      *                 must return true, e.g. {@code SELECT NOT EXISTS (SELECT 1 FROM tasks WHERE goal_id IS NULL)}
+     * @param template the template the drill database is created from ({@code BACKUP_DRILL_TEMPLATE}, default
+     *                 {@code template0}: nothing but PostgreSQL's own objects). Another one only where the drill server's
+     *                 administrator prepared it, e.g. with extensions the drill's user may not create; whatever it
+     *                 holds is part of the drill database, and a drill finds anything in it that changes rows or schema
      */
     public record Drill(@NotNull @DefaultValue("") String url, @NotNull @DefaultValue("") String username,
                         @NotNull @DefaultValue("") String password,
-                        @NotNull @DefaultValue java.util.Map<String, String> checks) {
+                        @NotNull @DefaultValue java.util.Map<String, String> checks,
+                        @NotNull @DefaultValue("template0") String template) {
+
+        public Drill {
+            if (template != null && !io.taskagent.backup.model.Names.isDatabase(template)) {
+                throw new IllegalArgumentException("backup.drill.template: not a database name: " + template);
+            }
+        }
 
         /** The drill server's connection: the configured one, else the source's. */
         public Source server(Source source) {
@@ -58,7 +69,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
 
         @Override
         public String toString() {
-            return "Drill[url=" + url + ", username=" + username + ", password=***, checks=" + checks.keySet() + "]";
+            return "Drill[url=" + url + ", username=" + username + ", password=***, checks=" + checks.keySet()
+                    + ", template=" + template + "]";
         }
     }
 

@@ -162,8 +162,8 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
                             ON CONFLICT (job_id) DO UPDATE SET database = :db, server = :server, dropped_at = NULL""")
                     .param("job", job.id()).param("db", database).param("server", where).update());
             try {
-                counts = restores.intoNewDatabase(job.id(), server, database, file, content, backup.rowCounts(), false,
-                        new LinkedHashMap<>(), phases);
+                counts = restores.intoNewDatabase(job.id(), server, database, properties.drill().template(), file,
+                        content, backup.rowCounts(), false, new LinkedHashMap<>(), phases);
                 recoveryMillis = (System.nanoTime() - started) / 1_000_000;
                 result.put("recovery_ms", recoveryMillis);
                 result.put("row_counts", counts);

@@ -185,6 +185,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                     lock(connection, database);
                     refuseOlderServer(connection, content, database);
                     if (create) {
+                        refuseMissingExtensions(connection, content, "the server of '" + database + "'");
                         List<String> present = RestoreEngine.existingRelations(connection, content.metadata());
                         if (!present.isEmpty()) {
                             throw new RestoreRefused("create mode needs a database without the backup's tables, but '"
@@ -246,10 +247,19 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                                               BackupFileReader content, Map<String, Long> backupRows, boolean dryRun,
                                               Map<String, Object> result, Phases phases)
             throws SQLException, IOException {
+        return intoNewDatabase(jobId, target, name, "template0", file, content, backupRows, dryRun, result, phases);
+    }
+
+    /** {@code create_database} from {@code template} (a plain database name; a restore's is always template0). */
+    Map<String, Long> intoNewDatabase(UUID jobId, WorkerProperties.Source target, String name, String template,
+                                      StoredFile file, BackupFileReader content, Map<String, Long> backupRows,
+                                      boolean dryRun, Map<String, Object> result, Phases phases)
+            throws SQLException, IOException {
         String server = BackupDumper.describe(target);
         String mark = CREATED_BY + jobId;
         try (Connection admin = maintenance(target); Statement s = admin.createStatement()) {
             refuseOlderServer(admin, content, server);
+            refuseMissingExtensions(admin, content, "the server of " + server);
             try (PreparedStatement exists = admin.prepareStatement("""
                     SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?""")) {
                 exists.setString(1, name);
@@ -283,7 +293,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
             }
             // the name is a plain identifier (Names.DATABASE_REGEX, checked in the command), quoted as reserved words
             // (user, order...) are plain identifiers too
-            s.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0 ENCODING 'UTF8'");
+            s.execute("CREATE DATABASE \"" + name + "\" TEMPLATE \"" + template + "\" ENCODING 'UTF8'");
             // marked as this job's: an attempt taking the job over after a crash may drop it and start again
             s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + mark + "'");
             // closed to others while being built (its work commits step by step): opened when complete
@@ -335,6 +345,48 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
 
     /** The comment a restore puts on the database it creates, followed by its job id. */
     static final String CREATED_BY = "being restored by taskagent-backup job ";
+
+    /** {@code CREATE EXTENSION} statements of pg_dump's pre-data section: the extension's name, quoted or plain. */
+    private static final java.util.regex.Pattern CREATE_EXTENSION = java.util.regex.Pattern.compile(
+            "(?m)^CREATE EXTENSION (?:IF NOT EXISTS )?(\"(?:[^\"]|\"\")+\"|[^\\s;]+)");
+
+    /** The extensions the backup's schema creates, as named in its pre-data section. */
+    static List<String> extensions(String preData) {
+        List<String> names = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = CREATE_EXTENSION.matcher(preData == null ? "" : preData);
+        while (m.find()) {
+            String name = m.group(1);
+            names.add(name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name);
+        }
+        return names;
+    }
+
+    /**
+     * A restore that creates the schema needs every extension the backup's schema creates to be installable on the
+     * server ({@code pg_available_extensions}): refused up front, naming the missing ones, before anything is created.
+     */
+    private static void refuseMissingExtensions(Connection server, BackupFileReader content, String where)
+            throws SQLException {
+        List<String> needed = content.schema() == null ? List.of() : extensions(content.schema().preData());
+        if (needed.isEmpty()) {
+            return;
+        }
+        List<String> missing = new java.util.ArrayList<>(needed);
+        try (PreparedStatement available = server.prepareStatement(
+                "SELECT name FROM pg_available_extensions WHERE name = ANY (?)")) {
+            available.setArray(1, server.createArrayOf("text", needed.toArray()));
+            try (ResultSet rs = available.executeQuery()) {
+                while (rs.next()) {
+                    missing.remove(rs.getString(1));
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new RestoreRefused("the backup's schema needs the extension" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing) + ", which " + where + " does not have (not in "
+                    + "pg_available_extensions): install " + (missing.size() > 1 ? "them" : "it") + " there first");
+        }
+    }
 
     /** A restore into an older major version than the backup's server is refused up front (newer is fine). */
     private static void refuseOlderServer(Connection target, BackupFileReader content, String where)

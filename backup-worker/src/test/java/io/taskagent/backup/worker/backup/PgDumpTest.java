@@ -27,7 +27,7 @@ class PgDumpTest {
                 new WorkerProperties.Storage(dir, "zstd", 1, 500, Map.of(), "", java.util.List.of(), 8, Duration.ofSeconds(30)),
                 new WorkerProperties.Worker("me", 1, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema(binary, false),
-                new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of())));
+                new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of(), "template0")));
     }
 
     private Path fake(String printed) throws Exception {

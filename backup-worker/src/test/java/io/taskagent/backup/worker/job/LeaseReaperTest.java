@@ -53,7 +53,7 @@ class LeaseReaperTest {
                 new WorkerProperties.Storage(dir, "zstd", 1, 500, Map.of(), "", java.util.List.of(), 8, Duration.ofSeconds(30)),
                 new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false),
-                new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of()));
+                new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of(), "template0"));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
         takeOvers = new TakeOvers(threads);
         JobExecutor executor = new JobExecutor(leases, new JobHandlers(new ArrayList<>(handlers)));
