@@ -2,7 +2,9 @@ package io.taskagent.backup.system;
 
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupStarted;
+import io.taskagent.backup.model.DrillPassed;
 import io.taskagent.backup.model.RequestBackup;
+import io.taskagent.backup.model.RequestDrill;
 import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
@@ -34,7 +36,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Workers as real processes: one killed with SIGKILL mid-dump is replaced by another that takes the job over when
- * the lease expires and finishes it once; several workers share one queue.
+ * the lease expires and finishes it once; several workers share one queue; a worker killed mid-drill leaves its drill
+ * database, which the worker taking the drill over drops before it drills again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkerTakeoverIT {
@@ -146,5 +149,46 @@ class WorkerTakeoverIT {
                 .filter(e -> e instanceof BackupStarted && jobs.contains(e.jobId()))
                 .map(e -> ((BackupStarted) e).worker()).collect(Collectors.toSet());
         assertThat(runBy).containsExactlyInAnyOrder("worker-rescuer", "worker-second");
+    }
+
+    private static List<String> drillDatabases() throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'drill\\_taskagent\\_%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerKilledMidDrillLeavesItsDatabaseWhichTheDrillTakingItOverDrops() throws Exception {
+        for (ServiceProcess w : workers) {
+            w.close();
+        }
+        workers.clear();
+        ServiceProcess doomed = worker("drill-doomed", Map.of("BACKUP_RESTORE_PARALLELISM", "1"));
+        RequestDrill request = RequestDrill.of(UUID.randomUUID(), "taskagent", null, "takeover-it");
+        broker.publish(request);
+        String database = "drill_taskagent_" + request.jobId().toString().substring(0, 8);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> drillDatabases().contains(database));
+        doomed.kill();
+        assertThat(drillDatabases()).as("left behind by the killed worker").containsExactly(database);
+        assertThat(job(request.jobId())).containsEntry("status", "RUNNING").containsEntry("attempts", 1);
+
+        worker("drill-rescuer", Map.of());
+        DrillPassed passed = broker.awaitEvent(DrillPassed.class, e -> e.jobId().equals(request.jobId()),
+                Duration.ofSeconds(120));
+        assertThat(job(request.jobId())).containsEntry("status", "SUCCEEDED").containsEntry("attempts", 2);
+        assertThat(passed.recoveryMillis()).isPositive();
+        assertThat(drillDatabases()).as("the half-built database and the second one both dropped").isEmpty();
+        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM worker.drill_databases WHERE dropped_at IS NULL")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
     }
 }
