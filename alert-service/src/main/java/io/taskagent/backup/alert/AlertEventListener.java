@@ -47,7 +47,8 @@ class AlertEventListener {
     void onEvent(Message message) {
         BackupMessage event;
         try {
-            event = MessageJson.read(message.getBody());
+            event = MessageJson.readReceived(message.getBody(),
+                    message.getMessageProperties().getReceivedRoutingKey());
         } catch (InvalidMessageException e) {
             log.warn("dead-lettering message {}: {}", message.getMessageProperties().getMessageId(), e.getMessage());
             throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);

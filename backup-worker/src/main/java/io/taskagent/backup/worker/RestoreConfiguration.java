@@ -39,7 +39,8 @@ class RestoreConfiguration {
     RestoreJobRunner restoreJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
                                       BackupJobRunner backups, Destinations destinations, BackupCopies copies,
                                       EventOutbox outbox,
-                                      Retry retry, LeaseKeeper leases, WorkerProperties properties) {
+                                      Retry retry, LeaseKeeper leases, WorkerProperties properties,
+                                      io.taskagent.backup.worker.job.JobProgress.Factory progresses) {
         RestoreJobRunner.Backups access = new RestoreJobRunner.Backups() {
             @Override
             public Optional<RestoreJobRunner.Stored> byId(UUID id) {
@@ -96,6 +97,6 @@ class RestoreConfiguration {
                 return backups.safetyBackup(databaseName, database);
             }
         };
-        return new RestoreJobRunner(jobs, intake, access, outbox, retry, leases, properties);
+        return new RestoreJobRunner(jobs, intake, access, outbox, retry, leases, properties, progresses);
     }
 }

@@ -196,14 +196,24 @@ class BackupWorkerIT {
         assertThat(oversized.limitBytes()).isEqualTo(1024 * 1024);
         assertThat(oversized.sizeBytes()).isGreaterThan(oversized.limitBytes());
         assertThat(storage.resolve(oversized.fileName())).exists();
-        BackupProgress progress = broker.awaitEvent(BackupProgress.class, e -> e.jobId().equals(request.jobId()),
+        BackupProgress started = broker.awaitEvent(BackupProgress.class, e -> e.jobId().equals(request.jobId()),
                 Duration.ofSeconds(30));
+        assertThat(started.rowsDone()).as("the first report: the phase and the estimate, nothing written yet").isZero();
+        BackupProgress progress = broker.awaitEvent(BackupProgress.class, e -> e.jobId().equals(request.jobId())
+                && e.rowsDone() > 0, Duration.ofSeconds(30));
         assertThat(progress.rowsEstimated()).isGreaterThan(0);
         assertThat(progress.rowsDone()).isGreaterThan(0).isLessThanOrEqualTo(progress.rowsEstimated());
-        Map<String, Object> job = catalog.sql("SELECT rows_done, rows_estimated FROM worker.jobs WHERE id = :id")
+        assertThat(progress.kind()).isEqualTo("backup");
+        assertThat(progress.phase()).isEqualTo("dumping");
+        assertThat(progress.tableCount()).isEqualTo(5);
+        Map<String, Object> job = catalog.sql("""
+                        SELECT rows_done, rows_estimated, tables_done, table_count, phase
+                        FROM worker.v1_jobs WHERE id = :id""")
                 .param("id", request.jobId()).query().singleRow();
         assertThat((Long) job.get("rows_estimated")).isGreaterThan(300_000L);
         assertThat((Long) job.get("rows_done")).isEqualTo(325_998L);
+        assertThat(job).containsEntry("tables_done", 5).containsEntry("table_count", 5)
+                .containsEntry("phase", "dumping");
     }
 
     private BackupCompleted backup() {

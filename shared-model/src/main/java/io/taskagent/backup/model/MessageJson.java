@@ -51,6 +51,22 @@ public final class MessageJson {
     }
 
     /** Parses a body and checks it is the expected kind. */
+    /**
+     * Reads a message as it arrived on a queue: besides {@link #read(byte[])}, its type must be the one its routing
+     * key is for ({@link BackupMessage#routingKey()}). A broker's topic permission checks the routing key only, so a
+     * publisher allowed {@code backup.request} could otherwise send any command under it; such a message is refused
+     * (and dead-lettered by the listener). A null {@code receivedRoutingKey} (not from a queue) is not checked.
+     */
+    public static BackupMessage readReceived(byte[] body, String receivedRoutingKey) {
+        BackupMessage message = read(body);
+        if (receivedRoutingKey != null && !receivedRoutingKey.equals(message.routingKey())) {
+            throw new InvalidMessageException(message.getClass().getSimpleName() + " " + message.messageId()
+                    + " arrived with routing key '" + receivedRoutingKey + "'; it must be published with '"
+                    + message.routingKey() + "'");
+        }
+        return message;
+    }
+
     public static <T extends BackupMessage> T read(byte[] body, Class<T> expected) {
         BackupMessage message = read(body);
         if (!expected.isInstance(message)) {

@@ -87,6 +87,10 @@ public final class Topology {
     /** Events the alert service turns into notifications. */
     public static final String ALERT_EVENTS_QUEUE = "alert-service.events";
 
+    /** Every consuming queue (each has its dead-letter queue {@link #deadLetterQueue}). */
+    public static final List<String> CONSUMING_QUEUES = List.of(WORKER_COMMANDS_QUEUE, SCHEDULER_COMMANDS_QUEUE,
+            ALERT_EVENTS_QUEUE);
+
     /** Redeliveries after which the broker dead-letters a message (e.g. a worker crashing on it each time). */
     public static final int DELIVERY_LIMIT = 5;
 

@@ -74,4 +74,16 @@ class MessageJsonTest {
         assertThat(BackupFailed.of(java.util.UUID.randomUUID(), "t", "manual", "r", 1).routingKey())
                 .isEqualTo(Topology.RK_BACKUP_FAILED);
     }
+
+    @org.junit.jupiter.api.Test
+    void aMessageIsReadOnlyUnderItsOwnRoutingKey() {
+        RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "test");
+        byte[] body = MessageJson.write(backup);
+        org.assertj.core.api.Assertions.assertThat(MessageJson.readReceived(body, Topology.RK_BACKUP_REQUEST)).isEqualTo(backup);
+        org.assertj.core.api.Assertions.assertThat(MessageJson.readReceived(body, null)).isEqualTo(backup);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MessageJson.readReceived(body, Topology.RK_RESTORE_REQUEST))
+                .isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("RequestBackup").hasMessageContaining("'restore.request'")
+                .hasMessageContaining("'backup.request'");
+    }
 }

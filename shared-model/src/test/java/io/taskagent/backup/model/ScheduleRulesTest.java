@@ -109,14 +109,14 @@ class ScheduleRulesTest {
     @Test
     void aCronScheduleNamedDailyIsRefusedAsReserved() {
         assertThat(cron(Map.of("daily", "0 0 1 * * *"))).containsExactly(entry("cronSchedules.daily",
-                "'daily' is reserved for a built-in schedule or backup type (reserved: cleanup, daily, interval, "
-                        + "manual, monthly, pre_migration, pre_restore, urgent, weekly)"));
+                "'daily' is reserved for a built-in schedule or backup type (reserved: cleanup, daily, drill, "
+                        + "drill_after_backups, interval, manual, monthly, pre_migration, pre_restore, urgent, weekly)"));
     }
 
     @Test
     void everyBuiltInScheduleAndOnDemandBackupTypeIsReserved() {
-        assertThat(ScheduleBounds.RESERVED_SCHEDULE_NAMES).containsExactly("cleanup", "daily", "interval", "manual",
-                "monthly", "pre_migration", "pre_restore", "urgent", "weekly");
+        assertThat(ScheduleBounds.RESERVED_SCHEDULE_NAMES).containsExactly("cleanup", "daily", "drill",
+                "drill_after_backups", "interval", "manual", "monthly", "pre_migration", "pre_restore", "urgent", "weekly");
         for (String name : ScheduleBounds.RESERVED_SCHEDULE_NAMES) {
             assertThat(cron(Map.of(name, "0 0 1 * * *"))).as(name).containsOnlyKeys("cronSchedules." + name);
         }

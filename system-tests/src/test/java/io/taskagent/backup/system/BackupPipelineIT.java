@@ -109,7 +109,9 @@ class BackupPipelineIT {
     }
 
     private static ServiceProcess startWorker(String sourceUrl) throws Exception {
-        return ServiceProcess.start("backup-worker", env(Map.of("BACKUP_SOURCE_URL", sourceUrl)));
+        // progress reported every 100 ms, so that a test polling the job sees it move
+        return ServiceProcess.start("backup-worker", env(Map.of("BACKUP_SOURCE_URL", sourceUrl,
+                "BACKUP_WORKER_PROGRESSINTERVAL", "100ms")));
     }
 
     @AfterAll
@@ -143,6 +145,21 @@ class BackupPipelineIT {
             HttpResponse<String> r = api("GET", "/api/backup/jobs/" + jobId, TOKEN, null);
             job[0] = MessageJson.mapper().readTree(r.body());
             String status = job[0].path("status").asString();
+            return status.equals("SUCCEEDED") || status.equals("FAILED");
+        });
+        return job[0];
+    }
+
+    /** Waits for the job to finish, keeping every {@code progress} seen in {@code GET /jobs/{id}} while it ran. */
+    private static JsonNode awaitFinishedWatching(String jobId, java.util.List<JsonNode> running) {
+        JsonNode[] job = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(40)).until(() -> {
+            HttpResponse<String> r = api("GET", "/api/backup/jobs/" + jobId, TOKEN, null);
+            job[0] = MessageJson.mapper().readTree(r.body());
+            String status = job[0].path("status").asString();
+            if (status.equals("RUNNING") && job[0].hasNonNull("progress")) {
+                running.add(job[0].get("progress"));
+            }
             return status.equals("SUCCEEDED") || status.equals("FAILED");
         });
         return job[0];
@@ -197,8 +214,17 @@ class BackupPipelineIT {
         assertThat(firstBackup).isNotNull();
         HttpResponse<String> verify = api("POST", "/api/backup/verify", TOKEN, "{\"backup_id\":\"" + firstBackup + "\"}");
         assertThat(verify.statusCode()).isEqualTo(202);
-        assertThat(awaitFinished(MessageJson.mapper().readTree(verify.body()).get("job_id").asString())
-                .get("status").asString()).isEqualTo("SUCCEEDED");
+        java.util.List<JsonNode> verifying = new java.util.ArrayList<>();
+        assertThat(awaitFinishedWatching(MessageJson.mapper().readTree(verify.body()).get("job_id").asString(),
+                verifying).get("status").asString()).isEqualTo("SUCCEEDED");
+        // progress mid-job: phase, rows read of the backup's rows, tables of all
+        long allRows = ReferenceDataset.rowCounts(infra, SOURCE).values().stream().mapToLong(Long::longValue).sum();
+        assertThat(verifying).as("the verify job's progress while it ran").isNotEmpty()
+                .allSatisfy(p -> {
+                    assertThat(p.get("phase").asString()).isEqualTo("reading");
+                    assertThat(p.get("rows_estimated").asLong()).isEqualTo(allRows);
+                    assertThat(p.get("table_count").asInt()).isEqualTo(5);
+                });
 
         HttpResponse<String> restore = api("POST", "/api/backup/restore", TOKEN,
                 "{\"backup_id\":\"" + firstBackup + "\",\"dry_run\":true}");
@@ -211,7 +237,19 @@ class BackupPipelineIT {
         HttpResponse<String> realRestore = api("POST", "/api/backup/restore", TOKEN,
                 "{\"backup_id\":\"" + firstBackup + "\",\"target\":\"scratch\"}");
         assertThat(realRestore.statusCode()).as(realRestore.body()).isEqualTo(202);
-        JsonNode restored = awaitFinished(MessageJson.mapper().readTree(realRestore.body()).get("job_id").asString());
+        java.util.List<JsonNode> restoring = new java.util.ArrayList<>();
+        JsonNode restored = awaitFinishedWatching(MessageJson.mapper().readTree(realRestore.body()).get("job_id")
+                .asString(), restoring);
+        assertThat(restoring).as("the restore job's progress while it ran, once its backup was read").isNotEmpty()
+                .filteredOn(p -> !p.get("phase").asString().equals("checking"))
+                .allSatisfy(p -> assertThat(p.get("rows_estimated").asLong()).isEqualTo(allRows));
+        assertThat(restoring).extracting(p -> p.get("phase").asString()).as("phases seen")
+                .contains("loading").isSubsetOf("checking", "safety_backup", "loading", "keys", "verifying");
+        assertThat(restoring).as("rows loaded part of the way").anySatisfy(p -> {
+            assertThat(p.get("phase").asString()).isEqualTo("loading");
+            assertThat(p.get("rows_done").asLong()).isPositive().isLessThan(allRows);
+            assertThat(p.get("tables_done").asInt()).isLessThan(p.get("table_count").asInt());
+        });
         assertThat(restored.get("status").asString()).as(restored.toString()).isEqualTo("SUCCEEDED");
         assertThat(fingerprint(SCRATCH)).isEqualTo(fingerprint(SOURCE));
         JsonNode backup = MessageJson.mapper().readTree(api("GET", "/api/backup/backups/" + firstBackup, TOKEN, null).body());
@@ -257,6 +295,14 @@ class BackupPipelineIT {
         long before = broker.messageCount(dlq);
         broker.publishRaw(Topology.COMMANDS_EXCHANGE, Topology.RK_BACKUP_REQUEST, "{\"type\":\"RequestBackup\",".getBytes());
         broker.awaitMessageCount(dlq, before + 1, Duration.ofSeconds(20));
+        // a command under another command's routing key (what a topic permission lets through) is refused too
+        io.taskagent.backup.model.RequestRestore smuggled = new io.taskagent.backup.model.RequestRestore(
+                java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), "taskagent", java.time.Instant.now(), 1,
+                java.util.UUID.randomUUID(), null, null, false, false, null, null, null, "smuggler");
+        broker.publishRaw(Topology.COMMANDS_EXCHANGE, Topology.RK_BACKUP_REQUEST, MessageJson.write(smuggled));
+        broker.awaitMessageCount(dlq, before + 2, Duration.ofSeconds(20));
+        assertThat(api("GET", "/api/backup/jobs/" + smuggled.jobId(), TOKEN, null).statusCode())
+                .as("never a job").isEqualTo(404);
         assertThat(awaitFinished(create()).get("status").asString()).isEqualTo("SUCCEEDED");
     }
 

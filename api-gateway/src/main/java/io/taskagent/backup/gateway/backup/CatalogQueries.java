@@ -35,7 +35,7 @@ class CatalogQueries {
     private static final String SELECT = """
             SELECT j.id, j.kind, j.type, j.target, j.status, j.requested_by, j.requested_at, j.started_at,
                    j.finished_at, j.attempts, j.error, j.subject_id, j.rows_done, j.rows_estimated,
-                   j.result::text AS result,
+                   j.tables_done, j.table_count, j.phase, j.result::text AS result,
                    b.file_name, b.size_bytes, b.sha256, b.compression, b.row_counts::text AS row_counts,
                    b.table_order::text AS table_order,
                    b.table_count, b.duration_ms, b.created_at, b.application_version
@@ -169,7 +169,9 @@ class CatalogQueries {
                 instant(rs.getTimestamp("finished_at")), rs.getInt("attempts"), rs.getString("error"),
                 subject != null ? subject : hasFile ? rs.getObject("id", UUID.class) : null,
                 rs.getObject("rows_estimated") == null ? null
-                        : new JobView.Progress(rs.getLong("rows_done"), rs.getLong("rows_estimated")),
+                        : new JobView.Progress(rs.getLong("rows_done"), rs.getLong("rows_estimated"),
+                        (Integer) rs.getObject("tables_done"), (Integer) rs.getObject("table_count"),
+                        rs.getString("phase")),
                 rs.getString("result") == null ? null : MessageJson.mapper().readTree(rs.getString("result")),
                 hasFile ? new JobView.BackupFile(rs.getString("file_name"), rs.getLong("size_bytes"),
                         rs.getString("sha256"), rs.getString("compression"), rowCounts(rs),

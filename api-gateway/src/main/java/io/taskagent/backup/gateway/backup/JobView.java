@@ -39,8 +39,13 @@ public record JobView(UUID jobId, String kind, String type, String target, Strin
                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> problems,
                       @JsonInclude(JsonInclude.Include.NON_NULL) String detail) {
 
-    /** Rows done so far and the planner's estimate. */
-    public record Progress(long rowsDone, long rowsEstimated) {
+    /**
+     * How far the job got: rows done of all (a backup's are the planner's estimate, a restore's and a verify's the
+     * backup's row counts), tables done of all, and its phase (a backup's {@code dumping}; a restore's
+     * {@code checking}, {@code safety_backup}, {@code schema}, {@code loading}, {@code keys}, {@code verifying}; a
+     * verification's {@code reading}); null where not reported.
+     */
+    public record Progress(long rowsDone, long rowsEstimated, Integer tablesDone, Integer tableCount, String phase) {
     }
 
     /**

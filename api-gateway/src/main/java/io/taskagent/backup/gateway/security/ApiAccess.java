@@ -23,7 +23,10 @@ public final class ApiAccess {
         }
     }
 
-    /** Bearer-token API and actuator rules; health, prometheus, the OpenAPI document and Swagger UI are open. */
+    /**
+     * Bearer-token API and actuator rules; health, prometheus, the OpenAPI document, Swagger UI and the AsyncAPI
+     * document of the messages are open.
+     */
     public static final List<Rule> RULES = List.of(
             new Rule(HttpMethod.POST, "/api/backup/restore", Scopes.BACKUP_RESTORE),
             new Rule(HttpMethod.POST, "/api/backup/drills", Scopes.BACKUP_RESTORE),
@@ -34,7 +37,7 @@ public final class ApiAccess {
 
     /** Paths anyone may read. */
     public static final List<String> OPEN = List.of("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
-            "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/error");
+            "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/asyncapi.yaml", "/error");
 
     private ApiAccess() {
     }

@@ -216,7 +216,13 @@ public class BackupDumper {
     interface Progress {
         void estimate(long rows, int tables);
 
-        void rowsDone(long rows);
+        /** Rows written so far, and tables whose last chunk is written. */
+        void rowsDone(long rows, int tablesDone);
+
+        /** The file is complete: every row and table. */
+        default void finished(long rows, int tablesDone) {
+            rowsDone(rows, tablesDone);
+        }
 
         Progress NONE = new Progress() {
             @Override
@@ -224,7 +230,7 @@ public class BackupDumper {
             }
 
             @Override
-            public void rowsDone(long rows) {
+            public void rowsDone(long rows, int tablesDone) {
             }
         };
     }
@@ -258,6 +264,7 @@ public class BackupDumper {
         try (BackupStorage.Upload pending = storage.create(fileName)) {
             OutputStream out = pending.stream();
             DumpResult result;
+            int tablesDone = 0;
             {
                 BackupFileWriter file = new BackupFileWriter(out, compression, level, encryption, fileName);
                 boolean headerWritten = false;
@@ -287,9 +294,13 @@ public class BackupDumper {
                     file.rows(table, chunkResult.frames(), chunkResult.rows());
                     MessageDigest tableDigest = tableDigests.computeIfAbsent(table, t -> ChunkReader.sha256());
                     chunkResult.rowHashes().forEach(tableDigest::update);
+                    int index = chunkResult.chunk().index();
+                    if (index == chunks.size() - 1 || chunks.get(index + 1).table() != chunkResult.chunk().table()) {
+                        tablesDone++; // the table's last chunk: chunks are written in order, table by table
+                    }
                     long done = rowsDone.get();
                     if (done != lastReported) {
-                        progress.rowsDone(done);
+                        progress.rowsDone(done, tablesDone);
                         lastReported = done;
                     }
                 }
@@ -311,7 +322,7 @@ public class BackupDumper {
                 deleteQuietly(storage, fileName);
                 throw e;
             }
-            progress.rowsDone(rowsDone.get());
+            progress.finished(rowsDone.get(), tablesDone);
             return result;
         } catch (IOException e) {
             deleteQuietly(storage, fileName + BackupFormat.MANIFEST_SUFFIX);

@@ -19,6 +19,7 @@ import io.taskagent.backup.worker.format.BackupFormat;
 import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
+import io.taskagent.backup.worker.job.JobProgress;
 import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.BackupStorage;
@@ -65,10 +66,14 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
     private final MeterRegistry meters;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
+    private final JobProgress.Factory progresses;
+
     BackupJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, SchedulerSettings settings,
                     BackupDumper dumper, Destinations destinations, ConfirmingPublisher publisher, EventOutbox outbox,
                     Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters,
-                    org.springframework.context.ApplicationEventPublisher applicationEvents) {
+                    org.springframework.context.ApplicationEventPublisher applicationEvents,
+                    JobProgress.Factory progresses) {
+        this.progresses = progresses;
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
@@ -234,43 +239,28 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         }
     }
 
-    /** Writes progress to the job record and publishes BackupProgress, at most once per interval. */
+    /** The dump's progress as the job's: rows and tables written of the estimate, phase {@code dumping}. */
     private final class ProgressReporter implements BackupDumper.Progress {
-        private final JobStore.Job job;
-        private final long intervalNanos = properties.worker().progressInterval().toNanos();
-        private long estimated;
-        private int tables;
-        private long lastReport = System.nanoTime();
+        private final JobProgress progress;
 
         ProgressReporter(JobStore.Job job) {
-            this.job = job;
+            this.progress = progresses.start(job);
         }
 
         @Override
         public void estimate(long rows, int tableCount) {
-            estimated = rows;
-            tables = tableCount;
-            try {
-                jobs.progress(job.id(), leases.worker(), 0L, rows);
-            } catch (RuntimeException e) {
-                log.debug("progress of job {} not recorded: {}", job.id(), e.toString());
-            }
+            progress.begin("dumping", rows, tableCount);
         }
 
         @Override
-        public void rowsDone(long rows) {
-            long now = System.nanoTime();
-            if (now - lastReport < intervalNanos) {
-                return;
-            }
-            lastReport = now;
-            try {
-                jobs.progress(job.id(), leases.worker(), rows, null);
-                publisher.publishEvent(BackupProgress.of(job.id(), job.target(), job.type(), rows,
-                        Math.max(estimated, rows), 0, tables));
-            } catch (RuntimeException e) {
-                log.debug("progress of job {} not reported: {}", job.id(), e.toString());
-            }
+        public void rowsDone(long rows, int tablesDone) {
+            progress.done(rows, tablesDone);
+        }
+
+        @Override
+        public void finished(long rows, int tablesDone) {
+            progress.done(rows, tablesDone);
+            progress.flush();
         }
     }
 

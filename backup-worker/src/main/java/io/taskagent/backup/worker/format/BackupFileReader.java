@@ -41,8 +41,33 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
      * @throws IOException naming what is wrong: unreadable, no or wrong key, truncated, not this format, malformed
      */
     public static BackupFileReader read(StoredFile file) throws IOException {
+        return read(file, RowListener.NONE);
+    }
+
+    /** Told how far a full read got: rows read (in steps), and each table finished. */
+    public interface RowListener {
+        RowListener NONE = new RowListener() {
+            @Override
+            public void rows(long n) {
+            }
+
+            @Override
+            public void tableDone() {
+            }
+        };
+
+        void rows(long n);
+
+        void tableDone();
+    }
+
+    /** Rows between two {@link RowListener#rows} calls. */
+    static final int LISTENER_ROWS = 1 << 14;
+
+    /** {@link #read(StoredFile)}, telling {@code listener} how far it got. */
+    public static BackupFileReader read(StoredFile file, RowListener listener) throws IOException {
         try (Lines lines = lines(file)) {
-            return parse(lines, false);
+            return parse(lines, false, listener);
         } catch (JacksonException e) {
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -55,13 +80,13 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
     /** Reads only the beginning of {@code file}: format, version and metadata (cheap, for a restore). */
     public static BackupFileReader header(StoredFile file) throws IOException {
         try (Lines lines = lines(file)) {
-            return parse(lines, true);
+            return parse(lines, true, RowListener.NONE);
         } catch (JacksonException e) {
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static BackupFileReader parse(Lines lines, boolean headerOnly) throws IOException {
+    private static BackupFileReader parse(Lines lines, boolean headerOnly, RowListener listener) throws IOException {
         String first = lines.nextString();
         String prefix = "{\"format\":\"" + BackupFormat.FORMAT_NAME + "\",\"format_version\":";
         if (first == null || !first.startsWith(prefix) || !first.endsWith(",")) {
@@ -137,7 +162,12 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
                     throw new IllegalStateException(e);
                 }
                 tableDigest.update(rowHash);
+                if ((data.rows() & (LISTENER_ROWS - 1)) == 0) {
+                    listener.rows(LISTENER_ROWS);
+                }
             }
+            listener.rows(data.rows() & (LISTENER_ROWS - 1));
+            listener.tableDone();
             counts.put(table, data.rows());
             digests.put(table, HexFormat.of().formatHex(tableDigest.digest()));
         }
@@ -167,7 +197,7 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
     public static Data data(StoredFile file) throws IOException {
         Lines lines = lines(file);
         try {
-            parse(lines, true);
+            parse(lines, true, RowListener.NONE);
             return new Data(lines);
         } catch (JacksonException e) {
             lines.close();

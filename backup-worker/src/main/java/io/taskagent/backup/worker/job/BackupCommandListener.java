@@ -48,7 +48,8 @@ class BackupCommandListener {
         BackupMessage command;
         JobHandler<?> handler;
         try {
-            command = MessageJson.read(message.getBody());
+            command = MessageJson.readReceived(message.getBody(),
+                    message.getMessageProperties().getReceivedRoutingKey());
             handler = handlers.forCommand(command).orElseThrow(() -> new InvalidMessageException(
                     command.getClass().getSimpleName() + " is not a worker command"));
         } catch (InvalidMessageException e) {

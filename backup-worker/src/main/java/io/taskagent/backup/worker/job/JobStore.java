@@ -127,13 +127,23 @@ public class JobStore {
                 s -> s.param("error", error).param("result", null)).isPresent();
     }
 
-    /** Progress of a running job. */
+    /** Progress of a running job (rows only). */
     public void progress(UUID id, String worker, Long rowsDone, Long rowsEstimated) {
+        progress(id, worker, rowsDone, rowsEstimated, null, null, null);
+    }
+
+    /** Progress of a running job; a null figure keeps the one recorded. */
+    public void progress(UUID id, String worker, Long rowsDone, Long rowsEstimated, Integer tablesDone,
+                         Integer tableCount, String phase) {
         jdbc.sql("""
                         UPDATE jobs SET rows_done = coalesce(:done, rows_done),
-                               rows_estimated = coalesce(:estimated, rows_estimated), updated_at = now()
+                               rows_estimated = coalesce(:estimated, rows_estimated),
+                               tables_done = coalesce(:tablesDone, tables_done),
+                               table_count = coalesce(:tableCount, table_count),
+                               phase = coalesce(:phase, phase), updated_at = now()
                         WHERE id = :id AND status = :running AND lease_owner = :worker""")
-                .param("done", rowsDone).param("estimated", rowsEstimated).param("id", id)
+                .param("done", rowsDone).param("estimated", rowsEstimated).param("tablesDone", tablesDone)
+                .param("tableCount", tableCount).param("phase", phase).param("id", id)
                 .param("running", JobStatus.RUNNING.name()).param("worker", worker)
                 .update();
     }

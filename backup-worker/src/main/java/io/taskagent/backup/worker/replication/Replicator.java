@@ -115,10 +115,16 @@ public class Replicator {
         return attempted;
     }
 
+    /** {@code backup.copy.duration{target, destination, outcome}}: each attempt of a copy, with its outcome. */
+    private io.micrometer.core.instrument.Timer copyTimer(BackupCopies.Claimed copy, String outcome) {
+        return meters.timer("backup.copy.duration", "target", copy.target(), "destination", copy.destination(),
+                "outcome", outcome);
+    }
+
     private void attempt(BackupCopies.Claimed copy) {
         BackupStorage target = destinations.get(copy.destination()).orElseThrow();
+        long started = System.nanoTime();
         try {
-            long started = System.nanoTime();
             BackupStorage source = copyFromFirstIntactSource(copy, target);
             copyManifest(source, target, copy.fileName() + BackupFormat.MANIFEST_SUFFIX);
             String readBack = sha256(target, copy.fileName());
@@ -130,6 +136,7 @@ public class Replicator {
             copies.copied(copy, BackupReplicated.of(copy.backupId(), copy.target(), copy.destination(),
                     copy.fileName(), copy.sizeBytes(), copy.sha256(), copy.attempt()));
             meters.counter("backup.copies", "destination", copy.destination(), "outcome", "success").increment();
+            copyTimer(copy, "success").record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             log.info("copied {} from '{}' to '{}' in {} ms (attempt {})", copy.fileName(), source.name(),
                     target.name(), (System.nanoTime() - started) / 1_000_000, copy.attempt());
         } catch (IOException | RuntimeException e) {
@@ -143,6 +150,7 @@ public class Replicator {
             copies.failed(copy, reason, next, ReplicationFailed.of(copy.backupId(), copy.target(), copy.destination(),
                     copy.fileName(), copy.attempt(), next, reason));
             meters.counter("backup.copies", "destination", copy.destination(), "outcome", "failure").increment();
+            copyTimer(copy, "failure").record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             log.warn("copying {} to '{}' failed (attempt {}{}): {}", copy.fileName(), copy.destination(),
                     copy.attempt(), next == null ? ", given up" : ", next at " + next, reason);
         }

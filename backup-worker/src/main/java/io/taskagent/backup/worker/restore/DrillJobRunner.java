@@ -124,7 +124,8 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
     @Override
     public void execute(JobStore.Job job) {
         long started = System.nanoTime();
-        Phases phases = new Phases();
+        Phases phases = restores.phasesOf(job);
+        phases.begin("checking");
         Map<String, Object> result = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         WorkerProperties.Source server = properties.drill().server(properties.source());
@@ -146,6 +147,7 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
             }
             result.put("backup_id", backup.id());
             result.put("file_name", backup.fileName());
+            phases.total(backup.rowCounts());
             StoredFile file = backups.locate(backup.id(), null);
             result.put("destination", file.where());
             BackupFileReader content = BackupFileReader.header(file);
@@ -170,6 +172,7 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
                 result.put("tables", counts.size());
                 result.put("rows", counts.values().stream().mapToLong(Long::longValue).sum());
                 WorkerProperties.Source drilled = RestoreJobRunner.withDatabase(server, database);
+                phases.begin("schema_check");
                 problems.addAll(schemaDifferences(drilled, content));
                 phases.done("schema_check");
                 Map<String, Object> checks = new LinkedHashMap<>();
@@ -205,12 +208,7 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
             DrillPassed event = DrillPassed.of(job.id(), job.target(), backup.id(), backup.fileName(), recoveryMillis,
                     counts);
             if (outbox.finish("recording drill " + job.id(), () -> jobs.succeed(job.id(), leases.worker(), json), event)) {
-                lastSuccess.computeIfAbsent(job.target(), t -> {
-                    AtomicLong at = new AtomicLong();
-                    Gauge.builder("backup.drill.last.success.seconds", at, AtomicLong::get).tag("target", t)
-                            .description("when a drill of this target last passed (epoch seconds)").register(meters);
-                    return at;
-                }).set(System.currentTimeMillis() / 1000);
+                lastSuccessGauge(job.target()).set(System.currentTimeMillis() / 1000);
                 log.info("drill of {} passed: recovery in {} ms", backup.fileName(), recoveryMillis);
             }
         } else {
@@ -221,6 +219,33 @@ public class DrillJobRunner implements JobHandler<RequestDrill> {
                     event)) {
                 log.warn("drill job {} failed: {}", job.id(), reason);
             }
+        }
+    }
+
+    private AtomicLong lastSuccessGauge(String target) {
+        return lastSuccess.computeIfAbsent(target, t -> {
+            AtomicLong at = new AtomicLong();
+            Gauge.builder("backup.drill.last.success.seconds", at, AtomicLong::get).tag("target", t)
+                    .description("when a drill of this target last passed (epoch seconds)").register(meters);
+            return at;
+        });
+    }
+
+    /**
+     * After a start the gauge of every target with a passed drill starts from the catalog (any worker's drills), so
+     * "time since the last passed drill" and its alert rule work from the first scrape; unread, it starts empty.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    void initialiseLastSuccess() {
+        try {
+            catalog.sql("""
+                            SELECT target, extract(epoch FROM max(finished_at))::bigint FROM jobs
+                            WHERE kind = 'drill' AND status = 'SUCCEEDED' GROUP BY target""")
+                    .query(rs -> {
+                        lastSuccessGauge(rs.getString(1)).accumulateAndGet(rs.getLong(2), Math::max);
+                    });
+        } catch (RuntimeException e) {
+            log.warn("last passed drills not read, backup.drill.last.success.seconds starts empty: {}", e.toString());
         }
     }
 

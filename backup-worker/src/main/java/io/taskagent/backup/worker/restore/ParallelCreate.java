@@ -76,18 +76,22 @@ final class ParallelCreate {
             }
             Connection main = pool.get(0);
             main.setAutoCommit(false);
+            phases.begin("schema");
             RestoreEngine.createSchemas(main, metadata);
             RestoreEngine.execute(main, "pre-data", schema.preData());
             main.commit();
             main.setAutoCommit(true);
             phases.done("pre_data");
-            Map<String, RowSum> loaded = load(pool, executor, file, tables);
+            phases.begin("loading");
+            Map<String, RowSum> loaded = load(pool, executor, file, tables, phases);
             RestoreEngine.setSequences(main, metadata);
             phases.done("load");
+            phases.begin("keys");
             postData(pool, executor, RestoreEngine.runnable(main, schema.postData()));
             phases.done("post_data");
             RestoreEngine.refresh(main, schema);
             phases.done("refresh");
+            phases.begin("verifying");
             Map<String, RowSum> restored = readBack(pool, executor, tables, loaded);
             Map<String, Long> counts = RestoreEngine.compare(main, tables, loaded, restored, expected);
             phases.done("check");
@@ -118,7 +122,7 @@ final class ParallelCreate {
      * Returns per table the sum of the COPY lines sent.
      */
     private static Map<String, RowSum> load(List<Connection> pool, ExecutorService executor, StoredFile file,
-                                            List<Table> tables) throws SQLException, IOException {
+                                            List<Table> tables, Phases phases) throws SQLException, IOException {
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));
         Map<String, RowSum> sums = new ConcurrentHashMap<>();
@@ -145,6 +149,7 @@ final class ParallelCreate {
                     int length = line == null ? 0 : data.rowLength();
                     if (rows > 0 && (line == null || size + length > bytes.length)) {
                         put(queues.get(next), new Batch(table, bytes, ends, rows), failure);
+                        phases.rows(rows); // handed to a loader (at most two batches per connection wait)
                         next = (next + 1) % queues.size();
                         bytes = new byte[Math.max(BATCH_BYTES, length)];
                         ends = new int[1024];
@@ -152,6 +157,7 @@ final class ParallelCreate {
                         rows = 0;
                     }
                     if (line == null) {
+                        phases.tableDone();
                         break;
                     }
                     if (size + length > bytes.length) {

@@ -198,10 +198,12 @@ final class RestoreEngine {
             boolean truncated = removeExistingRows(target, tables);
             List<String> rebuild = dropIndexesAndKeys(target, tables);
             phases.done("prepare");
+            phases.begin("loading");
             Map<String, RowSum> loaded = copyRows(target, file, tables,
-                    truncated ? plainTables(target, tables) : java.util.Set.of());
+                    truncated ? plainTables(target, tables) : java.util.Set.of(), phases);
             setSequences(target, metadata);
             phases.done("load");
+            phases.begin("keys");
             if (replica) {
                 try (Statement s = target.createStatement()) {
                     s.execute("SET LOCAL session_replication_role = origin");
@@ -216,6 +218,7 @@ final class RestoreEngine {
                 checkForeignKeys(target, tables);
             }
             phases.done("keys");
+            phases.begin("verifying");
             Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
             phases.done("check");
             target.commit();
@@ -287,16 +290,20 @@ final class RestoreEngine {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
+            phases.begin("schema");
             createSchemas(target, metadata);
             execute(target, "pre-data", schema.preData());
             phases.done("pre_data");
-            Map<String, RowSum> loaded = copyRows(target, file, tables, plainTables(target, tables));
+            phases.begin("loading");
+            Map<String, RowSum> loaded = copyRows(target, file, tables, plainTables(target, tables), phases);
             setSequences(target, metadata);
             phases.done("load");
+            phases.begin("keys");
             execute(target, "post-data", schema.postData());
             phases.done("post_data");
             refresh(target, schema);
             phases.done("refresh");
+            phases.begin("verifying");
             Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
             phases.done("check");
             target.commit();
@@ -582,7 +589,8 @@ final class RestoreEngine {
 
     /** Loads every table's rows; returns, per loaded table, the sum of the COPY lines sent. */
     private static Map<String, RowSum> copyRows(Connection target, StoredFile file, List<Table> tables,
-                                                java.util.Set<String> freeze) throws SQLException, IOException {
+                                                java.util.Set<String> freeze, Phases phases)
+            throws SQLException, IOException {
         Map<String, RowSum> sums = new HashMap<>();
         Map<String, Table> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.qualified(), t));
@@ -590,7 +598,8 @@ final class RestoreEngine {
             String name;
             while ((name = data.nextTable()) != null) {
                 Table table = listed(byName, name);
-                RowSum sum = copyTable(target, table, data, freeze.contains(name));
+                RowSum sum = copyTable(target, table, data, freeze.contains(name), phases);
+                phases.tableDone();
                 if (sum.rows() > 0) {
                     sums.put(name, sum);
                 }
@@ -608,8 +617,11 @@ final class RestoreEngine {
         return table;
     }
 
-    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Data data, boolean freeze)
-            throws SQLException, IOException {
+    /** Rows between two progress reports of a load. */
+    static final int PROGRESS_ROWS = 1 << 14;
+
+    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Data data, boolean freeze,
+                                    Phases phases) throws SQLException, IOException {
         RowSum sum = new RowSum();
         byte[] line = data.nextRow();
         if (line == null) {
@@ -627,6 +639,9 @@ final class RestoreEngine {
                     throw new IOException("row " + data.rows() + " of " + table.qualified() + ": " + e.getMessage(), e);
                 }
                 sum.add(out.bytes, start, out.size - start);
+                if ((sum.rows() & (PROGRESS_ROWS - 1)) == 0) {
+                    phases.rows(PROGRESS_ROWS);
+                }
                 if (out.size >= 1 << 20) {
                     copy.writeToCopy(out.bytes, 0, out.size);
                     out.size = 0;
@@ -636,6 +651,7 @@ final class RestoreEngine {
                 copy.writeToCopy(out.bytes, 0, out.size);
             }
             copy.endCopy();
+            phases.rows(sum.rows() & (PROGRESS_ROWS - 1));
             return sum;
         } catch (SQLException e) {
             throw new SQLException("loading " + table.qualified() + " failed: " + e.getMessage(), e.getSQLState(), e);

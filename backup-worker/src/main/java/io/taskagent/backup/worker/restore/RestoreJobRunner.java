@@ -81,7 +81,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     private final WorkerProperties properties;
 
     public RestoreJobRunner(JobStore jobs, JobIntake intake, Backups backups,
-                            EventOutbox outbox, Retry retry, LeaseKeeper leases, WorkerProperties properties) {
+                            EventOutbox outbox, Retry retry, LeaseKeeper leases, WorkerProperties properties,
+                            io.taskagent.backup.worker.job.JobProgress.Factory progresses) {
+        this.progresses = progresses;
         this.jobs = jobs;
         this.intake = intake;
         this.backups = backups;
@@ -89,6 +91,13 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         this.retry = retry;
         this.leases = leases;
         this.properties = properties;
+    }
+
+    private final io.taskagent.backup.worker.job.JobProgress.Factory progresses;
+
+    /** The phases of a job that restores (a restore or a drill), reported as its progress. */
+    Phases phasesOf(JobStore.Job job) {
+        return new Phases(progresses.start(job));
     }
 
     /** What the worker offers restores: catalog, verification, safety backups (drills use them too). */
@@ -145,7 +154,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     @Override
     public void execute(JobStore.Job job) {
         long started = System.nanoTime();
-        Phases phases = new Phases();
+        Phases phases = phasesOf(job);
+        phases.begin("checking");
         Map<String, Object> request = request(job.id());
         String database = job.target();
         boolean dryRun = "dry_run".equals(job.type());
@@ -164,6 +174,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                             + "backup.restore.targets." + database));
             BackupFileReader content = BackupFileReader.header(file);
             Map<String, Long> backupRows = backup.rowCounts();
+            phases.total(backupRows);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("request", request);
             result.put("backup_id", backup.id());
@@ -211,6 +222,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                         counts = backupRows;
                     } else {
                         if (safety && !create) {
+                            phases.begin("safety_backup");
                             String safetyFile = backups.safetyBackup(database, target);
                             result.put("safety_backup", safetyFile);
                             phases.done("safety_backup");

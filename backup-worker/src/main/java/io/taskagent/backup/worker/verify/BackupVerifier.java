@@ -45,6 +45,12 @@ public class BackupVerifier {
      */
     public Map<String, Long> check(BackupCatalog.StoredBackup backup, BackupStorage storage, List<String> problems,
                                    boolean content) {
+        return check(backup, storage, problems, content, BackupFileReader.RowListener.NONE);
+    }
+
+    /** {@link #check}, telling {@code listener} how far the full read of the rows got. */
+    public Map<String, Long> check(BackupCatalog.StoredBackup backup, BackupStorage storage, List<String> problems,
+                                   boolean content, BackupFileReader.RowListener listener) {
         String where = "'" + storage.name() + "' (" + storage.location() + ")";
         try {
             Optional<BackupStorage.StoredObject> stat = storage.stat(backup.fileName());
@@ -93,7 +99,7 @@ public class BackupVerifier {
         }
         BackupFileReader read;
         try {
-            read = BackupFileReader.read(file);
+            read = BackupFileReader.read(file, listener);
         } catch (IOException e) {
             problems.add("content unreadable: " + e.getMessage());
             return Map.of();

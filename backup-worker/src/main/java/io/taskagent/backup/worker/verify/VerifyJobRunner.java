@@ -43,10 +43,14 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
     private final io.taskagent.backup.worker.backup.BackupCopies copies;
     private final io.taskagent.backup.worker.storage.Destinations destinations;
 
+    private final io.taskagent.backup.worker.job.JobProgress.Factory progresses;
+
     VerifyJobRunner(JobStore jobs, JobIntake intake, BackupCatalog catalog, BackupVerifier verifier,
                     EventOutbox outbox, Retry retry, LeaseKeeper leases,
                     io.taskagent.backup.worker.backup.BackupCopies copies,
-                    io.taskagent.backup.worker.storage.Destinations destinations) {
+                    io.taskagent.backup.worker.storage.Destinations destinations,
+                    io.taskagent.backup.worker.job.JobProgress.Factory progresses) {
+        this.progresses = progresses;
         this.copies = copies;
         this.destinations = destinations;
         this.jobs = jobs;
@@ -105,6 +109,24 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
             if (held.isEmpty()) {
                 problems.add("no copy of the backup is available");
             }
+            // progress: every row of every copy read back (rows of the backup times the copies)
+            io.taskagent.backup.worker.job.JobProgress progress = progresses.start(job);
+            long rows = stored.get().rowCounts().values().stream().mapToLong(Long::longValue).sum();
+            progress.begin("reading", rows * held.size(), stored.get().rowCounts().size() * held.size());
+            io.taskagent.backup.worker.format.BackupFileReader.RowListener listener =
+                    new io.taskagent.backup.worker.format.BackupFileReader.RowListener() {
+                        @Override
+                        public void rows(long n) {
+                            if (n > 0) {
+                                progress.addRows(n);
+                            }
+                        }
+
+                        @Override
+                        public void tableDone() {
+                            progress.tableDone();
+                        }
+                    };
             for (var copy : held) {
                 var storage = destinations.get(copy.destination());
                 if (storage.isEmpty()) {
@@ -113,7 +135,7 @@ class VerifyJobRunner implements JobHandler<RequestVerify> {
                     continue;
                 }
                 List<String> found = new ArrayList<>();
-                Map<String, Long> read = verifier.check(stored.get(), storage.get(), found, true);
+                Map<String, Long> read = verifier.check(stored.get(), storage.get(), found, true, listener);
                 perCopy.put(copy.destination(), Map.of("checked", true, "problems", found));
                 if (found.isEmpty()) {
                     counts = read;

@@ -56,7 +56,8 @@ class LeaseReaperTest {
                 new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of(), "template0"));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
         takeOvers = new TakeOvers(threads);
-        JobExecutor executor = new JobExecutor(leases, new JobHandlers(new ArrayList<>(handlers)));
+        JobExecutor executor = new JobExecutor(leases, new JobHandlers(new ArrayList<>(handlers)), jobs,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         return new LeaseReaper(jobs, executor, takeOvers, leases, Destinations.local(dir), properties);
     }
 

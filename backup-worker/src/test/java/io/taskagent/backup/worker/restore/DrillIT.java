@@ -68,6 +68,8 @@ class DrillIT {
     JdbcClient catalog;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    io.taskagent.backup.worker.health.CatalogMetrics catalogMetrics;
 
     private BackupCompleted backUp() {
         return WorkerTestContext.backUp(publisher, events);
@@ -106,6 +108,24 @@ class DrillIT {
         assertThat(meters.get("backup.drill.last.success.seconds").tag("target", "taskagent").gauge().value())
                 .isPositive();
         assertThat(meters.get("backup.drill.duration").tag("outcome", "passed").timer().count()).isEqualTo(1);
+
+        // the metrics every job kind has, and those read from the catalog and the broker from start-up
+        assertThat(meters.get("backup.job.duration").tags("kind", "drill", "target", "taskagent", "outcome", "success")
+                .timer().count()).isEqualTo(1);
+        assertThat(meters.get("backup.job.duration").tags("kind", "backup", "outcome", "success").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("backup.jobs.in.flight").tag("kind", "restore").gauge().value()).isZero();
+        catalogMetrics.refresh();
+        assertThat(meters.get("backup.catalog.last.success.seconds").tags("target", "taskagent", "type", "manual")
+                .gauge().value()).isEqualTo((double) backup.occurredAt().getEpochSecond(), org.assertj.core.data.Offset.offset(5.0));
+        assertThat(meters.get("backup.catalog.backups").tags("target", "taskagent", "status", "available").gauge()
+                .value()).isEqualTo(1.0);
+        assertThat(meters.get("backup.catalog.size.bytes").tag("target", "taskagent").gauge().value()).isPositive();
+        assertThat(meters.get("backup.jobs.active").tags("kind", "verify", "status", "running").gauge().value())
+                .isZero();
+        assertThat(meters.get("backup.outbox.pending").gauge().value()).isZero();
+        assertThat(meters.get("backup.queue.messages").tag("queue", "backup-worker.commands.dlq").gauge().value())
+                .as("read from the broker").isNotNaN().isGreaterThanOrEqualTo(0);
     }
 
     @Test

@@ -40,7 +40,8 @@ class SchedulerCommandListener {
     void onCommand(Message message) {
         BackupMessage command;
         try {
-            command = MessageJson.read(message.getBody());
+            command = MessageJson.readReceived(message.getBody(),
+                    message.getMessageProperties().getReceivedRoutingKey());
             if (!(command instanceof StartScheduler) && !(command instanceof StopScheduler)
                     && !(command instanceof ConfigureSchedule) && !(command instanceof RequestCleanup)) {
                 throw new InvalidMessageException(command.getClass().getSimpleName() + " is not a scheduler command");

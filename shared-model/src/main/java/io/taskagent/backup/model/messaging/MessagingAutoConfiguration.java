@@ -30,6 +30,13 @@ public class MessagingAutoConfiguration {
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
+    /** The depth of every consuming queue and dead-letter queue (nothing registered without metrics or admin). */
+    @Bean
+    QueueDepthMetrics queueDepthMetrics(ObjectProvider<org.springframework.amqp.core.AmqpAdmin> admin,
+                                        ObjectProvider<MeterRegistry> meters) {
+        return new QueueDepthMetrics(admin.getIfAvailable(), meters.getIfAvailable());
+    }
+
     @Bean
     Retry consumerRetry(MessagingProperties properties) {
         return Retry.of(properties);
