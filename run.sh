@@ -26,12 +26,40 @@ export BACKUP_STORAGE_DIR=${BACKUP_STORAGE_DIR:-$PWD/backups}
 DEMO_SCALE=${DEMO_SCALE:-1}
 SERVICES=(backup-worker alert-service scheduler-service api-gateway)
 
-# 1. build what is missing
-missing=0
+# 0. what it needs, each checked with the command that starts or installs it
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+need() { # command, how to get it
+  if ! command -v "$1" > /dev/null 2>&1; then
+    echo "run.sh needs '$1', which is not installed: $2" >&2
+    exit 1
+  fi
+}
+need java "install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)"
+need mvn "install Maven (Debian: apt-get install maven)"
+need curl "install curl (Debian: apt-get install curl)"
+need psql "install the PostgreSQL client (Debian: apt-get install postgresql-client)"
+if ! port_open "$PGHOST" "$PGPORT"; then
+  echo "PostgreSQL is not reachable on $PGHOST:$PGPORT. Start it (here: pg_ctlcluster --skip-systemctl-redirect" \
+       "\$(ls /etc/postgresql) main start; or docker compose up -d postgres) or set PGHOST/PGPORT." >&2
+  exit 1
+fi
+RABBIT_HOST=${SPRING_RABBITMQ_HOST:-127.0.0.1} RABBIT_PORT=${SPRING_RABBITMQ_PORT:-5672}
+if ! port_open "$RABBIT_HOST" "$RABBIT_PORT"; then
+  echo "RabbitMQ is not reachable on $RABBIT_HOST:$RABBIT_PORT. Start it (here: rabbitmq-server -detached; or" \
+       "docker compose up -d rabbitmq) or set SPRING_RABBITMQ_HOST/SPRING_RABBITMQ_PORT." >&2
+  exit 1
+fi
+
+# 1. build when a jar is missing or older than any source it is built from
+stale=0
 for s in "${SERVICES[@]}"; do
-  [ -f "$s/target/$s-0.1.0-SNAPSHOT-exec.jar" ] || missing=1
+  jar="$s/target/$s-0.1.0-SNAPSHOT-exec.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$s/src" "$s/pom.xml" shared-model/src shared-model/pom.xml pom.xml \
+                                   -newer "$jar" -type f -print -quit)" ]; then
+    stale=1
+  fi
 done
-if [ "$missing" = 1 ]; then
+if [ "$stale" = 1 ]; then
   echo "building the services (mvn -B -q -DskipTests package)..."
   mvn -B -q -DskipTests package
 fi
@@ -48,8 +76,8 @@ if [ "$source_hostport" = "$PGHOST:$PGPORT" ] || [ "$source_hostport" = "localho
   if ! db_exists "$source_db"; then
     echo "creating the demo TaskAgent database $source_db (scale $DEMO_SCALE)..."
     createdb "$source_db"
-    psql -q -d "$source_db" -f demo/schema.sql
-    psql -q -d "$source_db" -v scale="$DEMO_SCALE" -f demo/generate.sql
+    psql -q -X -v ON_ERROR_STOP=1 -o /dev/null -d "$source_db" -f demo/schema.sql
+    psql -q -X -v ON_ERROR_STOP=1 -o /dev/null -d "$source_db" -v scale="$DEMO_SCALE" -f demo/generate.sql
   fi
 fi
 
@@ -79,9 +107,27 @@ for s in "${SERVICES[@]}"; do
   echo "started $s (pid $!, log logs/$s.log)"
 done
 
-for _ in $(seq 1 90); do
-  if curl -fs http://localhost:${GATEWAY_PORT:-8080}/actuator/health > /dev/null 2>&1; then break; fi
-  sleep 1
+# the banner only once every service reports healthy; a service that exits or stays unhealthy is named
+declare -A PORTS=([api-gateway]=8080 [backup-worker]=8081 [scheduler-service]=8082 [alert-service]=8083)
+for i in "${!SERVICES[@]}"; do
+  s=${SERVICES[$i]}
+  url="http://localhost:${PORTS[$s]}/actuator/health"
+  healthy=0
+  for _ in $(seq 1 120); do
+    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "$s exited while starting; the end of logs/$s.log:" >&2
+      tail -n 20 "logs/$s.log" >&2
+      exit 1
+    fi
+    if curl -fs "$url" 2>/dev/null | grep -q '"status":"UP"'; then healthy=1; break; fi
+    sleep 1
+  done
+  if [ "$healthy" = 0 ]; then
+    echo "$s is not healthy after 120 s ($url): $(curl -s "$url" 2>/dev/null | head -c 400)" >&2
+    echo "see logs/$s.log" >&2
+    exit 1
+  fi
+  echo "$s is healthy"
 done
 cat <<MSG
 

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -75,6 +76,33 @@ class DockerComposeTest {
             }
         }
         assertNoProblems("docker-compose.yml does not define the whole system", problems);
+    }
+
+    /** Every image is pinned to a version (a tag with a digit, never latest): a rebuild gets the same system. */
+    @Test
+    void everyImageIsPinnedToAVersion() {
+        List<String> problems = new ArrayList<>();
+        services.forEach((name, service) -> {
+            Object image = service.get("image");
+            if (image != null) {
+                String ref = image.toString();
+                String tag = ref.contains(":") ? ref.substring(ref.lastIndexOf(':') + 1) : "";
+                if (!tag.matches(".*\\d.*") || tag.equals("latest")) {
+                    problems.add("service '" + name + "': image '" + ref + "' is not pinned to a version");
+                }
+            }
+        });
+        assertNoProblems("docker-compose.yml has unpinned images", problems);
+    }
+
+    /** The gateway starts after the worker is healthy: it reads the worker's read contract. */
+    @Test
+    void theGatewayStartsAfterTheWorker() {
+        Object dependsOn = services.get("api-gateway").get("depends_on");
+        assertThat(dependsOn).as("api-gateway depends_on").isInstanceOf(Map.class);
+        Object worker = ((Map<?, ?>) dependsOn).get("backup-worker");
+        assertThat(worker).as("api-gateway depends on backup-worker").isInstanceOf(Map.class);
+        assertThat(((Map<?, ?>) worker).get("condition")).isEqualTo("service_healthy");
     }
 
     @Test
