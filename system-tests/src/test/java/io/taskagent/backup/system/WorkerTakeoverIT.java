@@ -1,6 +1,7 @@
 package io.taskagent.backup.system;
 
 import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.model.BackupStarted;
 import io.taskagent.backup.model.DrillPassed;
 import io.taskagent.backup.model.RequestBackup;
@@ -190,5 +191,55 @@ class WorkerTakeoverIT {
             rs.next();
             assertThat(rs.getInt(1)).isZero();
         }
+    }
+
+    private static List<String> startedBy(UUID job) {
+        return broker.events().stream().filter(e -> e instanceof BackupStarted && e.jobId().equals(job))
+                .map(e -> ((BackupStarted) e).worker()).toList();
+    }
+
+    @Test
+    @Order(4)
+    void sigtermMidBackupHandsTheJobBackAndAnotherWorkerFinishesItWithoutAFailure() throws Exception {
+        for (ServiceProcess w : workers) {
+            w.close();
+        }
+        workers.clear();
+        // the rescuer takes no command from the queue: it can only get the job by taking it over
+        worker("stop-rescuer", Map.of("SPRING_RABBITMQ_LISTENER_SIMPLE_AUTO_STARTUP", "false"));
+        ServiceProcess stopped = worker("stop-doomed", Map.of("BACKUP_STORAGE_ZSTD_LEVEL", "19",
+                "BACKUP_WORKER_PARALLELISM", "1", "BACKUP_WORKER_SHUTDOWN_GRACE", "1s"));
+        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "takeover-it");
+        broker.publish(request);
+        broker.awaitEvent(BackupStarted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
+
+        long stopAt = System.nanoTime();
+        stopped.close(); // SIGTERM, as run.sh, systemd and Docker stop a service
+        long stopSeconds = (System.nanoTime() - stopAt) / 1_000_000_000;
+        assertThat(stopSeconds).as("the worker stopped after its grace, not after a kill timeout").isLessThan(20);
+        assertThat(stopped.log()).contains("handed back");
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "SUCCEEDED".equals(job(request.jobId()).get("status")));
+        assertThat(job(request.jobId())).as("the attempt cut short by the stop is not counted")
+                .containsEntry("attempts", 1).containsEntry("backups", 1);
+        broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
+        assertThat(startedBy(request.jobId())).containsExactly("stop-doomed", "stop-rescuer");
+        assertThat(broker.events()).as("a stop is not a failure: nothing announced it as one")
+                .noneMatch(e -> e instanceof BackupFailed && e.jobId().equals(request.jobId()));
+    }
+
+    @Test
+    @Order(5)
+    void sigtermMidBackupLetsTheJobFinishWithinTheGrace() throws Exception {
+        ServiceProcess stopping = worker("stop-graceful", Map.of());
+        RequestBackup request = RequestBackup.newJob("taskagent", "manual", "takeover-it");
+        broker.publish(request);
+        broker.awaitEvent(BackupStarted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
+        stopping.close();
+        assertThat(job(request.jobId())).as("finished before the worker exited")
+                .containsEntry("status", "SUCCEEDED").containsEntry("attempts", 1).containsEntry("backups", 1);
+        assertThat(startedBy(request.jobId())).containsExactly("stop-graceful");
+        broker.awaitEvent(BackupCompleted.class, e -> e.jobId().equals(request.jobId()), Duration.ofSeconds(30));
     }
 }

@@ -45,6 +45,11 @@ class BackupCommandListener {
             concurrency = "${backup.worker.concurrency:1}")
     void onCommand(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
+        if (executor.draining()) {
+            // shutting down: the command goes back to the queue for another worker (or this one after its restart)
+            channel.basicNack(tag, false, true);
+            return;
+        }
         BackupMessage command;
         JobHandler<?> handler;
         try {

@@ -29,6 +29,8 @@ public class JobExecutor {
     private final JobStore jobs;
     private final MeterRegistry meters;
     private final Map<JobKind, AtomicInteger> inFlight = new EnumMap<>(JobKind.class);
+    private final Map<java.util.UUID, JobStore.Job> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     JobExecutor(LeaseKeeper leases, JobHandlers handlers, JobStore jobs, MeterRegistry meters) {
         this.leases = leases;
@@ -48,7 +50,30 @@ public class JobExecutor {
         handlers.forKind(job.kind()).giveUp(job, reason);
     }
 
+    /** The worker is shutting down: it takes no new job (commands are put back, expired leases left to others). */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** The jobs this worker runs now. */
+    public java.util.Collection<JobStore.Job> running() {
+        return java.util.List.copyOf(running.values());
+    }
+
     void run(JobStore.Job job) {
+        running.put(job.id(), job);
+        try {
+            execute(job);
+        } finally {
+            running.remove(job.id());
+        }
+    }
+
+    private void execute(JobStore.Job job) {
         AtomicInteger running = inFlight.get(job.kind());
         running.incrementAndGet();
         Timer.Sample sample = Timer.start(meters);

@@ -94,6 +94,21 @@ public class JobStore {
     }
 
     /**
+     * Hands a running job back at shutdown: no longer this worker's (owner cleared, so its late finish, renewal or
+     * failure changes nothing and announces nothing), the lease ended now so that any worker's reaper takes it over
+     * at once, the attempt not counted, the reason kept as the job's error. Not a transition: the job stays
+     * {@code RUNNING}. True when it was still this worker's.
+     */
+    public boolean handBack(UUID id, String worker, String reason) {
+        return jdbc.sql("""
+                        UPDATE jobs SET attempts = greatest(attempts - 1, 0), lease_owner = NULL,
+                               lease_until = now() - interval '1 second', error = :reason, updated_at = now()
+                        WHERE id = :id AND status = :running AND lease_owner = :worker""")
+                .param("id", id).param("running", JobStatus.RUNNING.name()).param("worker", worker)
+                .param("reason", reason).update() == 1;
+    }
+
+    /**
      * Undoes this worker's claim of a job it will not run after all (its take-over could not be started): the
      * attempt is not counted and the lease ends now, so that any worker takes the job over at once. Not a transition:
      * the job stays {@code RUNNING}.

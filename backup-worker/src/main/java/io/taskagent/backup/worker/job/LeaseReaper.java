@@ -66,6 +66,9 @@ class LeaseReaper {
 
     @Scheduled(fixedDelayString = "${backup.worker.reaper-interval-ms:5000}", initialDelay = 2000)
     void reap() {
+        if (executor.draining()) {
+            return; // shutting down: expired leases are for the other workers
+        }
         try {
             sweepAbandoned();
             for (UUID id : jobs.expiredLeases()) {
