@@ -58,6 +58,11 @@ public class BackupScheduler {
                     SchedulerProperties properties, MeterRegistry meters, WorkerCatalog catalog) {
         this.catalog = catalog;
         this.fires = fires;
+        this.nextFireGauges = io.micrometer.core.instrument.MultiGauge.builder("scheduler.next.fire.seconds")
+                .description("when each enabled schedule fires next (epoch seconds)").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("scheduler.running", runningGauge,
+                java.util.concurrent.atomic.AtomicInteger::get).description("1 while the schedules fire")
+                .register(meters);
         this.settings = settings;
         this.publisher = publisher;
         this.cleanup = cleanup;
@@ -82,6 +87,36 @@ public class BackupScheduler {
             checkDrills(stored, now);
         }
         settings.refreshNextFires(now, locked -> ScheduleCalendar.nextFires(locked, now));
+        exportNextFires(stored, now);
+    }
+
+    private final io.micrometer.core.instrument.MultiGauge nextFireGauges;
+    private final java.util.concurrent.atomic.AtomicInteger runningGauge = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Gauges {@code scheduler.next.fire.seconds{schedule}} (epoch seconds of each enabled schedule's next fire, the
+     * drill's included; none while stopped) and {@code scheduler.running} (1 or 0), for dashboards.
+     */
+    private void exportNextFires(StoredSettings stored, Instant now) {
+        runningGauge.set(stored.settings().running() ? 1 : 0);
+        java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        ScheduleCalendar.nextFires(stored, now).forEach((name, at) -> {
+            if (at != null) {
+                rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("schedule", name), at.getEpochSecond()));
+            }
+        });
+        SchedulerProperties.Drill drill = properties.drill();
+        if (stored.settings().running() && drill.enabled()) {
+            Instant next = new CronSchedule(CronExpression.parse(drill.cron()), stored.settings().timeZone())
+                    .nextAfter(now);
+            if (next != null) {
+                rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("schedule", ScheduleBounds.DRILL_SCHEDULE),
+                        next.getEpochSecond()));
+            }
+        }
+        nextFireGauges.register(rows, true);
     }
 
     private void check(StoredSettings.StoredSchedule schedule, StoredSettings stored, Instant now) {

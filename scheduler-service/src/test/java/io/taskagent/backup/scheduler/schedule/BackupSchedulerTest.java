@@ -416,4 +416,25 @@ class BackupSchedulerTest {
                 .isEqualTo("scheduler:drill_after_backups"));
         assertThat(fires.fires("drill")).isEmpty();
     }
+
+    @Test
+    void nextFiresAndTheRunningStateAreExportedAsGauges() {
+        SchedulerProperties p = properties(true, Map.of(), new SchedulerProperties.Drill(true, "0 0 4 * * SUN", 0,
+                Duration.ofDays(8)));
+        Instant start = at(3, 2, 0, 0, "+01:00"); // a Monday
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        FixedSettings settings = new FixedSettings(p, start);
+        BackupScheduler scheduler = new BackupScheduler(fires, settings, publisher, cleanup, p, meters, catalog);
+        scheduler.tick(start.plusSeconds(30));
+        assertThat(meters.get("scheduler.next.fire.seconds").tag("schedule", "drill").gauge().value())
+                .isEqualTo(at(3, 8, 4, 0, "+01:00").getEpochSecond());
+        assertThat(meters.get("scheduler.next.fire.seconds").tag("schedule", "daily").gauge().value())
+                .isEqualTo(at(3, 2, 2, 30, "+01:00").getEpochSecond());
+        assertThat(meters.get("scheduler.running").gauge().value()).isEqualTo(1.0);
+
+        settings.running(false);
+        scheduler.tick(start.plusSeconds(60));
+        assertThat(meters.get("scheduler.running").gauge().value()).isZero();
+        assertThat(meters.find("scheduler.next.fire.seconds").gauges()).as("nothing fires while stopped").isEmpty();
+    }
 }
