@@ -85,6 +85,24 @@ public final class TemporaryPostgres implements AutoCloseable {
      *                               (the message then includes their output and the server log)
      */
     public static TemporaryPostgres start() {
+        return start(false);
+    }
+
+    /**
+     * Like {@link #start()}, but TCP connections must use TLS ({@code hostssl} only in {@code pg_hba.conf}): a
+     * throw-away CA and a server certificate for {@code 127.0.0.1} are made with {@code openssl} (the CA's certificate
+     * is {@link #caCertificate()}); a client with {@code sslmode=disable} is refused.
+     */
+    public static TemporaryPostgres startWithTls() {
+        return start(true);
+    }
+
+    /** The CA certificate the server's certificate is signed with ({@link #startWithTls()}). */
+    public Path caCertificate() {
+        return baseDir.resolve("tls").resolve("ca.crt");
+    }
+
+    private static TemporaryPostgres start(boolean tls) {
         Path binDir = binDir("initdb", "pg_ctl");
         boolean asPostgresUser = "root".equals(System.getProperty("user.name"));
         Path baseDir;
@@ -101,7 +119,11 @@ public final class TemporaryPostgres implements AutoCloseable {
             throw new IllegalStateException("cannot prepare a temporary directory for PostgreSQL: " + e, e);
         }
         try {
-            new TemporaryPostgres(baseDir, binDir, 0, asPostgresUser).initdb();
+            TemporaryPostgres created = new TemporaryPostgres(baseDir, binDir, 0, asPostgresUser);
+            created.initdb();
+            if (tls) {
+                created.requireTls();
+            }
             IllegalStateException last = null;
             for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
                 TemporaryPostgres candidate = new TemporaryPostgres(baseDir, binDir, freePort(), asPostgresUser);
@@ -236,6 +258,56 @@ public final class TemporaryPostgres implements AutoCloseable {
     private void initdb() {
         run("initdb", List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER,
                 "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"));
+    }
+
+    /** Certificates by openssl; the server's key and certificate in the data directory; TLS required on TCP. */
+    private void requireTls() {
+        Path tls = baseDir.resolve("tls");
+        try {
+            Files.createDirectories(tls);
+            openssl(tls, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+                    "-days", "2", "-subj", "/CN=taskagent-test-ca");
+            openssl(tls, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+                    "-subj", "/CN=127.0.0.1");
+            Files.writeString(tls.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+            openssl(tls, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
+            for (String file : List.of("server.crt", "server.key")) {
+                Path target = dataDir.resolve(file);
+                Files.copy(tls.resolve(file), target);
+                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                if (asPostgresUser) {
+                    Files.setOwner(target, target.getFileSystem().getUserPrincipalLookupService()
+                            .lookupPrincipalByName(USER));
+                }
+            }
+            Files.writeString(dataDir.resolve("postgresql.conf"),
+                    "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            Path hba = dataDir.resolve("pg_hba.conf");
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(hba)) {
+                lines.add(line.startsWith("host ") || line.startsWith("host\t") ? "hostssl" + line.substring(4) : line);
+            }
+            Files.write(hba, lines);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot set up TLS for the temporary PostgreSQL: " + e, e);
+        }
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IOException("openssl " + String.join(" ", args) + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     private void pgCtlStart() {

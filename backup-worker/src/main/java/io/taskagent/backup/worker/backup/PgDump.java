@@ -120,7 +120,7 @@ public class PgDump {
     }
 
     private static Found version(Path binary) throws DumpException {
-        String out = run(List.of(binary.toString(), "--version"), null, 10).trim();
+        String out = run(List.of(binary.toString(), "--version"), null, java.util.Map.of(), 10).trim();
         Matcher m = VERSION.matcher(out);
         if (!m.find()) {
             throw new DumpException(binary + " --version printed '" + out + "', not a pg_dump version");
@@ -168,8 +168,9 @@ public class PgDump {
         }
         includeTables.forEach(table -> common.add("--table=" + table));
         excludeTables.forEach(table -> common.add("--exclude-table=" + table));
-        CompletableFuture<String> pre = section(common, "pre-data", database.password());
-        CompletableFuture<String> post = section(common, "post-data", database.password());
+        java.util.Map<String, String> tls = tlsEnvironment(url.group(4));
+        CompletableFuture<String> pre = section(common, "pre-data", database.password(), tls);
+        CompletableFuture<String> post = section(common, "post-data", database.password(), tls);
         try {
             return new SchemaSections(pre.join(), post.join(), "pg_dump " + pgDump.version(), settings.keepOwners(),
                     List.of());
@@ -194,12 +195,47 @@ public class PgDump {
         }, THREADS);
     }
 
-    private static CompletableFuture<String> section(List<String> common, String section, String password) {
+    /**
+     * The TLS settings of the source's JDBC URL for libpq (pg_dump): {@code sslmode} (pgjdbc's {@code ssl=true}
+     * alone means {@code verify-full}), {@code sslrootcert}, {@code sslcert}, {@code sslkey} as {@code PGSSLMODE},
+     * {@code PGSSLROOTCERT}, {@code PGSSLCERT}, {@code PGSSLKEY}: pg_dump connects exactly as the worker does, so a
+     * server that accepts TLS connections only is dumped too, with the same certificate checks.
+     */
+    static java.util.Map<String, String> tlsEnvironment(String query) {
+        java.util.Map<String, String> params = new java.util.HashMap<>();
+        if (query != null && query.length() > 1) {
+            for (String pair : query.substring(1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        String mode = params.get("sslmode");
+        if (mode == null && "true".equalsIgnoreCase(params.get("ssl"))) {
+            mode = "verify-full";
+        }
+        if (mode != null) {
+            env.put("PGSSLMODE", mode);
+        }
+        java.util.Map.of("sslrootcert", "PGSSLROOTCERT", "sslcert", "PGSSLCERT", "sslkey", "PGSSLKEY")
+                .forEach((param, variable) -> {
+                    if (params.get(param) != null) {
+                        env.put(variable, params.get(param));
+                    }
+                });
+        return env;
+    }
+
+    private static CompletableFuture<String> section(List<String> common, String section, String password,
+                                                     java.util.Map<String, String> env) {
         List<String> command = new ArrayList<>(common);
         command.add("--section=" + section);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return run(command, password, 600);
+                return run(command, password, env, 600);
             } catch (DumpException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -225,9 +261,14 @@ public class PgDump {
     }
 
     /** Runs pg_dump; its output, or an exception with its exit code and error output (never the password). */
-    private static String run(List<String> command, String password, long timeoutSeconds) throws DumpException {
+    private static String run(List<String> command, String password, java.util.Map<String, String> env,
+                              long timeoutSeconds) throws DumpException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("PGPASSWORD");
+        for (String variable : List.of("PGSSLMODE", "PGSSLROOTCERT", "PGSSLCERT", "PGSSLKEY")) {
+            builder.environment().remove(variable);
+        }
+        builder.environment().putAll(env);
         if (password != null && !password.isEmpty()) {
             builder.environment().put("PGPASSWORD", password);
         }
