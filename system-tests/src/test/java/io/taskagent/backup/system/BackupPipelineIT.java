@@ -354,4 +354,53 @@ class BackupPipelineIT {
         }
         return rows;
     }
+
+    /**
+     * Bad input at the broker's door: 1,000 random and mutated payloads on each consuming queue are all dead-lettered,
+     * every consumer stays alive, and the next valid command still works.
+     */
+    @Test
+    @Order(7)
+    void aThousandPoisonedPayloadsPerQueueAreDeadLetteredAndTheConsumersLiveOn() throws Exception {
+        java.util.UUID job = java.util.UUID.randomUUID();
+        Map<String, java.util.List<PoisonMessages.Poison>> poisons = new LinkedHashMap<>();
+        Map<String, String> exchanges = new HashMap<>();
+        poisons.put(Topology.WORKER_COMMANDS_QUEUE, PoisonMessages.of(io.taskagent.backup.model.RequestBackup.newJob(
+                "taskagent", "manual", "poison"), Topology.WORKER_COMMAND_KEYS, 1000, 1));
+        exchanges.put(Topology.WORKER_COMMANDS_QUEUE, Topology.COMMANDS_EXCHANGE);
+        poisons.put(Topology.SCHEDULER_COMMANDS_QUEUE, PoisonMessages.of(new io.taskagent.backup.model.StartScheduler(
+                java.util.UUID.randomUUID(), job, "taskagent", java.time.Instant.now(), 1, "poison"),
+                Topology.SCHEDULER_COMMAND_KEYS, 1000, 2));
+        exchanges.put(Topology.SCHEDULER_COMMANDS_QUEUE, Topology.COMMANDS_EXCHANGE);
+        poisons.put(Topology.ALERT_EVENTS_QUEUE, PoisonMessages.of(io.taskagent.backup.model.BackupFailed.of(job,
+                        "taskagent", "manual", "poison", 1),
+                Topology.ALERT_EVENT_KEYS, 1000, 3));
+        exchanges.put(Topology.ALERT_EVENTS_QUEUE, Topology.EVENTS_EXCHANGE);
+
+        Map<String, Long> before = new HashMap<>();
+        poisons.keySet().forEach(q -> before.put(q, broker.messageCount(Topology.deadLetterQueue(q))));
+        poisons.forEach((queue, list) -> list.forEach(p -> broker.publishRaw(exchanges.get(queue), p.routingKey(),
+                p.body())));
+        for (String queue : poisons.keySet()) {
+            long sent = poisons.get(queue).size();
+            broker.awaitMessageCount(Topology.deadLetterQueue(queue), before.get(queue) + sent, Duration.ofSeconds(120));
+            System.out.printf("poison: %s: %d published, %d dead-lettered, %d consumers after%n", queue, sent,
+                    broker.messageCount(Topology.deadLetterQueue(queue)) - before.get(queue),
+                    broker.consumerCount(queue));
+            assertThat(sent).isEqualTo(1000);
+            assertThat(broker.consumerCount(queue)).as("%s still consumed", queue).isPositive();
+        }
+        // and the next valid command works: a verification (worker) and a stop and start (scheduler)
+        HttpResponse<String> verify = api("POST", "/api/backup/verify", TOKEN, "{\"backup_id\":\"" + firstBackup + "\"}");
+        assertThat(awaitFinished(MessageJson.mapper().readTree(verify.body()).get("job_id").asString())
+                .get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(api("POST", "/api/backup/scheduler/stop", TOKEN, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                !MessageJson.mapper().readTree(api("GET", "/api/backup/status", TOKEN, null).body())
+                        .path("scheduler_running").asBoolean(true));
+        assertThat(api("POST", "/api/backup/scheduler/start", TOKEN, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                MessageJson.mapper().readTree(api("GET", "/api/backup/status", TOKEN, null).body())
+                        .path("scheduler_running").asBoolean(false));
+    }
 }

@@ -126,6 +126,15 @@ public final class BrokerProbe implements AutoCloseable {
         }
     }
 
+    /** Consumers of {@code queue} now. */
+    public long consumerCount(String queue) {
+        try {
+            return channel.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot inspect " + queue + ": " + e, e);
+        }
+    }
+
     /** Waits until {@code queue} holds {@code expected} ready messages. */
     public void awaitMessageCount(String queue, long expected, Duration timeout) {
         try {
