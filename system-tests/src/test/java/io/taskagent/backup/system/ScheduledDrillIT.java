@@ -129,11 +129,13 @@ class ScheduledDrillIT {
 
     @Test
     void theScheduledDrillFiresAtItsTimePassesAndEveryViewAgrees() throws Exception {
-        DrillPassed passed = broker.awaitEvent(DrillPassed.class, e -> true, Duration.ofSeconds(240));
-
-        // fired by the scheduler for its slot, once
-        Map<String, Object> fire = row(CATALOG, "SELECT fire_at, job_id::text, status FROM scheduler.fires "
-                + "WHERE schedule = 'drill'");
+        // fired by the scheduler for its slot, once; then the drill of that job passes
+        String fireSql = "SELECT fire_at, job_id::text, status FROM scheduler.fires WHERE schedule = 'drill'";
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "PUBLISHED".equals(rowOrEmpty(CATALOG, fireSql).get("status")));
+        Map<String, Object> fire = row(CATALOG, fireSql);
+        DrillPassed passed = broker.awaitEvent(DrillPassed.class,
+                e -> e.jobId().toString().equals(fire.get("job_id")), Duration.ofSeconds(240));
         assertThat(((Timestamp) fire.get("fire_at")).toInstant()).isEqualTo(fireAt);
         assertThat(fire.get("job_id")).isEqualTo(passed.jobId().toString());
         assertThat(fire.get("status")).isEqualTo("PUBLISHED");
@@ -163,6 +165,20 @@ class ScheduledDrillIT {
         assertThat(sample(metrics, "backup_drill_last_success_seconds", "target=\"taskagent\""))
                 .isGreaterThanOrEqualTo(fireAt.getEpochSecond());
         assertThat(sample(metrics, "backup_drill_duration_seconds_count", "outcome=\"passed\"")).isEqualTo(1.0);
+    }
+
+    /** The first row of a query, by column label; empty when there is none. */
+    private static Map<String, Object> rowOrEmpty(String database, String sql) throws Exception {
+        try (java.sql.Connection c = infra.connect(database); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            Map<String, Object> row = new HashMap<>();
+            if (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+            }
+            return row;
+        }
     }
 
     /** The first row of a query, by column label. */

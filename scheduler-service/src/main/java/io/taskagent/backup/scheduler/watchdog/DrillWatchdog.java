@@ -3,14 +3,12 @@ package io.taskagent.backup.scheduler.watchdog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.DrillOverdue;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.scheduler.retention.WorkerCatalog;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
 import io.taskagent.backup.scheduler.settings.SettingsStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,18 +29,14 @@ public class DrillWatchdog {
     private final SettingsStore settings;
     private final WorkerCatalog catalog;
     private final StaleAlerts alerts;
-    private final ConfirmingPublisher publisher;
-    private final TransactionTemplate tx;
     private final SchedulerProperties properties;
     private final MeterRegistry meters;
 
-    DrillWatchdog(SettingsStore settings, WorkerCatalog catalog, StaleAlerts alerts, ConfirmingPublisher publisher,
-                  TransactionTemplate tx, SchedulerProperties properties, MeterRegistry meters) {
+    DrillWatchdog(SettingsStore settings, WorkerCatalog catalog, StaleAlerts alerts, SchedulerProperties properties,
+                  MeterRegistry meters) {
         this.settings = settings;
         this.catalog = catalog;
         this.alerts = alerts;
-        this.publisher = publisher;
-        this.tx = tx;
         this.properties = properties;
         this.meters = meters;
     }
@@ -60,16 +54,10 @@ public class DrillWatchdog {
         if (Duration.between(since, now).compareTo(window) <= 0) {
             return false;
         }
-        Boolean raised = tx.execute(status -> {
-            if (!alerts.claim(StaleAlerts.Kind.DRILL, target, lastPassed, now, window)) {
-                return false;
-            }
-            // inside the transaction: if the broker does not confirm, the claim is rolled back and the next tick retries
-            publisher.publishEvent(new DrillOverdue(UUID.randomUUID(), UUID.randomUUID(), target, now,
-                    BackupMessage.CURRENT_VERSION, lastPassed, window.toSeconds()));
-            return true;
-        });
-        if (Boolean.TRUE.equals(raised)) {
+        boolean raised = alerts.raise(StaleAlerts.Kind.DRILL, target, lastPassed, now, window,
+                new DrillOverdue(UUID.randomUUID(), UUID.randomUUID(), target, now, BackupMessage.CURRENT_VERSION,
+                        lastPassed, window.toSeconds()));
+        if (raised) {
             meters.counter("scheduler.drill.overdue.alerts").increment();
             log.warn("no restore drill of '{}' passed since {} (window {}): DrillOverdue raised", target,
                     lastPassed == null ? "ever" : lastPassed, window);

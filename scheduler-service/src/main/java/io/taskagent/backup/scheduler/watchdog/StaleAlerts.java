@@ -1,7 +1,10 @@
 package io.taskagent.backup.scheduler.watchdog;
 
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -9,7 +12,8 @@ import java.time.Instant;
 
 /**
  * The last alert per target of each watchdog ({@code scheduler.stale_alerts} for BackupStale,
- * {@code scheduler.drill_alerts} for DrillOverdue; written only by this service).
+ * {@code scheduler.drill_alerts} for DrillOverdue; written only by this service), and the one way a watchdog raises
+ * its alert: claimed and published together ({@link #raise}).
  */
 @Repository
 class StaleAlerts {
@@ -28,9 +32,28 @@ class StaleAlerts {
     }
 
     private final JdbcClient jdbc;
+    private final ConfirmingPublisher publisher;
+    private final TransactionTemplate tx;
 
-    StaleAlerts(JdbcClient jdbc) {
+    StaleAlerts(JdbcClient jdbc, ConfirmingPublisher publisher, TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.publisher = publisher;
+        this.tx = tx;
+    }
+
+    /**
+     * Raises {@code event} for a stale target once per stale period across instances: the claim ({@link #claim}) and
+     * the publication in one transaction, so that when the broker does not confirm, the claim is rolled back and the
+     * next check tries again. True when this call raised it.
+     */
+    boolean raise(Kind kind, String target, Instant lastGood, Instant now, Duration window, BackupMessage event) {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            if (!claim(kind, target, lastGood, now, window)) {
+                return false;
+            }
+            publisher.publishEvent(event);
+            return true;
+        }));
     }
 
     /**

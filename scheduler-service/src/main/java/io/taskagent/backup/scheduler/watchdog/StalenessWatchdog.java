@@ -3,7 +3,6 @@ package io.taskagent.backup.scheduler.watchdog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.BackupStale;
-import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.scheduler.retention.WorkerCatalog;
 import io.taskagent.backup.scheduler.schedule.ScheduleCalendar;
 import io.taskagent.backup.scheduler.settings.SchedulerProperties;
@@ -12,7 +11,6 @@ import io.taskagent.backup.scheduler.settings.StoredSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,18 +32,14 @@ public class StalenessWatchdog {
     private final SettingsStore settings;
     private final WorkerCatalog catalog;
     private final StaleAlerts alerts;
-    private final ConfirmingPublisher publisher;
-    private final TransactionTemplate tx;
     private final SchedulerProperties properties;
     private final MeterRegistry meters;
 
-    StalenessWatchdog(SettingsStore settings, WorkerCatalog catalog, StaleAlerts alerts, ConfirmingPublisher publisher,
-                      TransactionTemplate tx, SchedulerProperties properties, MeterRegistry meters) {
+    StalenessWatchdog(SettingsStore settings, WorkerCatalog catalog, StaleAlerts alerts,
+                      SchedulerProperties properties, MeterRegistry meters) {
         this.settings = settings;
         this.catalog = catalog;
         this.alerts = alerts;
-        this.publisher = publisher;
-        this.tx = tx;
         this.properties = properties;
         this.meters = meters;
     }
@@ -64,16 +58,10 @@ public class StalenessWatchdog {
         if (Duration.between(since, now).compareTo(window.get()) <= 0) {
             return false;
         }
-        Boolean raised = tx.execute(status -> {
-            if (!alerts.claim(StaleAlerts.Kind.BACKUP, target, lastSuccess, now, window.get())) {
-                return false;
-            }
-            // inside the transaction: if the broker does not confirm, the claim is rolled back and the next tick retries
-            publisher.publishEvent(new BackupStale(UUID.randomUUID(), UUID.randomUUID(), target, now,
-                    BackupMessage.CURRENT_VERSION, lastSuccess, window.get().toSeconds()));
-            return true;
-        });
-        if (Boolean.TRUE.equals(raised)) {
+        boolean raised = alerts.raise(StaleAlerts.Kind.BACKUP, target, lastSuccess, now, window.get(),
+                new BackupStale(UUID.randomUUID(), UUID.randomUUID(), target, now, BackupMessage.CURRENT_VERSION,
+                        lastSuccess, window.get().toSeconds()));
+        if (raised) {
             meters.counter("scheduler.stale.alerts").increment();
             log.warn("no successful backup of '{}' since {} (window {}): BackupStale raised", target,
                     lastSuccess == null ? "ever" : lastSuccess, window.get());
