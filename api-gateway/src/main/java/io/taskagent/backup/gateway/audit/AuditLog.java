@@ -60,6 +60,60 @@ public class AuditLog {
         }
     }
 
+    /**
+     * One entry of the audit log.
+     *
+     * @param parameters the request's parameters as recorded (JSON)
+     * @param detail     the command published, or why the request was refused or failed
+     */
+    public record Entry(long id, Instant at, String tokenName, String action, String parameters, String outcome,
+                        UUID jobId, String detail) {
+    }
+
+    /** The newest entries, from the {@code offset}-th on. */
+    public List<Entry> recent(int limit, int offset) {
+        return jdbc.sql("""
+                        SELECT id, at, token_name, action, parameters::text AS parameters, outcome, job_id, detail
+                        FROM audit_log ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset""")
+                .param("limit", limit).param("offset", offset)
+                .query((rs, n) -> new Entry(rs.getLong("id"), rs.getTimestamp("at").toInstant(),
+                        rs.getString("token_name"), rs.getString("action"), rs.getString("parameters"),
+                        rs.getString("outcome"), rs.getObject("job_id", UUID.class), rs.getString("detail")))
+                .list();
+    }
+
+    /**
+     * A job command the broker confirmed that no worker has recorded yet (it waits in the worker's queue).
+     *
+     * @param kind backup, restore, verify, cleanup or drill
+     * @param type for a backup: its type
+     */
+    public record Pending(UUID jobId, String kind, String type, String target, String tokenName, Instant at) {
+    }
+
+    /**
+     * The worker jobs accepted here since {@code since} that the worker's catalog ({@code worker.v1_jobs}) does not
+     * hold yet, newest first: still in the broker's queue.
+     */
+    public List<Pending> pendingJobs(Instant since, int limit) {
+        return jdbc.sql("""
+                        SELECT a.job_id, a.action, a.parameters ->> 'backup_type' AS backup_type,
+                               a.parameters ->> 'target' AS target, a.token_name, a.at
+                        FROM audit_log a
+                        WHERE a.outcome = 'ACCEPTED' AND a.job_id IS NOT NULL AND a.at >= :since
+                          AND a.action IN ('backup.create', 'backup.restore', 'backup.verify', 'backup.drill')
+                          AND NOT EXISTS (SELECT 1 FROM worker.v1_jobs j WHERE j.id = a.job_id)
+                        ORDER BY a.at DESC LIMIT :limit""")
+                .param("since", java.sql.Timestamp.from(since)).param("limit", limit)
+                .query((rs, n) -> {
+                    AcceptedCommand command = new AcceptedCommand(rs.getString("action"), null,
+                            rs.getString("token_name"), rs.getTimestamp("at").toInstant(), rs.getString("target"));
+                    return new Pending(rs.getObject("job_id", UUID.class), command.kind(), rs.getString("backup_type"),
+                            command.target(), command.tokenName(), command.at());
+                })
+                .list();
+    }
+
     /** The kind of a job made of settings commands (the scheduler's, the alert service's). */
     public static final String SCHEDULER_KIND = "scheduler";
 

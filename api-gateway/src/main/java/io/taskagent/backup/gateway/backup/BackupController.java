@@ -37,11 +37,12 @@ import java.util.UUID;
 
 /**
  * On-demand backups, job status and history ({@code /api/backup}). A create answers 202 only after the broker
- * confirmed the {@link RequestBackup} command; otherwise 503 and no job exists.
+ * confirmed the {@link RequestBackup} command; otherwise 503 and no job exists. The web dashboard's "Start backup"
+ * calls {@link #create} itself (the same validation, confirm and audit; {@code ui.JobsPage}).
  */
 @RestController
 @RequestMapping("/api/backup")
-class BackupController {
+public class BackupController {
 
     static final Set<String> ON_DEMAND_TYPES = ScheduleBounds.ON_DEMAND_TYPES;
     private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(Enum::name).sorted().toList();
@@ -65,12 +66,12 @@ class BackupController {
     }
 
     /** Body of {@code POST /api/backup/create}; {@code backup_type} defaults to {@code manual}. */
-    record CreateBackupRequest(String backupType) {
+    public record CreateBackupRequest(String backupType) {
     }
 
     @PostMapping("/create")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> create(Caller caller, @RequestBody(required = false) CreateBackupRequest body) {
+    public ResponseEntity<CommandAccepted> create(Caller caller, @RequestBody(required = false) CreateBackupRequest body) {
         String type = body == null || body.backupType() == null ? "manual" : body.backupType();
         Map<String, Object> parameters = Map.of("backup_type", type, "target", target);
         if (!ON_DEMAND_TYPES.contains(type)) {
@@ -91,7 +92,7 @@ class BackupController {
      * broker confirmed it ({@code QUEUED}).
      */
     @GetMapping("/jobs/{id}")
-    JobView job(Caller caller, @PathVariable UUID id) {
+    public JobView job(Caller caller, @PathVariable UUID id) {
         Optional<JobView> workerJob = catalog.job(id);
         if (workerJob.isPresent()) {
             return workerJob.get();

@@ -23,10 +23,11 @@ import java.util.UUID;
 /**
  * The gateway's read side of the worker's catalog, through the worker's read contract ({@code worker.v1_jobs},
  * {@code worker.v1_backups}); each view record is mapped here, in one place. A view that cannot be read is a 503
- * naming it ({@link CatalogUnavailableException}), never an empty answer.
+ * naming it ({@link CatalogUnavailableException}), never an empty answer. The REST API and the dashboard read
+ * through the same queries.
  */
 @Repository
-class CatalogQueries {
+public class CatalogQueries {
 
     static final String JOBS = "worker.v1_jobs";
     static final String BACKUPS = "worker.v1_backups";
@@ -48,13 +49,13 @@ class CatalogQueries {
         this.jdbc = jdbc;
     }
 
-    Optional<JobView> job(UUID id) {
+    public Optional<JobView> job(UUID id) {
         return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(SELECT + " WHERE j.id = :id").param("id", id).query(CatalogQueries::jobView)
                 .optional());
     }
 
     /** Jobs of any kind, newest first. */
-    List<JobView> jobs(int limit, String status, String kind) {
+    public List<JobView> jobs(int limit, String status, String kind) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         Map<String, Object> params = new LinkedHashMap<>();
         if (status != null) {
@@ -71,7 +72,7 @@ class CatalogQueries {
     }
 
     /** One catalogued backup with its manifest fields. */
-    Optional<BackupView> backup(UUID id) {
+    public Optional<BackupView> backup(UUID id) {
         return CatalogUnavailableException.reading(BACKUPS, () -> jdbc.sql("""
                         SELECT job_id, target, backup_type, file_name, size_bytes, sha256, compression, format_version,
                                row_counts::text AS row_counts, table_order::text AS table_order, table_count,
@@ -118,6 +119,11 @@ class CatalogQueries {
 
     /** Backup jobs, newest first. */
     List<HistoryEntry> history(int limit, String status, String backupType, String target) {
+        return history(limit, 0, status, backupType, target);
+    }
+
+    /** Backup jobs, newest first, from the {@code offset}-th on (a page of the dashboard's history). */
+    public List<HistoryEntry> history(int limit, int offset, String status, String backupType, String target) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE j.kind = :kind");
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("kind", JobKind.BACKUP.label());
@@ -133,8 +139,9 @@ class CatalogQueries {
             sql.append(" AND j.target = :target");
             params.put("target", target);
         }
-        sql.append(" ORDER BY j.requested_at DESC LIMIT :limit");
+        sql.append(" ORDER BY j.requested_at DESC, j.id LIMIT :limit OFFSET :offset");
         params.put("limit", limit);
+        params.put("offset", offset);
         List<HistoryEntry> entries = CatalogUnavailableException.reading(JOBS,
                 () -> jdbc.sql(sql.toString()).params(params).query(CatalogQueries::historyEntry).list());
         Map<UUID, List<CopyView>> copies = copies(entries.stream().filter(e -> e.fileName() != null)
@@ -145,6 +152,31 @@ class CatalogQueries {
                 e.sizeMb(), e.status(), e.backupType(), e.target(), e.durationSeconds(), e.errorMessage(),
                 e.tablesBackedUp(), e.applicationVersion(), copies.getOrDefault(e.jobId(), List.of()),
                 drilled.contains(e.jobId().toString()))).toList();
+    }
+
+    /**
+     * The jobs that worked on one backup (its verifications, restores, drills), newest first; not the backup job that
+     * made it.
+     */
+    public List<JobView> jobsOn(UUID backupId, int limit) {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(SELECT + """
+                         WHERE j.kind <> :backup AND coalesce(j.subject_id::text, j.result->>'backup_id') = :id
+                        ORDER BY j.requested_at DESC LIMIT :limit""")
+                .param("backup", JobKind.BACKUP.label()).param("id", backupId.toString()).param("limit", limit)
+                .query(CatalogQueries::jobView).list());
+    }
+
+    /** The types of every backup catalogued, sorted. */
+    public List<String> backupTypes() {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(
+                        "SELECT DISTINCT type FROM worker.v1_jobs WHERE kind = :backup ORDER BY type")
+                .param("backup", JobKind.BACKUP.label()).query(String.class).list());
+    }
+
+    /** Every database a job was recorded for (backed up, restored into, verified), sorted. */
+    public List<String> jobTargets() {
+        return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(
+                "SELECT DISTINCT target FROM worker.v1_jobs ORDER BY target").query(String.class).list());
     }
 
     /** The backups among {@code backups} a drill passed for. */

@@ -36,11 +36,12 @@ import java.util.UUID;
 /**
  * Restore drills ({@code /api/backup/drills}): start one (scope {@code backup:restore}), list them newest first with
  * outcome, recovery time and backup, and show one with every comparison. Read from the worker's read contract
- * {@code worker.v1_jobs} (jobs of kind {@code drill}, their result document).
+ * {@code worker.v1_jobs} (jobs of kind {@code drill}, their result document). The web dashboard's drill button calls
+ * {@link #start} itself.
  */
 @RestController
 @RequestMapping("/api/backup/drills")
-class DrillController {
+public class DrillController {
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -55,7 +56,7 @@ class DrillController {
     }
 
     /** Body of {@code POST /api/backup/drills}: the backup to drill; none: the newest available one. */
-    record DrillRequest(String backupId) {
+    public record DrillRequest(String backupId) {
     }
 
     /**
@@ -67,13 +68,13 @@ class DrillController {
      * @param problemCount  differences found (or why it could not run)
      * @param details       the whole result (every comparison), in {@code GET /drills/{id}} only
      */
-    record DrillView(UUID jobId, String status, Boolean passed, Instant requestedAt, Instant finishedAt, UUID backupId,
+    public record DrillView(UUID jobId, String status, Boolean passed, Instant requestedAt, Instant finishedAt, UUID backupId,
                      String fileName, Long recoveryMs, Long tables, Long rows, int problemCount, List<String> problems,
                      JsonNode details) {
     }
 
     @PostMapping
-    ResponseEntity<CommandAccepted> start(Caller caller, @RequestBody(required = false) DrillRequest body) {
+    public ResponseEntity<CommandAccepted> start(Caller caller, @RequestBody(required = false) DrillRequest body) {
         Map<String, Object> parameters = new LinkedHashMap<>();
         String backup = body == null ? null : body.backupId();
         parameters.put("backup_id", backup);
@@ -97,7 +98,7 @@ class DrillController {
             FROM worker.v1_jobs WHERE kind = 'drill'""";
 
     @GetMapping
-    List<DrillView> list(Caller caller, @RequestParam(defaultValue = "20") int limit) {
+    public List<DrillView> list(Caller caller, @RequestParam(defaultValue = "20") int limit) {
         if (limit < 1 || limit > 1000) {
             throw new ValidationException(Map.of("limit", "must be 1 to 1000"));
         }

@@ -32,11 +32,12 @@ import java.util.UUID;
 /**
  * Restores and verifications ({@code /api/backup/restore}, {@code /api/backup/verify}). A backup is named by its
  * catalog id or by a plain file name; anything that looks like a path is refused here with 400, audited, and
- * nothing is published (the worker checks again).
+ * nothing is published (the worker checks again). The web dashboard's restore, dry run and verify buttons call
+ * {@link #restore} and {@link #verify} themselves ({@code ui.RestorePage}, {@code ui.BackupsPage}).
  */
 @RestController
 @RequestMapping("/api/backup")
-class RestoreController {
+public class RestoreController {
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -82,17 +83,17 @@ class RestoreController {
      * @param destination    the copy to read (a destination's name, e.g. {@code offsite}); default: the first copy
      *                       that verifies, verified ones first
      */
-    record RestoreRequest(String backupId, String backupFilename, String target, Boolean dryRun,
+    public record RestoreRequest(String backupId, String backupFilename, String target, Boolean dryRun,
                           Boolean skipSafetyBackup, String mode, String createDatabase, String destination) {
     }
 
     /** Body of {@code POST /api/backup/verify}. */
-    record VerifyRequest(String backupId) {
+    public record VerifyRequest(String backupId) {
     }
 
     @PostMapping("/restore")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> restore(Caller caller, @RequestBody RestoreRequest body) {
+    public ResponseEntity<CommandAccepted> restore(Caller caller, @RequestBody RestoreRequest body) {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("backup_id", body.backupId());
         parameters.put("backup_filename", body.backupFilename() == null ? null
@@ -154,7 +155,7 @@ class RestoreController {
 
     @PostMapping("/verify")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> verify(Caller caller, @RequestBody VerifyRequest body) {
+    public ResponseEntity<CommandAccepted> verify(Caller caller, @RequestBody VerifyRequest body) {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("backup_id", body.backupId());
         UUID backupId;

@@ -1,5 +1,6 @@
 package io.taskagent.backup.gateway.live;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.InvalidMessageException;
@@ -31,7 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * message in the REST API's snake_case JSON (the API's own {@link JsonMapper}), its {@code event} name the message
  * type and its {@code id} the message id. Each gateway instance listens on
  * its own exclusive, auto-deleted queue bound to every event: live status is for whoever is connected now, so
- * nothing accumulates while no gateway runs (the catalog keeps the durable state).
+ * nothing accumulates while no gateway runs (the catalog keeps the durable state). The dashboard follows the same
+ * stream at {@code /ui/events}.
  */
 @RestController
 class LiveEvents {
@@ -62,6 +64,20 @@ class LiveEvents {
 
     @GetMapping(path = "/api/backup/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(Caller caller) throws IOException {
+        return subscribe();
+    }
+
+    /**
+     * The same stream for the web dashboard's signed-in session (guarded by the dashboard's security chain); not part
+     * of the REST API's document.
+     */
+    @Hidden
+    @GetMapping(path = "/ui/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter dashboardEvents(Caller caller) throws IOException {
+        return subscribe();
+    }
+
+    private SseEmitter subscribe() throws IOException {
         SseEmitter emitter = new SseEmitter(0L);
         emitters.add(emitter);
         emitter.onCompletion(() -> emitters.remove(emitter));

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * the alert service, both with the request's job id. The rules are the commands' own ({@link ScheduleRules},
  * {@link AlertRules}); a problem is reported under the name the client sent.
  */
-record ScheduleConfigRequest(
+public record ScheduleConfigRequest(
         @Schema(description = "hours between interval backups, 1 to 168") Integer backupIntervalHours,
         @Schema(description = "HH:MM of the daily backup (also of the weekly and monthly ones)") String dailyBackupTime,
         @Schema(description = "day of the weekly backup, 0 = Monday ... 6 = Sunday") Integer weeklyBackupDay,
@@ -107,7 +107,7 @@ record ScheduleConfigRequest(
      * Every problem of the request, keyed by the JSON name the client sent: a setting given under both its names,
      * then the rules of both commands.
      */
-    Map<String, String> problems(UUID jobId, String target, String requestedBy) {
+    public Map<String, String> problems(UUID jobId, String target, String requestedBy) {
         Map<String, String> problems = new TreeMap<>();
         for (Aliased a : ALIASED) {
             if (a.seed().apply(this) != null && a.old().apply(this) != null) {

@@ -59,6 +59,27 @@ public class SchedulerCatalog {
         return Optional.of(new State(running.get(), next));
     }
 
+    /**
+     * One schedule of the scheduler ({@code scheduler.v1_schedules}).
+     *
+     * @param kind       interval, daily, weekly, monthly, cron or cleanup
+     * @param spec       its definition (hours, {@code HH:MM}, a cron expression...)
+     * @param nextFireAt its next fire (null while disabled or not yet planned)
+     */
+    public record Schedule(String name, String kind, String spec, boolean enabled, Instant nextFireAt) {
+    }
+
+    /** Every schedule, the next to fire first (disabled ones last). */
+    public List<Schedule> schedules() {
+        return CatalogUnavailableException.reading(SCHEDULES, () -> jdbc.sql("""
+                        SELECT name, kind, spec, enabled, next_fire_at FROM scheduler.v1_schedules
+                        ORDER BY enabled DESC, next_fire_at NULLS LAST, name""")
+                .query((rs, n) -> new Schedule(rs.getString("name"), rs.getString("kind"), rs.getString("spec"),
+                        rs.getBoolean("enabled"), rs.getTimestamp("next_fire_at") == null ? null
+                        : rs.getTimestamp("next_fire_at").toInstant()))
+                .list());
+    }
+
     /** The command types whose outcomes the alert service records ({@code alerts.v1_commands}). */
     private static final Set<String> ALERT_SERVICE_COMMANDS = Set.of("ConfigureAlerts");
 

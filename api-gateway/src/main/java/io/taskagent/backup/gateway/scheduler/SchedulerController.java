@@ -32,11 +32,12 @@ import java.util.UUID;
  * {@link ConfigureSchedule} command (and, for the alert settings, a {@link ConfigureAlerts} for the alert service,
  * under the same job id), answered 202 with the job id only after the broker confirmed it. The outcome (applied, or
  * rejected with the problems) is {@code GET /api/backup/jobs/{job_id}}; the settings in force are
- * {@code GET /api/backup/scheduler/config}.
+ * {@code GET /api/backup/scheduler/config}. The web dashboard's scheduler page calls {@link #start}, {@link #stop} and
+ * {@link #configure} itself (the same rules and audit; {@code ui.SchedulerPage}).
  */
 @RestController
 @RequestMapping("/api/backup/scheduler")
-class SchedulerController {
+public class SchedulerController {
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -53,21 +54,21 @@ class SchedulerController {
 
     @PostMapping("/start")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> start(Caller caller) {
+    public ResponseEntity<CommandAccepted> start(Caller caller) {
         StartScheduler command = StartScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.start", Map.of("target", target), command);
     }
 
     @PostMapping("/stop")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> stop(Caller caller) {
+    public ResponseEntity<CommandAccepted> stop(Caller caller) {
         StopScheduler command = StopScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.stop", Map.of("target", target), command);
     }
 
     @PostMapping("/configure")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> configure(Caller caller, @RequestBody ScheduleConfigRequest body) {
+    public ResponseEntity<CommandAccepted> configure(Caller caller, @RequestBody ScheduleConfigRequest body) {
         UUID jobId = UUID.randomUUID();
         Map<String, Object> parameters = body.asParameters();
         Map<String, String> errors = body.problems(jobId, target, caller.name());

@@ -47,7 +47,8 @@ public final class ApiAccess {
         return RULES.stream().filter(rule -> rule.matcher().matches(request)).map(Rule::scope).findFirst();
     }
 
-    static String authority(String scope) {
+    /** The authority a token holding {@code scope} has. */
+    public static String authority(String scope) {
         return "SCOPE_" + scope;
     }
 }

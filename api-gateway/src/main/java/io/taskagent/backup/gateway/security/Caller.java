@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  */
 public record Caller(String name, Set<String> scopes) {
 
-    static Caller of(Authentication authentication) {
+    /** The caller an authentication (a bearer token, or a dashboard session signed in with one) stands for. */
+    public static Caller of(Authentication authentication) {
         return new Caller(authentication.getName(), authentication.getAuthorities().stream()
                 .map(GrantedAuthority::getAuthority)
                 .filter(a -> a.startsWith("SCOPE_"))

@@ -13,7 +13,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The bearer-token API on Spring Security: an opaque-token resource server whose introspector is the static token
  * table ({@link StaticTokenIntrospector}); access rules from {@link ApiAccess}; stateless, no cookies, so no CSRF
- * exposure on {@code /api/**} (a cookie-authenticated page added later needs its own chain with CSRF on).
+ * exposure on {@code /api/**}. The web dashboard ({@code /}, {@code /ui/**}) has its own chain, ordered before this
+ * one, with a session cookie and CSRF on ({@code ui.DashboardSecurity}); this chain takes every other request.
  * 401 and 403 are {@code application/problem+json} ({@link ProblemResponses}).
  */
 @Configuration(proxyBeanMethods = false)

@@ -21,7 +21,8 @@ import java.util.TreeMap;
 
 /** Every error as RFC 9457 {@code application/problem+json}; never {@code 200} with a failure inside. */
 @RestControllerAdvice
-@Order(Ordered.HIGHEST_PRECEDENCE) // before Spring Boot's own problem-details handler
+// before Spring Boot's own problem-details handler, after the dashboard's HTML error pages (ui.DashboardAdvice)
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
