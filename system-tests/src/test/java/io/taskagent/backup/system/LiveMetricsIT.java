@@ -265,6 +265,10 @@ class LiveMetricsIT {
         awaitPrometheus("the copy to offsite scraped", () ->
                 query("backup_copies_total{destination=\"offsite\",outcome=\"success\"}").isEmpty()
                         ? "no backup_copies_total{destination=\"offsite\",outcome=\"success\"}" : null);
+        // and the drill's timer (registered when the drill ends): scraped before the worker goes
+        awaitPrometheus("the drill scraped", () ->
+                query("backup_drill_duration_seconds_count{target=\"taskagent\"}").isEmpty()
+                        ? "no backup_drill_duration_seconds_count{target=\"taskagent\"}" : null);
 
         // the worker restarted on a database that does not exist: its backup fails
         worker.close();
