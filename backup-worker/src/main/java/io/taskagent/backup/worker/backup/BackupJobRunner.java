@@ -259,8 +259,7 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
 
         @Override
         public void finished(long rows, int tablesDone) {
-            progress.done(rows, tablesDone);
-            progress.flush();
+            progress.finish(rows, tablesDone);
         }
     }
 

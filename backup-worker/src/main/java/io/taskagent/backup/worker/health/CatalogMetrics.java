@@ -60,6 +60,10 @@ public class CatalogMetrics {
                 .description("events recorded but not yet confirmed by the broker").register(meters);
     }
 
+    private static Tags jobTags(String kind, String status) {
+        return Tags.of("kind", kind, "status", status.toLowerCase(java.util.Locale.ROOT));
+    }
+
     @Scheduled(fixedDelayString = "${backup.worker.catalog-metrics-interval-ms:15000}", initialDelay = 0)
     public void refresh() {
         try {
@@ -89,22 +93,18 @@ public class CatalogMetrics {
             backups.register(counts, true);
             sizes.register(bytes, true);
 
-            Map<String, Long> jobs = new LinkedHashMap<>();
+            Map<Tags, Long> jobs = new LinkedHashMap<>();
             for (JobKind kind : JobKind.values()) {
                 for (JobStatus status : List.of(JobStatus.QUEUED, JobStatus.RUNNING)) {
-                    jobs.put(kind.label() + "/" + status.name(), 0L);
+                    jobs.put(jobTags(kind.label(), status.name()), 0L);
                 }
             }
             catalog.sql("SELECT kind, status, count(*) FROM jobs WHERE status IN ('QUEUED', 'RUNNING') GROUP BY kind, status")
                     .query(rs -> {
-                        jobs.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+                        jobs.put(jobTags(rs.getString(1), rs.getString(2)), rs.getLong(3));
                     });
             List<MultiGauge.Row<?>> jobRows = new ArrayList<>();
-            jobs.forEach((key, n) -> {
-                String[] parts = key.split("/");
-                jobRows.add(MultiGauge.Row.of(Tags.of("kind", parts[0], "status",
-                        parts[1].toLowerCase(java.util.Locale.ROOT)), n));
-            });
+            jobs.forEach((tags, n) -> jobRows.add(MultiGauge.Row.of(tags, n)));
             active.register(jobRows, true);
 
             outboxPending.set(catalog.sql("SELECT count(*) FROM outbox WHERE published_at IS NULL")

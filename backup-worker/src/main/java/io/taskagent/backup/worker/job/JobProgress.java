@@ -81,21 +81,11 @@ public final class JobProgress {
         report(false);
     }
 
-    /** Reports the figures now, whatever the interval (e.g. at the end of a phase). */
-    public void flush() {
+    /** The last figures (the work is complete), reported whatever the interval. */
+    public void finish(long rows, int tables) {
+        rowsDone.set(rows);
+        tablesDone.set(tables);
         report(true);
-    }
-
-    public long rowsDone() {
-        return rowsDone.get();
-    }
-
-    public int tablesDone() {
-        return tablesDone.get();
-    }
-
-    public String currentPhase() {
-        return phase;
     }
 
     private void report(boolean force) {

@@ -108,8 +108,7 @@ public class BackupScheduler {
         });
         SchedulerProperties.Drill drill = properties.drill();
         if (stored.settings().running() && drill.enabled()) {
-            Instant next = new CronSchedule(CronExpression.parse(drill.cron()), stored.settings().timeZone())
-                    .nextAfter(now);
+            Instant next = drillSchedule(stored).nextAfter(now);
             if (next != null) {
                 rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
                         io.micrometer.core.instrument.Tags.of("schedule", ScheduleBounds.DRILL_SCHEDULE),
@@ -130,8 +129,7 @@ public class BackupScheduler {
         if (!drill.enabled()) {
             return;
         }
-        Instant slot = new CronSchedule(CronExpression.parse(drill.cron()), stored.settings().timeZone())
-                .latestAtOrBefore(now);
+        Instant slot = drillSchedule(stored).latestAtOrBefore(now);
         check(ScheduleBounds.DRILL_SCHEDULE, slot, stored.createdAt(), now);
         if (drill.everyBackups() > 0) {
             String name = ScheduleBounds.DRILL_AFTER_BACKUPS_SCHEDULE;
@@ -144,6 +142,11 @@ public class BackupScheduler {
                 log.warn("drill after every {} backups not checked: {}", drill.everyBackups(), e.getMessage());
             }
         }
+    }
+
+    /** The calendar drill's schedule: its cron in the scheduler's zone. */
+    private Schedule drillSchedule(StoredSettings stored) {
+        return new CronSchedule(CronExpression.parse(properties.drill().cron()), stored.settings().timeZone());
     }
 
     /** Fires {@code slot} of the schedule {@code name} once, when it is after {@code since} and not recorded yet. */
