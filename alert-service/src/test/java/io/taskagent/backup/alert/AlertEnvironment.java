@@ -58,6 +58,7 @@ final class AlertEnvironment implements BeforeAllCallback, AfterAllCallback {
         CachingConnectionFactory connections = new CachingConnectionFactory(infra.rabbitHost, infra.rabbitPort);
         connections.setUsername(infra.rabbitUser);
         connections.setPassword(infra.rabbitPassword);
+        connections.setVirtualHost(infra.rabbitVhost);
         try {
             RabbitAdmin admin = new RabbitAdmin(connections);
             Topology.declarables().getDeclarables().forEach(d -> {

@@ -71,6 +71,7 @@ final class AlertTestSupport {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(infra.rabbitHost);
         factory.setPort(infra.rabbitPort);
+        factory.setVirtualHost(infra.rabbitVhost);
         factory.setUsername(infra.rabbitUser);
         factory.setPassword(infra.rabbitPassword);
         try (Connection connection = factory.newConnection("alert-it-browser")) {

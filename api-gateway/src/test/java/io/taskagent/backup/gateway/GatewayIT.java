@@ -122,6 +122,7 @@ class GatewayIT {
         Infrastructure infra = Infrastructure.get();
         factory.setHost(infra.rabbitHost);
         factory.setPort(infra.rabbitPort);
+        factory.setVirtualHost(infra.rabbitVhost);
         factory.setUsername(infra.rabbitUser);
         factory.setPassword(infra.rabbitPassword);
         try (var connection = factory.newConnection(); var channel = connection.createChannel()) {

@@ -34,6 +34,7 @@ public final class BrokerProbe implements AutoCloseable {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(infra.rabbitHost);
         factory.setPort(infra.rabbitPort);
+        factory.setVirtualHost(infra.rabbitVhost);
         factory.setUsername(infra.rabbitUser);
         factory.setPassword(infra.rabbitPassword);
         try {

@@ -23,7 +23,9 @@ import java.util.Map;
  * <ol>
  * <li>The local services, from {@code PGHOST}/{@code PGPORT}/{@code PGUSER}/{@code PGPASSWORD} and
  * {@code RABBITMQ_HOST}/{@code RABBITMQ_PORT}/{@code RABBITMQ_USERNAME}/{@code RABBITMQ_PASSWORD}
- * (defaults 127.0.0.1:5432 postgres, 127.0.0.1:5672 guest/guest), when they answer.</li>
+ * (defaults 127.0.0.1:5432 postgres, 127.0.0.1:5672 guest/guest), when they answer. {@code RABBITMQ_VHOST} (default
+ * {@code /}) gives a run a virtual host of its own, so that two test runs on one broker never take each other's
+ * commands (it must exist: {@code rabbitmqctl add_vhost v && rabbitmqctl set_permissions -p v guest ".*" ".*" ".*"}).</li>
  * <li>Otherwise, where Docker runs, Testcontainers.</li>
  * <li>Otherwise the test fails with a message when {@code CI=true}, and is skipped with that message elsewhere.</li>
  * </ol>
@@ -41,9 +43,11 @@ public final class Infrastructure {
     public final int rabbitPort;
     public final String rabbitUser;
     public final String rabbitPassword;
+    public final String rabbitVhost;
 
     private Infrastructure(String pgHost, int pgPort, String pgUser, String pgPassword,
-                           String rabbitHost, int rabbitPort, String rabbitUser, String rabbitPassword) {
+                           String rabbitHost, int rabbitPort, String rabbitUser, String rabbitPassword,
+                           String rabbitVhost) {
         this.pgHost = pgHost;
         this.pgPort = pgPort;
         this.pgUser = pgUser;
@@ -52,6 +56,7 @@ public final class Infrastructure {
         this.rabbitPort = rabbitPort;
         this.rabbitUser = rabbitUser;
         this.rabbitPassword = rabbitPassword;
+        this.rabbitVhost = rabbitVhost;
     }
 
     /** The services to use; fails (CI) or aborts (elsewhere) the calling test when there are none. */
@@ -71,7 +76,8 @@ public final class Infrastructure {
         boolean rabbitUp = reachable(rabbitHost, rabbitPort);
         if (pgUp && rabbitUp) {
             return new Infrastructure(pgHost, pgPort, env("PGUSER", "postgres"), env("PGPASSWORD", ""),
-                    rabbitHost, rabbitPort, env("RABBITMQ_USERNAME", "guest"), env("RABBITMQ_PASSWORD", "guest"));
+                    rabbitHost, rabbitPort, env("RABBITMQ_USERNAME", "guest"), env("RABBITMQ_PASSWORD", "guest"),
+                    env("RABBITMQ_VHOST", "/"));
         }
         String missing = (pgUp ? "" : "PostgreSQL at " + pgHost + ":" + pgPort + " ")
                 + (rabbitUp ? "" : "RabbitMQ at " + rabbitHost + ":" + rabbitPort);
@@ -82,7 +88,7 @@ public final class Infrastructure {
             RabbitMQContainer rabbit = new RabbitMQContainer("rabbitmq:3.13-management");
             rabbit.start();
             return new Infrastructure(pg.getHost(), pg.getMappedPort(5432), pg.getUsername(), pg.getPassword(),
-                    rabbit.getHost(), rabbit.getAmqpPort(), rabbit.getAdminUsername(), rabbit.getAdminPassword());
+                    rabbit.getHost(), rabbit.getAmqpPort(), rabbit.getAdminUsername(), rabbit.getAdminPassword(), "/");
         }
         String message = "Integration tests need a real PostgreSQL and RabbitMQ: " + missing.trim()
                 + " not reachable and no Docker for Testcontainers. Start them (see README, .ci/run) or set "
@@ -138,6 +144,7 @@ public final class Infrastructure {
         p.put("spring.rabbitmq.port", String.valueOf(rabbitPort));
         p.put("spring.rabbitmq.username", rabbitUser);
         p.put("spring.rabbitmq.password", rabbitPassword);
+        p.put("spring.rabbitmq.virtual-host", rabbitVhost);
         return p;
     }
 
