@@ -98,11 +98,18 @@ public final class BrokerProbe implements AutoCloseable {
         }
     }
 
+    /** Empties {@code queue}; a queue that does not exist yet (no service declared it here) holds nothing. */
     public void purge(String queue) {
-        try {
-            channel.queuePurge(queue);
+        try (Channel own = connection.createChannel()) { // a 404 closes the channel it happens on: not the probe's
+            own.queuePurge(queue);
         } catch (IOException e) {
-            // the queue does not exist yet: nothing to purge; reopen the closed channel
+            if (e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException signal
+                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                    && close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_FOUND) {
+                return;
+            }
+            throw new IllegalStateException("cannot purge " + queue + ": " + e, e);
+        } catch (TimeoutException | com.rabbitmq.client.AlreadyClosedException e) {
             throw new IllegalStateException("cannot purge " + queue + ": " + e, e);
         }
     }

@@ -179,6 +179,18 @@ public class CatalogQueries {
                 "SELECT DISTINCT target FROM worker.v1_jobs ORDER BY target").query(String.class).list());
     }
 
+    /**
+     * The destinations holding an available copy of {@code backupId}, by name; of any backup when it is null (a
+     * restore may read a named copy).
+     */
+    public List<String> destinations(UUID backupId) {
+        return CatalogUnavailableException.reading(COPIES, () -> jdbc.sql("""
+                        SELECT DISTINCT destination FROM worker.v1_backup_copies
+                        WHERE status = 'AVAILABLE' AND (CAST(:id AS uuid) IS NULL OR backup_id = :id)
+                        ORDER BY destination""")
+                .param("id", backupId).query(String.class).list());
+    }
+
     /** The backups among {@code backups} a drill passed for. */
     private java.util.Set<String> drillPassed(List<String> backups) {
         if (backups.isEmpty()) {

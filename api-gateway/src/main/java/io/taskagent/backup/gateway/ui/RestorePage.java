@@ -15,7 +15,9 @@ import io.taskagent.backup.model.job.JobStatus;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -57,16 +59,24 @@ class RestorePage {
     }
 
     /**
-     * What the restore form holds.
+     * What the restore form holds, bound from the form's fields (and carried in the job page's address).
      *
-     * @param mode           replace (default) or create
-     * @param createDatabase a new database to create on the target's server (create mode), or empty
+     * @param mode              replace (default) or create
+     * @param createDatabase    a new database to create on the target's server (create mode), or empty
+     * @param skipSafetyBackup  no safety backup of the target first (it is taken by default)
+     * @param destination       the copy to read (a destination's name); empty: the first copy that verifies
      */
-    record RestoreForm(String backupId, String target, String mode, String createDatabase) {
+    record RestoreForm(@BindParam("backup_id") String backupId, String target, String mode,
+                       @BindParam("create_database") String createDatabase,
+                       @BindParam("skip_safety_backup") Boolean skipSafetyBackup, String destination) {
 
-        static RestoreForm of(String backupId, String target, String mode, String createDatabase) {
-            return new RestoreForm(blankToNull(backupId), blankToNull(target), blankToNull(mode),
-                    blankToNull(createDatabase));
+        RestoreForm {
+            skipSafetyBackup = Boolean.TRUE.equals(skipSafetyBackup); // an unchecked box sends nothing
+            backupId = blankToNull(backupId);
+            target = blankToNull(target);
+            mode = blankToNull(mode);
+            createDatabase = blankToNull(createDatabase);
+            destination = blankToNull(destination);
         }
 
         private static String blankToNull(String value) {
@@ -78,8 +88,8 @@ class RestorePage {
         }
 
         RestoreController.RestoreRequest request(boolean dryRun) {
-            return new RestoreController.RestoreRequest(backupId == null ? "" : backupId, null, target, dryRun, null,
-                    mode, createDatabase, null);
+            return new RestoreController.RestoreRequest(backupId == null ? "" : backupId, null, target, dryRun,
+                    skipSafetyBackup ? Boolean.TRUE : null, mode, createDatabase, destination);
         }
 
         /** The job page's address, carrying the form for the confirmation. */
@@ -90,15 +100,16 @@ class RestorePage {
                     .queryParamIfPresent("target", java.util.Optional.ofNullable(target))
                     .queryParamIfPresent("mode", java.util.Optional.ofNullable(mode))
                     .queryParamIfPresent("create_database", java.util.Optional.ofNullable(createDatabase))
+                    .queryParamIfPresent("skip_safety_backup",
+                            java.util.Optional.ofNullable(skipSafetyBackup ? "true" : null))
+                    .queryParamIfPresent("destination", java.util.Optional.ofNullable(destination))
                     .buildAndExpand(jobId).encode().toUriString();
         }
     }
 
     @GetMapping("/ui/restore")
-    String restore(Model model, @RequestParam(name = "backup_id", required = false) String backupId,
-                   @RequestParam(required = false) String target, @RequestParam(required = false) String mode,
-                   @RequestParam(name = "create_database", required = false) String createDatabase) {
-        return form(model, RestoreForm.of(backupId, target, mode, createDatabase), Map.of());
+    String restore(Model model, @ModelAttribute("form") RestoreForm form) {
+        return form(model, form, Map.of());
     }
 
     private String form(Model model, RestoreForm form, Map<String, String> errors) {
@@ -113,15 +124,21 @@ class RestorePage {
         targets.add(source);
         targets.addAll(catalog.jobTargets());
         model.addAttribute("targets", targets);
+        // the destinations holding an available copy of the chosen backup (every one the catalog knows otherwise)
+        model.addAttribute("destinations", catalog.destinations(parseOrNull(form.backupId())));
         return "ui/restore";
     }
 
+    private static UUID parseOrNull(String id) {
+        try {
+            return id == null ? null : UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     @PostMapping("/ui/restore/dry-run")
-    String dryRun(Caller caller, Model model, HttpServletResponse response,
-                  @RequestParam(name = "backup_id", required = false) String backupId,
-                  @RequestParam(required = false) String target, @RequestParam(required = false) String mode,
-                  @RequestParam(name = "create_database", required = false) String createDatabase) {
-        RestoreForm form = RestoreForm.of(backupId, target, mode, createDatabase);
+    String dryRun(Caller caller, Model model, HttpServletResponse response, @ModelAttribute("form") RestoreForm form) {
         try {
             CommandAccepted accepted = restores.restore(caller, form.request(true)).getBody();
             return "redirect:" + form.jobPage(accepted.jobId(), true);
@@ -132,13 +149,9 @@ class RestorePage {
     }
 
     @PostMapping("/ui/restore/run")
-    String run(Caller caller, Model model, HttpServletResponse response,
-               @RequestParam(name = "backup_id", required = false) String backupId,
-               @RequestParam(required = false) String target, @RequestParam(required = false) String mode,
-               @RequestParam(name = "create_database", required = false) String createDatabase,
+    String run(Caller caller, Model model, HttpServletResponse response, @ModelAttribute("form") RestoreForm form,
                @RequestParam(name = "confirm", defaultValue = "") String confirm,
                @RequestParam(name = "dry_run_job", required = false) UUID dryRunJob) {
-        RestoreForm form = RestoreForm.of(backupId, target, mode, createDatabase);
         String expected = form.targetOr(source);
         Map<String, String> errors = new LinkedHashMap<>();
         if (!expected.equals(confirm.trim())) {
@@ -156,7 +169,7 @@ class RestorePage {
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
         if (dryRunJob != null) {
             model.addAttribute("confirmErrors", errors);
-            return job(caller, model, dryRunJob, true, backupId, target, mode, createDatabase);
+            return job(caller, model, dryRunJob, true, form);
         }
         return form(model, form, errors);
     }
@@ -164,10 +177,7 @@ class RestorePage {
     @GetMapping("/ui/restore/jobs/{id}")
     String job(Caller caller, Model model, @PathVariable UUID id,
                @RequestParam(name = "dry_run", defaultValue = "false") boolean dryRun,
-               @RequestParam(name = "backup_id", required = false) String backupId,
-               @RequestParam(required = false) String target, @RequestParam(required = false) String mode,
-               @RequestParam(name = "create_database", required = false) String createDatabase) {
-        RestoreForm form = RestoreForm.of(backupId, target, mode, createDatabase);
+               @ModelAttribute("form") RestoreForm form) {
         model.addAttribute("form", form);
         model.addAttribute("expected", form.targetOr(source));
         if (!model.containsAttribute("confirmErrors")) {

@@ -10,6 +10,7 @@ import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ServiceSchemas;
+import io.taskagent.backup.testsupport.Browser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
