@@ -9,6 +9,7 @@
 #                                          created with the demo TaskAgent data if it does not exist
 #   DEMO_SCALE                             size of that demo data (default 1: 200,000 tasks)
 #   BACKUP_ADMIN_TOKEN                     the secret of the all-scopes API token; generated and printed once if unset
+#   BACKUP_MANAGEMENT_TOKEN                the services' management credential (health details, metrics); generated if unset
 #   BACKUP_STORAGE_DIR                     where backups go (default ./backups)
 #   SPRING_RABBITMQ_HOST/PORT/USERNAME/PASSWORD, SPRING_MAIL_HOST/PORT, ALERT_MAIL_RECIPIENTS: see README
 set -euo pipefail
@@ -88,6 +89,12 @@ if [ -z "${BACKUP_ADMIN_TOKEN:-}" ]; then
   echo "  export TOKEN=$BACKUP_ADMIN_TOKEN"
 fi
 export BACKUP_ADMIN_TOKEN
+# the management credential the four services share: the gateway's /api/backup/health presents it to read the others'
+# health components, Prometheus to scrape /actuator/prometheus; without it health shows each service's status alone
+if [ -z "${BACKUP_MANAGEMENT_TOKEN:-}" ]; then
+  BACKUP_MANAGEMENT_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+fi
+export BACKUP_MANAGEMENT_TOKEN
 
 # 4. start, and stop everything on SIGINT/SIGTERM or when one service dies
 mkdir -p logs

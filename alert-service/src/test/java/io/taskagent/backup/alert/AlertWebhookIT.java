@@ -54,6 +54,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class AlertWebhookIT {
 
+    static final String MANAGEMENT = "it-alerts-management-secret";
+
     static final String CATALOG = "backup_catalog_it_alerts_webhooks";
     static final String DLQ = Topology.deadLetterQueue(Topology.ALERT_EVENTS_QUEUE);
     static final String SLACK_TOKEN = "xoxslacktoken" + UUID.randomUUID().toString().replace("-", "");
@@ -63,7 +65,7 @@ class AlertWebhookIT {
     static final String SLACK = "/services/T000/B000/" + SLACK_TOKEN;
     static final String DISCORD = "/discord/api/webhooks/42/" + DISCORD_TOKEN;
     static final String HOOK = "/hook/" + HOOK_TOKEN;
-    static final List<String> SECRETS = List.of(SLACK_TOKEN, DISCORD_TOKEN, HOOK_TOKEN, SECRET);
+    static final List<String> SECRETS = List.of(SLACK_TOKEN, DISCORD_TOKEN, HOOK_TOKEN, SECRET, MANAGEMENT);
 
     static final WebhookReceiver hooks = new WebhookReceiver();
     @RegisterExtension
@@ -78,6 +80,7 @@ class AlertWebhookIT {
         registry.add("alert.webhook.url", () -> hooks.url(HOOK));
         registry.add("alert.webhook.secret", () -> SECRET);
         registry.add("management.endpoints.web.exposure.include", () -> "*");
+        registry.add("backup.management.token", () -> MANAGEMENT);
         registry.add("alert.notify-restore-completed", () -> "true");
         registry.add("alert.routing.channels.warning", () -> "slack");
         registry.add("alert.routing.kinds.HealthCheckFailed", () -> "webhook,email");
@@ -227,9 +230,20 @@ class AlertWebhookIT {
         for (String path : List.of("health", "prometheus", "info", "env", "configprops", "beans", "metrics",
                 "metrics/alerts.sent")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/actuator/" + path)).build(),
+                    URI.create("http://127.0.0.1:" + port + "/actuator/" + path))
+                    .header("Authorization", "Bearer " + MANAGEMENT).build(),
                     HttpResponse.BodyHandlers.ofString());
             actuator.append(response.body());
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/actuator/" + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (path.equals("health")) {
+                assertThat(anonymous.statusCode()).isEqualTo(200);
+                assertThat(anonymous.body()).as("health without the management token").doesNotContain("components");
+            } else {
+                assertThat(anonymous.statusCode()).as("%s without the management token", path).isEqualTo(401);
+            }
+            actuator.append(anonymous.body());
         }
         assertThat(actuator.toString()).contains("alerts_sent_total").contains("alert.slack.url");
         for (String secret : SECRETS) {

@@ -35,6 +35,7 @@ class GatewayIT {
 
     static final String CATALOG = "backup_catalog_it_gateway";
     static final String READER = "it-reader-secret";
+    static final String MANAGEMENT = "it-management-secret-gw";
     static BrokerProbe broker;
     static java.nio.file.Path storage;
 
@@ -43,6 +44,7 @@ class GatewayIT {
         GatewayTestSupport.freshCatalog(CATALOG);
         Infrastructure.get().springProperties(CATALOG).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("gateway.admin-token", () -> ADMIN);
+        registry.add("backup.management.token", () -> MANAGEMENT);
         storage = java.nio.file.Files.createTempDirectory("gateway-storage");
         registry.add("gateway.backup-directory", storage::toString);
         registry.add("gateway.tokens[0].name", () -> "reader");
@@ -204,10 +206,37 @@ class GatewayIT {
     }
 
     @Test
-    void healthAndPrometheusNeedNoToken() throws Exception {
-        assertThat(call(port, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
-        HttpResponse<String> metrics = call(port, "GET", "/actuator/prometheus", null, null);
-        assertThat(metrics.body()).contains("application=\"api-gateway\"").doesNotContain(ADMIN);
+    void healthShowsOnlyItsStatusWithoutTheManagementTokenAndPrometheusNeedsIt() throws Exception {
+        for (String path : new String[]{"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
+            for (String token : new String[]{null, READER}) {
+                HttpResponse<String> health = call(port, "GET", path, token, null);
+                assertThat(health.statusCode()).as(path).isEqualTo(200);
+                JsonNode body = json(health);
+                assertThat(body.get("status").asString()).as(path).isEqualTo("UP");
+                assertThat(body.has("components")).as("%s with %s: %s", path, token, health.body()).isFalse();
+                assertThat(body.has("details")).as(path).isFalse();
+                assertThat(health.body()).as(path).doesNotContain("diskSpace", "path", "version", "PostgreSQL",
+                        storage.toString());
+            }
+        }
+        assertThat(call(port, "GET", "/actuator/health/db", null, null).statusCode())
+                .as("a component is not shown without the token").isEqualTo(404);
+        for (String token : new String[]{MANAGEMENT, ADMIN}) {
+            HttpResponse<String> detailed = call(port, "GET", "/actuator/health", token, null);
+            assertThat(detailed.statusCode()).isEqualTo(200);
+            assertThat(json(detailed).get("components").has("db")).as(detailed.body()).isTrue();
+            assertThat(json(detailed).get("components").has("rabbit")).isTrue();
+            assertThat(detailed.body()).doesNotContain(ADMIN, MANAGEMENT);
+        }
+
+        assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(401);
+        assertThat(call(port, "GET", "/actuator/prometheus", "wrong", null).statusCode()).isEqualTo(401);
+        assertThat(call(port, "GET", "/actuator/prometheus", READER, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> metrics = call(port, "GET", "/actuator/prometheus", MANAGEMENT, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("application=\"api-gateway\"").doesNotContain(ADMIN, MANAGEMENT);
+        HttpResponse<String> api = call(port, "GET", "/api/backup/history", MANAGEMENT, null);
+        assertThat(api.statusCode()).as("the management token reads no API").isEqualTo(403);
     }
 
     private long commandsQueued() {
@@ -533,13 +562,14 @@ class GatewayIT {
     }
 
     @Test
-    void actuatorEndpointsOtherThanHealthAndPrometheusNeedAToken() throws Exception {
+    void actuatorEndpointsOtherThanHealthNeedTheActuatorScope() throws Exception {
         assertThat(call(port, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
-        assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(200);
+        assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/actuator/info", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/actuator/env", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/actuator", null, null).statusCode()).isEqualTo(401);
-        HttpResponse<String> index = call(port, "GET", "/actuator", READER, null);
+        assertThat(call(port, "GET", "/actuator", READER, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> index = call(port, "GET", "/actuator", MANAGEMENT, null);
         assertThat(index.statusCode()).isEqualTo(200);
         assertThat(index.body()).contains("health", "prometheus").doesNotContain("\"env\"");
     }

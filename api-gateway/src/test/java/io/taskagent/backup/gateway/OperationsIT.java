@@ -48,6 +48,7 @@ class OperationsIT {
     static final String CATALOG = "backup_catalog_it_gateway_ops";
     static final String WRITER = "it-writer-secret";
     static final String OPERATOR = "it-operator-secret";
+    static final String MANAGEMENT = "it-management-secret";
     static HttpServer fakeWorker;
 
     @DynamicPropertySource
@@ -67,10 +68,14 @@ class OperationsIT {
         registry.add("gateway.tokens[1].scopes", () -> "scheduler:admin");
         registry.add("gateway.backup-directory", () -> "/srv/backups");
 
+        registry.add("backup.management.token", () -> MANAGEMENT);
         fakeWorker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // like a real service (ManagementAccessFilter): its components only to the management token
         fakeWorker.createContext("/actuator/health", exchange -> {
-            byte[] body = "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\"},\"storage\":{\"status\":\"UP\"}}}"
-                    .getBytes(StandardCharsets.UTF_8);
+            boolean management = ("Bearer " + MANAGEMENT).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = (management
+                    ? "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\"},\"storage\":{\"status\":\"UP\"}}}"
+                    : "{\"status\":\"UP\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -494,6 +499,8 @@ class OperationsIT {
         assertThat(services.get("api-gateway").get("components").get("catalog").asString()).isEqualTo("UP");
         assertThat(services.get("worker").get("status").asString()).isEqualTo("UP");
         assertThat(services.get("worker").get("components").get("storage").asString()).isEqualTo("UP");
+        assertThat(response.body()).as("the management token is sent to the services, never shown")
+                .doesNotContain(MANAGEMENT);
         assertThat(services.get("alerts").get("status").asString()).isEqualTo("UP");
         assertThat(services.get("scheduler").get("status").asString()).isEqualTo("UNREACHABLE");
     }

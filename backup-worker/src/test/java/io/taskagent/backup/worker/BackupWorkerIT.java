@@ -48,6 +48,8 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class BackupWorkerIT {
 
+    static final String MANAGEMENT = "it-worker-management-secret";
+
     static final String CATALOG = "backup_catalog_it_worker";
     static final String SOURCE = "taskagent_ref";
     static Path storage;
@@ -59,6 +61,7 @@ class BackupWorkerIT {
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = WorkerTestContext.register(registry, CATALOG, SOURCE);
         registry.add("backup.worker.progress-interval", () -> "50ms");
+        registry.add("backup.management.token", () -> MANAGEMENT);
         registry.add("backup.storage.max-backup-size-mb", () -> "1");
     }
 
@@ -176,12 +179,22 @@ class BackupWorkerIT {
     @Test
     void exposesHealthAndPrometheusMetrics() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+        HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
                 + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(open.body()).as("without the management token: the status alone")
+                .contains("\"status\":\"UP\"").doesNotContain("components", "rabbit", "diskSpace", "path", "version");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/actuator/health")).header("Authorization", "Bearer " + MANAGEMENT).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"").contains("rabbit").contains("db");
+        assertThat(health.body()).contains("\"status\":\"UP\"").contains("rabbit").contains("db")
+                .doesNotContain(MANAGEMENT);
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+                + "/actuator/prometheus")).header("Authorization", "Bearer " + MANAGEMENT).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("application=\"backup-worker\"");
     }

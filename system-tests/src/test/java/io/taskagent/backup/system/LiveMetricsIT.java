@@ -799,9 +799,11 @@ class LiveMetricsIT {
                     scrape_configs:
                       - job_name: taskagent-backup
                         metrics_path: /actuator/prometheus
+                        authorization:
+                          credentials: '%s'
                         static_configs:
                     """.formatted(root.resolve("deploy/prometheus/rules").toAbsolutePath().normalize()
-                    .resolve("*.yml").toString().replace("'", "''")));
+                    .resolve("*.yml").toString().replace("'", "''"), ServiceProcess.MANAGEMENT_TOKEN));
             services.forEach((service, process) -> yaml.append("""
                           - targets: ["127.0.0.1:%d"]
                             labels:

@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
 /** One service started as a real process from its executable jar, as {@code run.sh} starts it. */
 final class ServiceProcess implements AutoCloseable {
 
+    /**
+     * {@code BACKUP_MANAGEMENT_TOKEN} of every process started here (unless the test sets its own): Prometheus and
+     * a test present it to read {@code /actuator/prometheus} and health's components; without it health shows its
+     * status alone.
+     */
+    static final String MANAGEMENT_TOKEN = "system-test-management-" + Long.toHexString(System.nanoTime());
+
     final String module;
     final int port;
     private final Process process;
@@ -44,6 +51,8 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         builder.environment().put("SERVER_PORT", String.valueOf(port));
+        // the management credential, as an operator sets it: health details and /actuator/prometheus need it
+        builder.environment().putIfAbsent("BACKUP_MANAGEMENT_TOKEN", MANAGEMENT_TOKEN);
         return new ServiceProcess(module, port, builder.start(), log);
     }
 
@@ -72,6 +81,42 @@ final class ServiceProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Whether the process still runs (a service that reconnected by itself was never restarted). */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The operating system's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * {@code /actuator/health} read with the management token {@code token} (its components and details): its HTTP
+     * status and body ({@code -1} and the error when it does not answer).
+     */
+    HealthAnswer health(String token) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health")))
+                    .header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new HealthAnswer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new HealthAnswer(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new HealthAnswer(-1, e.toString());
+        }
+    }
+
+    /** One answer of {@code /actuator/health}. */
+    record HealthAnswer(int status, String body) {
+        boolean up() {
+            return status == 200 && body.contains("\"status\":\"UP\"");
+        }
     }
 
     String url(String path) {

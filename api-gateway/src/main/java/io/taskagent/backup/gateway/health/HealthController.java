@@ -3,6 +3,7 @@ package io.taskagent.backup.gateway.health;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.status.OperationsProperties;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.management.ManagementProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.Connection;
@@ -30,7 +31,9 @@ import java.util.concurrent.Executors;
  * {@code GET /api/backup/health}: the gateway's own broker and catalog, and every configured service's
  * {@code /actuator/health} ({@code gateway.services.<name>}) fetched over HTTP ({@link RestClient}) with short
  * time-outs, all at once, each {@code UP}, {@code DOWN} or {@code UNREACHABLE} with its components' statuses (the
- * worker's include its source database and storage checks when it reports them). {@code UP} (200) only when
+ * worker's include its source database and storage checks when it reports them). The services show their components
+ * only to the management token ({@code BACKUP_MANAGEMENT_TOKEN}), which this call presents; without it each service
+ * reports its status alone. Only statuses are passed on, never a component's details. {@code UP} (200) only when
  * everything is up, else 503.
  */
 @RestController
@@ -45,16 +48,19 @@ class HealthController {
     private final JdbcClient jdbc;
     private final OperationsProperties properties;
     private final RestClient http;
+    private final ManagementProperties management;
     private final ExecutorService calls = Executors.newCachedThreadPool(work -> {
         Thread thread = new Thread(work, "health-call");
         thread.setDaemon(true);
         return thread;
     });
 
-    HealthController(ConnectionFactory rabbit, JdbcClient jdbc, OperationsProperties properties) {
+    HealthController(ConnectionFactory rabbit, JdbcClient jdbc, OperationsProperties properties,
+                     ManagementProperties management) {
         this.rabbit = rabbit;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.management = management;
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .connectTimeout(properties.healthTimeout()).followRedirects(HttpClient.Redirect.NEVER).build());
         requests.setReadTimeout(properties.healthTimeout());
@@ -103,7 +109,14 @@ class HealthController {
         URI uri = URI.create(base.toString().replaceAll("/+$", "") + "/actuator/health");
         ResponseEntity<String> response;
         try {
-            response = http.get().uri(uri).accept(MediaType.APPLICATION_JSON).retrieve()
+            response = http.get().uri(uri).accept(MediaType.APPLICATION_JSON)
+                    // the management token: the service then shows its components (without it, its status only)
+                    .headers(headers -> {
+                        if (management.configured()) {
+                            headers.setBearerAuth(management.token());
+                        }
+                    })
+                    .retrieve()
                     .onStatus(status -> true, (request, answer) -> {
                     })
                     .toEntity(String.class);

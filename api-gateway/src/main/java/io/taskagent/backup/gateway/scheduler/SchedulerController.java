@@ -52,15 +52,32 @@ public class SchedulerController {
         this.target = properties.target();
     }
 
+    /**
+     * Body of {@code POST /start} and {@code /stop}: nothing, or {@code {}}; a field is a 400 naming it (the body is
+     * checked like every other write's, so a malformed one is never ignored and acted on).
+     */
+    public record NoFields() {
+    }
+
     @PostMapping("/start")
     @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> startRequest(Caller caller, @RequestBody(required = false) NoFields body) {
+        return start(caller);
+    }
+
+    @PostMapping("/stop")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<CommandAccepted> stopRequest(Caller caller, @RequestBody(required = false) NoFields body) {
+        return stop(caller);
+    }
+
+    /** Starts the scheduler (also the dashboard's button, {@code ui.SchedulerPage}). */
     public ResponseEntity<CommandAccepted> start(Caller caller) {
         StartScheduler command = StartScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.start", Map.of("target", target), command);
     }
 
-    @PostMapping("/stop")
-    @ResponseStatus(HttpStatus.ACCEPTED)
+    /** Stops the scheduler (also the dashboard's button). */
     public ResponseEntity<CommandAccepted> stop(Caller caller) {
         StopScheduler command = StopScheduler.of(UUID.randomUUID(), target, caller.name());
         return publish(caller, "scheduler.stop", Map.of("target", target), command);

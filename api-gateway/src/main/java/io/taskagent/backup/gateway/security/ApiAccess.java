@@ -24,8 +24,9 @@ public final class ApiAccess {
     }
 
     /**
-     * Bearer-token API and actuator rules; health, prometheus, the OpenAPI document, Swagger UI and the AsyncAPI
-     * document of the messages are open.
+     * Bearer-token API and actuator rules; health (its status only: details need {@code actuator:read}, see
+     * {@code management.endpoint.health.roles}), the OpenAPI document, Swagger UI and the AsyncAPI document of the
+     * messages are open; {@code /actuator/prometheus} needs {@code actuator:read} (the management token).
      */
     public static final List<Rule> RULES = List.of(
             new Rule(HttpMethod.POST, "/api/backup/restore", Scopes.BACKUP_RESTORE),
@@ -33,10 +34,10 @@ public final class ApiAccess {
             new Rule(HttpMethod.POST, "/api/backup/scheduler/**", Scopes.SCHEDULER_ADMIN),
             new Rule(HttpMethod.POST, "/api/backup/**", Scopes.BACKUP_WRITE),
             new Rule(HttpMethod.GET, "/api/backup/**", Scopes.BACKUP_READ),
-            new Rule(HttpMethod.GET, "/actuator/**", Scopes.BACKUP_READ));
+            new Rule(HttpMethod.GET, "/actuator/**", Scopes.ACTUATOR_READ));
 
     /** Paths anyone may read. */
-    public static final List<String> OPEN = List.of("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+    public static final List<String> OPEN = List.of("/actuator/health", "/actuator/health/**",
             "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/asyncapi.yaml", "/error");
 
     private ApiAccess() {

@@ -20,13 +20,23 @@ import java.util.Map;
 
 /**
  * 401 and 403 as {@code application/problem+json}, like every other error of the API. A wrong token is told it is
- * invalid, not why; a token without the scope is told which scope the request needs.
+ * invalid, not why, and counted against its client ({@link AuthThrottle}); a token without the scope is told which
+ * scope the request needs.
  */
 class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+    private final AuthThrottle throttle;
+
+    ProblemResponses(AuthThrottle throttle) {
+        this.throttle = throttle;
+    }
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
+        if (request.getHeader(HttpHeaders.AUTHORIZATION) != null) {
+            throttle.failure(request.getRemoteAddr()); // a token was presented and is wrong (a missing one is not)
+        }
         String detail = e instanceof InsufficientAuthenticationException && request.getHeader(HttpHeaders.AUTHORIZATION) == null
                 ? "missing bearer token (Authorization: Bearer <token>)" : "invalid bearer token";
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"taskagent-backup\"");

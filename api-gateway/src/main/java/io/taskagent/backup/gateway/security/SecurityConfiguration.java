@@ -1,6 +1,7 @@
 package io.taskagent.backup.gateway.security;
 
 import io.taskagent.backup.gateway.GatewayProperties;
+import io.taskagent.backup.model.management.ManagementProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -23,8 +24,8 @@ class SecurityConfiguration {
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     @Bean
-    TokenAuthenticator tokenAuthenticator(GatewayProperties properties) {
-        TokenAuthenticator authenticator = new TokenAuthenticator(properties);
+    TokenAuthenticator tokenAuthenticator(GatewayProperties properties, ManagementProperties management) {
+        TokenAuthenticator authenticator = new TokenAuthenticator(properties, management);
         if (authenticator.tokenCount() == 0) {
             log.warn("no API tokens are configured (BACKUP_ADMIN_TOKEN or gateway.tokens): every /api call gets 401");
         } else {
@@ -34,8 +35,9 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, TokenAuthenticator authenticator) throws Exception {
-        ProblemResponses problems = new ProblemResponses();
+    SecurityFilterChain apiSecurity(HttpSecurity http, TokenAuthenticator authenticator, AuthThrottle throttle)
+            throws Exception {
+        ProblemResponses problems = new ProblemResponses(throttle);
         http.authorizeHttpRequests(requests -> {
                     requests.requestMatchers(ApiAccess.OPEN.toArray(String[]::new)).permitAll();
                     for (ApiAccess.Rule rule : ApiAccess.RULES) {

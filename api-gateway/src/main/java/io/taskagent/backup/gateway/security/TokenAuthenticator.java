@@ -1,6 +1,7 @@
 package io.taskagent.backup.gateway.security;
 
 import io.taskagent.backup.gateway.GatewayProperties;
+import io.taskagent.backup.model.management.ManagementProperties;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,9 +25,21 @@ public class TokenAuthenticator {
     private final List<Entry> entries;
 
     public TokenAuthenticator(GatewayProperties properties) {
+        this(properties, new ManagementProperties(""));
+    }
+
+    /**
+     * The configured tokens, {@code BACKUP_ADMIN_TOKEN} as {@code admin} (every scope) and
+     * {@code BACKUP_MANAGEMENT_TOKEN} as {@code management} ({@link Scopes#ACTUATOR_READ} only: metrics and health
+     * details, nothing of the API).
+     */
+    public TokenAuthenticator(GatewayProperties properties, ManagementProperties management) {
         List<Entry> list = new ArrayList<>();
         if (properties.adminToken() != null && !properties.adminToken().isBlank()) {
             list.add(new Entry("admin", sha256(properties.adminToken()), Scopes.ALL));
+        }
+        if (management.configured()) {
+            list.add(new Entry("management", sha256(management.token()), Set.of(Scopes.ACTUATOR_READ)));
         }
         for (GatewayProperties.Token token : properties.tokens()) {
             list.add(new Entry(token.name(), HexFormat.of().parseHex(token.sha256().toLowerCase()),

@@ -1,6 +1,7 @@
 package io.taskagent.backup.gateway.ui;
 
 import io.taskagent.backup.gateway.security.ApiAccess;
+import io.taskagent.backup.gateway.security.AuthThrottle;
 import io.taskagent.backup.gateway.security.TokenAuthenticator;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,7 +46,8 @@ class DashboardSecurity {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE) // before the API's chain, which matches every request
-    SecurityFilterChain dashboardFilterChain(HttpSecurity http, TokenAuthenticator tokens) throws Exception {
+    SecurityFilterChain dashboardFilterChain(HttpSecurity http, TokenAuthenticator tokens, AuthThrottle throttle)
+            throws Exception {
         http.securityMatcher(DashboardAccess.PATHS)
                 .authorizeHttpRequests(requests -> {
                     // the live stream's own async dispatches: the request was authorized when it began
@@ -56,7 +58,7 @@ class DashboardSecurity {
                     }
                     requests.anyRequest().denyAll();
                 })
-                .authenticationManager(new ProviderManager(new TokenSignIn(tokens)))
+                .authenticationManager(new ProviderManager(new TokenSignIn(tokens, throttle)))
                 .formLogin(form -> form
                         .loginPage(SIGN_IN)
                         .loginProcessingUrl(SIGN_IN)

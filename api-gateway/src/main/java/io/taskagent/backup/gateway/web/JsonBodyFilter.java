@@ -139,7 +139,8 @@ public class JsonBodyFilter extends OncePerRequestFilter {
         FilterRegistrationBean<JsonBodyFilter> jsonBodyFilter() {
             FilterRegistrationBean<JsonBodyFilter> registration = new FilterRegistrationBean<>(new JsonBodyFilter());
             registration.addUrlPatterns("/api/*");
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            // after the auth throttle and RequestBodyFilter (size and UTF-8, which must see the declared charset)
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
             return registration;
         }
     }

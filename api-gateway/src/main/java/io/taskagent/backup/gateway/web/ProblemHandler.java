@@ -12,7 +12,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -50,18 +52,43 @@ class ProblemHandler {
                             .map(String::valueOf).sorted().toList() + ")")));
         }
         if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-            String expected = mismatch.getTargetType() == null ? "another type"
-                    : mismatch.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-            return invalid(new ValidationException(Map.of(path(mismatch, null), "must be of type " + expected)));
+            return invalid(new ValidationException(Map.of(path(mismatch, null),
+                    "must be of type " + typeName(mismatch.getTargetType()))));
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "the request body is not valid JSON for this endpoint"
-                        + (cause instanceof JacksonException json ? ": " + json.getOriginalMessage() : ""));
+        if (cause instanceof InputCoercionException range && !range.getPath().isEmpty()) {
+            return invalid(new ValidationException(Map.of(path(range, null),
+                    "is out of range for type " + typeName(range.getTargetType()))));
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, notJson(cause));
         problem.setTitle("Invalid request");
         return problem;
     }
 
-    private static String path(DatabindException e, String last) {
+    /**
+     * Why a body is not JSON this endpoint takes, in words of its own: never Jackson's message, which quotes the
+     * offending token (a client that pasted a secret into the wrong place must not get it back in an error or a log).
+     */
+    private static String notJson(Throwable cause) {
+        String what = "the request body is not valid JSON for this endpoint";
+        if (cause instanceof StreamConstraintsException) {
+            return what + ": it exceeds a limit of the JSON reader (nesting depth at most "
+                    + StreamReadConstraints.defaults().getMaxNestingDepth() + " levels, numbers and strings of bounded "
+                    + "length)";
+        }
+        if (cause instanceof JacksonException json && json.getLocation() != null
+                && json.getLocation().getLineNr() > 0) {
+            String kind = cause instanceof MismatchedInputException ? "not of the expected shape" : "malformed";
+            return what + ": " + kind + " at line " + json.getLocation().getLineNr() + ", column "
+                    + json.getLocation().getColumnNr();
+        }
+        return cause == null ? what + " (a JSON body is required)" : what;
+    }
+
+    private static String typeName(Class<?> type) {
+        return type == null ? "another type" : type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String path(JacksonException e, String last) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : e.getPath()) {
             if (reference.getPropertyName() != null) {

@@ -45,6 +45,8 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class SchedulerSettingsIT {
 
+    static final String MANAGEMENT = "it-settings-management-secret";
+
     static final String CATALOG = "backup_catalog_it_scheduler_settings";
     static final String SOURCE = "taskagent_ref";
     static Path storage;
@@ -58,6 +60,7 @@ class SchedulerSettingsIT {
         // far above any backup here: a limit that applies comes from the view
         registry.add("backup.storage.max-backup-size-mb", () -> "10000");
         registry.add("backup.storage.compression", () -> "zstd");
+        registry.add("backup.management.token", () -> MANAGEMENT);
     }
 
     @Autowired
@@ -100,7 +103,9 @@ class SchedulerSettingsIT {
 
     private String health() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create("http://localhost:" + port + "/actuator/health"))
+                // the details (settings, schedulerSettings) are shown to the management token only
+                .header("Authorization", "Bearer " + MANAGEMENT).build(), HttpResponse.BodyHandlers.ofString());
         return response.body();
     }
 
