@@ -34,9 +34,15 @@ public class BackupCatalog {
         this.outbox = outbox;
     }
 
-    /** A catalogued backup. */
+    /**
+     * A catalogued backup.
+     *
+     * @param encryption the algorithm of an encrypted file, or null
+     * @param keyId      the id of the key an encrypted file was written with, or null
+     */
     public record StoredBackup(UUID backupId, String target, String fileName, long sizeBytes, String sha256,
-                        String compression, Map<String, Long> rowCounts) {
+                        String compression, Map<String, Long> rowCounts, String backupType, int formatVersion,
+                        String encryption, Long keyId) {
     }
 
     /** The status (AVAILABLE, EXPIRED) of a catalogued backup. */
@@ -65,13 +71,14 @@ public class BackupCatalog {
 
     public Optional<StoredBackup> find(UUID backupId) {
         return jdbc.sql("""
-                        SELECT job_id, target, file_name, size_bytes, sha256, compression, row_counts::text
+                        SELECT job_id, target, file_name, size_bytes, sha256, compression, row_counts::text,
+                               backup_type, format_version, encryption, key_id
                         FROM backups WHERE job_id = :id""")
                 .param("id", backupId)
                 .query((rs, n) -> new StoredBackup(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
                         rs.getLong(4), rs.getString(5), rs.getString(6),
                         MessageJson.mapper().readValue(rs.getString(7), new TypeReference<LinkedHashMap<String, Long>>() {
-                        })))
+                        }), rs.getString(8), rs.getInt(9), rs.getString(10), rs.getObject(11, Long.class)))
                 .optional();
     }
 

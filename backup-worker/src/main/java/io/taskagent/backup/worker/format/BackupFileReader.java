@@ -136,7 +136,7 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
         Map<String, String> digests = new LinkedHashMap<>();
         MessageDigest rowDigest = BackupFormat.sha256();
         byte[] rowHash = new byte[32];
-        Data data = new Data(lines);
+        Data data = new Data(lines, null);
         String table;
         while ((table = data.nextTable()) != null) {
             MessageDigest tableDigest = BackupFormat.sha256();
@@ -171,15 +171,51 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
             counts.put(table, data.rows());
             digests.put(table, HexFormat.of().formatHex(tableDigest.digest()));
         }
+        return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, schema, counts, digests,
+                data.summary());
+    }
+
+    /** The summary line that follows the data section, and nothing after it. */
+    private static Summary readSummary(Lines lines) throws IOException {
         String summaryLine = lines.nextString();
         if (summaryLine == null || !summaryLine.startsWith("\"summary\":") || !summaryLine.endsWith("}")) {
             throw new IOException("truncated: the summary is missing");
         }
-        Summary summary = BackupFormat.json().readValue(summaryLine.substring(10, summaryLine.length() - 1), Summary.class);
+        Summary summary;
+        try {
+            summary = BackupFormat.json().readValue(summaryLine.substring(10, summaryLine.length() - 1), Summary.class);
+        } catch (JacksonException e) {
+            throw new IOException("the summary is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (summary == null) {
+            throw new IOException("the summary is empty");
+        }
         if (lines.nextString() != null) {
             throw new IOException("unexpected content after the summary");
         }
-        return new BackupFileReader(BackupFormat.FORMAT_NAME, version, metadata, schema, counts, digests, summary);
+        return summary;
+    }
+
+    /**
+     * The differences between what a manifest says of a file's rows and the file's own summary, as
+     * {@code "<field> of <tables>"}; empty when they agree (a field the manifest does not hold is not compared).
+     */
+    public static java.util.List<String> differences(StoredFile.Described described, Summary summary) {
+        java.util.List<String> differences = new java.util.ArrayList<>();
+        if (described.rowCounts() != null && !described.rowCounts().equals(summary.rowCounts())) {
+            differences.add("row_counts of " + differing(described.rowCounts(), summary.rowCounts()));
+        }
+        if (described.tableSha256() != null && !described.tableSha256().equals(summary.tableSha256())) {
+            differences.add("table_sha256 of " + differing(described.tableSha256(), summary.tableSha256()));
+        }
+        return differences;
+    }
+
+    private static String differing(Map<String, ?> a, Map<String, ?> b) {
+        java.util.Set<String> tables = new java.util.TreeSet<>(a.keySet());
+        tables.addAll(b.keySet());
+        tables.removeIf(t -> java.util.Objects.equals(a.get(t), b.get(t)));
+        return String.join(", ", tables);
     }
 
     private static void expect(String line, String expected) throws IOException {
@@ -198,7 +234,7 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
         Lines lines = lines(file);
         try {
             parse(lines, true, RowListener.NONE);
-            return new Data(lines);
+            return new Data(lines, file.described());
         } catch (JacksonException e) {
             lines.close();
             throw new IOException("not valid JSON: " + e.getOriginalMessage(), e);
@@ -210,21 +246,36 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
 
     /**
      * The data section, table by table and row by row, as the bytes stored: each row one JSON object (not parsed
-     * here), in a buffer shared with the next call.
+     * here), in a buffer shared with the next call. Once past the last table it reads the summary that ends the file
+     * (and that nothing follows it), and compares it with what the file's manifest says of the rows
+     * ({@link StoredFile#described()}): a reader of the rows (a restore) checks the manifest on its own pass, before
+     * it commits anything, with no pass of its own over the file.
      */
     public static final class Data implements AutoCloseable {
         private final Lines lines;
+        private final StoredFile.Described described;
         private boolean inTable;
         private String table;
         private long rows;
         private int rowLength;
+        private Summary summary;
 
-        Data(Lines lines) {
+        Data(Lines lines, StoredFile.Described described) {
             this.lines = lines;
+            this.described = described;
         }
 
-        /** The next table's {@code schema.name} (what is left of the current one is skipped), or null after the last. */
+        /**
+         * The next table's {@code schema.name} (what is left of the current one is skipped), or null after the last,
+         * once the summary is read and found to agree with the manifest.
+         *
+         * @throws IOException also when the summary is missing, malformed, followed by anything, or says else than
+         *                     the manifest (naming it)
+         */
         public String nextTable() throws IOException {
+            if (summary != null) {
+                return null;
+            }
             while (inTable) {
                 nextRow();
             }
@@ -233,6 +284,15 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
                 throw new IOException("truncated: the data section does not end");
             }
             if (header.equals(BackupFormat.DATA_CLOSE)) {
+                Summary read = readSummary(lines);
+                if (described != null) {
+                    java.util.List<String> differences = differences(described, read);
+                    if (!differences.isEmpty()) {
+                        throw new IOException("the manifest " + described.manifest() + " does not describe this file: "
+                                + "its " + String.join("; its ", differences) + " differ from the file's summary");
+                    }
+                }
+                summary = read;
                 return null;
             }
             boolean empty = header.endsWith(":[]") || header.endsWith(":[],");
@@ -277,6 +337,11 @@ public record BackupFileReader(String format, int formatVersion, BackupMetadata 
         /** Rows read so far of the current table. */
         public long rows() {
             return rows;
+        }
+
+        /** The summary that ends the file, once {@link #nextTable()} returned null (else null). */
+        public Summary summary() {
+            return summary;
         }
 
         @Override

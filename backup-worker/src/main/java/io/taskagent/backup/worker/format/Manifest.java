@@ -1,7 +1,12 @@
 package io.taskagent.backup.worker.format;
 
+import tools.jackson.databind.JsonNode;
+
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -42,5 +47,57 @@ public record Manifest(String format, int formatVersion, String fileName, long s
     /** Reads a manifest; a malformed one is an error naming the problem. */
     public static Manifest parse(byte[] json) {
         return BackupFormat.json().readValue(json, Manifest.class);
+    }
+
+    /**
+     * The fields every manifest holds, of any format version: the identity of the stored file, on which a quick
+     * verification rests.
+     */
+    public static final List<String> IDENTITY = List.of("format", "format_version", "file_name", "size_bytes",
+            "sha256");
+
+    /** The fields a manifest of format 2 holds besides its {@link #IDENTITY}: the backup it holds. */
+    public static final List<String> DESCRIPTION = List.of("compression", "backup_id", "target", "backup_type",
+            "created_at");
+
+    /**
+     * The fields a manifest of format 2 of a file in the clear holds too: its rows. An encrypted file's manifest
+     * names no table, and without them it reads the same (empty), so it need not hold them.
+     */
+    public static final List<String> ROWS = List.of("row_counts", "table_sha256");
+
+    /**
+     * The fields an encrypted file's manifest holds besides the others. Encryption at rest came with them, within
+     * format 2: the manifest of a file in the clear written before lacks them (and reads as in the clear).
+     */
+    public static final List<String> ENCRYPTION_FIELDS = List.of("encryption", "key_id");
+
+    /**
+     * The fields a manifest of a file of {@code formatVersion} must hold: each one whose absence would read as
+     * something else than what such a manifest says. Any other field it holds is compared too, one it lacks is not
+     * (an older worker wrote fewer: a format 1 manifest is held to its {@link #IDENTITY} only).
+     */
+    public static Set<String> required(int formatVersion, boolean encrypted) {
+        Set<String> required = new LinkedHashSet<>(IDENTITY);
+        if (formatVersion >= 2) {
+            required.addAll(DESCRIPTION);
+            if (!encrypted) {
+                required.addAll(ROWS);
+            }
+        }
+        if (encrypted) {
+            required.addAll(ENCRYPTION_FIELDS);
+        }
+        return required;
+    }
+
+    /** The names of the fields the manifest {@code json} holds (none when it is not a JSON object). */
+    public static Set<String> fieldsOf(byte[] json) {
+        JsonNode tree = BackupFormat.json().readTree(json);
+        Set<String> fields = new LinkedHashSet<>();
+        if (tree != null && tree.isObject()) {
+            tree.properties().forEach(e -> fields.add(e.getKey()));
+        }
+        return fields;
     }
 }

@@ -13,9 +13,28 @@ import java.util.zip.GZIPInputStream;
  * A stored backup file and how to read it: its bytes as stored (what the manifest's size and SHA-256 cover), and its
  * content (decrypted when its name ends in {@value Encryption#SUFFIX}, then decompressed by its extension).
  *
- * @param where for messages: the destination's name, or the path
+ * @param where     for messages: the destination's name, or the path
+ * @param described what the manifest beside the file says of its rows, which the file's own summary must repeat: a
+ *                  read that reaches the summary ({@link BackupFileReader.Data}) compares the two, so that a restore
+ *                  checks it on its own single pass over the file; null: nothing to compare
  */
-public record StoredFile(String fileName, String where, Opener opener, Encryption encryption) {
+public record StoredFile(String fileName, String where, Opener opener, Encryption encryption, Described described) {
+
+    /**
+     * What a manifest says of a file's rows (a manifest of a file in the clear; an encrypted file's names none).
+     *
+     * @param manifest    the manifest's name, for messages
+     * @param rowCounts   rows per table
+     * @param tableSha256 each table's digest
+     */
+    public record Described(String manifest, java.util.Map<String, Long> rowCounts,
+                            java.util.Map<String, String> tableSha256) {
+    }
+
+    /** This file, whose summary a read compares with {@code described} (null: with nothing). */
+    public StoredFile describedBy(Described described) {
+        return new StoredFile(fileName, where, opener, encryption, described);
+    }
 
     /** Opens the stored bytes. */
     @FunctionalInterface
@@ -24,12 +43,13 @@ public record StoredFile(String fileName, String where, Opener opener, Encryptio
     }
 
     public static StoredFile of(BackupStorage storage, String fileName, Encryption encryption) {
-        return new StoredFile(fileName, storage.name(), () -> storage.open(fileName), encryption);
+        return new StoredFile(fileName, storage.name(), () -> storage.open(fileName), encryption, null);
     }
 
     /** A file outside any destination (tools, tests). */
     public static StoredFile of(Path path, Encryption encryption) {
-        return new StoredFile(path.getFileName().toString(), path.toString(), () -> Files.newInputStream(path), encryption);
+        return new StoredFile(path.getFileName().toString(), path.toString(), () -> Files.newInputStream(path),
+                encryption, null);
     }
 
     public boolean encrypted() {

@@ -58,7 +58,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         /**
          * The copy of the backup to read: the one on {@code destination} when named, else the first that passes a
          * quick verification (size, SHA-256 and manifest against the catalog: the file is exactly the one written),
-         * verified copies first.
+         * verified copies first. No pass over the file: it carries what its manifest says of the rows
+         * ({@link StoredFile#described()}), which the restore's own read compares with the file's summary when it
+         * reaches it, so that a manifest that does not describe the file rolls the restore back.
          *
          * @throws RestoreRefused naming every copy tried and what is wrong with it
          */

@@ -130,6 +130,60 @@ class BackupFileWriterTest {
         assertThat(BackupFileReader.header(file).schema()).as("multi-line DDL with quotes survives").isEqualTo(SCHEMA);
     }
 
+    /**
+     * A restore reads the file once: its walk of the data section ends with the summary, which it compares with what
+     * the manifest says of the rows (the file's {@code described}), so a manifest that does not describe the file is
+     * caught on that one pass, before the restore commits.
+     */
+    @Test
+    void aWalkOfTheDataEndsWithTheSummaryComparedWithTheManifest() throws Exception {
+        Path file = dir.resolve("manual_backup_20261128_100000_0badc0de.json.zst");
+        Map<String, String> digests = new LinkedHashMap<>();
+        digests.put("public.a", tableDigest("{\"id\":1}", "{\"id\":2}"));
+        digests.put("public.b", tableDigest());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BackupFileWriter writer = new BackupFileWriter(out, Compression.ZSTD, 3);
+            writer.header(metadata(Compression.ZSTD), SCHEMA);
+            writer.rows("public.a", frames(Compression.ZSTD, "{\"id\":1}", "{\"id\":2}"), 2);
+            writer.rows("public.b", List.of(), 0);
+            writer.finish(digests);
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("public.a", 2L);
+        counts.put("public.b", 0L);
+        StoredFile plain = StoredFile.of(file, Encryption.none());
+        String manifest = file.getFileName() + BackupFormat.MANIFEST_SUFFIX;
+
+        assertThat(walk(plain)).as("no manifest to compare with").isEqualTo(new Summary(counts, digests, 2));
+        assertThat(walk(plain.describedBy(new StoredFile.Described(manifest, counts, digests))))
+                .isEqualTo(new Summary(counts, digests, 2));
+        assertThat(walk(plain.describedBy(new StoredFile.Described(manifest, null, null))))
+                .as("an older manifest without counts or digests: nothing compared").isNotNull();
+
+        Map<String, String> otherDigests = new LinkedHashMap<>(digests);
+        otherDigests.put("public.b", "0".repeat(64));
+        assertThatThrownBy(() -> walk(plain.describedBy(new StoredFile.Described(manifest, counts, otherDigests))))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage("the manifest " + manifest + " does not describe this file: its table_sha256 of public.b "
+                        + "differ from the file's summary");
+        Map<String, Long> otherCounts = Map.of("public.a", 3L, "public.b", 0L, "public.x", 1L);
+        assertThatThrownBy(() -> walk(plain.describedBy(new StoredFile.Described(manifest, otherCounts, null))))
+                .hasMessageContaining("its row_counts of public.a, public.x differ from the file's summary");
+    }
+
+    /** Every table and row of the data section, as a restore walks it; the summary it ends with. */
+    private static Summary walk(StoredFile file) throws Exception {
+        try (BackupFileReader.Data data = BackupFileReader.data(file)) {
+            while (data.nextTable() != null) {
+                while (data.nextRow() != null) {
+                    assertThat(data.summary()).as("read only at the end").isNull();
+                }
+            }
+            assertThat(data.nextTable()).as("the end stays the end").isNull();
+            return data.summary();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Compression.class)
     void anEmptyBackupIsValidToo(Compression compression) throws Exception {

@@ -1,15 +1,23 @@
 package io.taskagent.backup.worker.restore;
 
 import io.taskagent.backup.model.BackupCompleted;
+import io.taskagent.backup.model.BackupMessage;
+import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.RequestRestore;
 import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.model.RestoreFailed;
+import io.taskagent.backup.model.RequestVerify;
+import io.taskagent.backup.model.VerifyCompleted;
+import io.taskagent.backup.model.VerifyFailed;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.testsupport.CapturedEvents;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import io.taskagent.backup.worker.WorkerTestContext;
+import io.taskagent.backup.worker.format.BackupFileReader;
+import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.format.Manifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,14 +28,21 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -175,6 +190,81 @@ class RestoreIT {
         }
         assertThat(failureOf(restore(foreign.jobId(), null, false, false))).contains("failed verification");
         assertThat(fingerprint(SCRATCH)).isEqualTo(before);
+    }
+
+    /**
+     * A format 1 file (rows only) beside the manifest a format 1 worker wrote (no encryption fields) still verifies
+     * and restores into a database that has its schema: the manifest is compared by the fields it holds, and the
+     * restore compares its row counts and digests with the file's summary on its one read of the file.
+     */
+    @Test
+    void aFormatOneFileWithAnOlderWorkersManifestStillVerifiesAndRestoresIntoItsSchema() throws Exception {
+        RequestBackup backup = RequestBackup.newJob("taskagent", "manual", "it");
+        publisher.publishCommand(backup);
+        BackupCompleted completed = events.probe().awaitEvent(BackupCompleted.class,
+                e -> e.jobId().equals(backup.jobId()), Duration.ofSeconds(90));
+        Path file = storage.resolve(completed.fileName());
+        // the file as a format 1 worker wrote it: the same lines, without the schema line
+        Path rewritten = file.resolveSibling(file.getFileName() + ".v1");
+        try (BackupFileReader.Lines lines = BackupFileReader.lines(file);
+             OutputStream out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(rewritten))) {
+            assertThat(lines.nextString()).isEqualTo("{\"format\":\"taskagent-backup\",\"format_version\":2,");
+            out.write("{\"format\":\"taskagent-backup\",\"format_version\":1,\n".getBytes(StandardCharsets.UTF_8));
+            int schemaLines = 0;
+            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+                if (lines.length() > 9 && new String(line, 0, 9, StandardCharsets.UTF_8).equals("\"schema\":")) {
+                    schemaLines++;
+                    continue;
+                }
+                out.write(line, 0, lines.length());
+                out.write('\n');
+            }
+            assertThat(schemaLines).isEqualTo(1);
+        }
+        Files.move(rewritten, file, StandardCopyOption.REPLACE_EXISTING);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        long size = Files.size(file);
+        catalog.sql("UPDATE worker.backups SET sha256 = :sha, size_bytes = :size, format_version = 1 WHERE job_id = :id")
+                .param("sha", sha).param("size", size).param("id", completed.jobId()).update();
+        catalog.sql("""
+                        UPDATE worker.backup_copies SET sha256 = :sha, size_bytes = :size
+                        WHERE backup_id = (SELECT id FROM worker.backups WHERE job_id = :id)""")
+                .param("sha", sha).param("size", size).param("id", completed.jobId()).update();
+        // and its manifest as format 1 workers wrote it: these fields, in this order, and no others
+        Path manifestFile = file.resolveSibling(completed.fileName() + BackupFormat.MANIFEST_SUFFIX);
+        Manifest current = Manifest.parse(Files.readAllBytes(manifestFile));
+        Map<String, Object> old = new LinkedHashMap<>();
+        old.put("format", "taskagent-backup");
+        old.put("format_version", 1);
+        old.put("file_name", completed.fileName());
+        old.put("size_bytes", size);
+        old.put("sha256", sha);
+        old.put("compression", "zstd");
+        old.put("backup_id", completed.jobId().toString());
+        old.put("target", current.target());
+        old.put("backup_type", current.backupType());
+        old.put("created_at", current.createdAt().toString());
+        old.put("row_counts", current.rowCounts());
+        old.put("table_sha256", current.tableSha256());
+        Files.write(manifestFile, MessageJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(old));
+
+        RequestVerify verify = RequestVerify.of(UUID.randomUUID(), "taskagent", completed.jobId(), "it");
+        publisher.publishCommand(verify);
+        assertThat(outcome(verify.jobId())).isInstanceOfSatisfying(VerifyCompleted.class,
+                v -> assertThat(v.rowCounts()).isEqualTo(completed.rowCounts()));
+
+        List<String> source = fingerprint(SOURCE);
+        RequestRestore request = restore(completed.jobId(), null, false, true);
+        assertThat(outcome(request.jobId())).isInstanceOfSatisfying(RestoreCompleted.class,
+                r -> assertThat(r.rowCounts()).isEqualTo(completed.rowCounts()));
+        assertThat(fingerprint(SCRATCH)).isEqualTo(source);
+    }
+
+    /** The outcome of job {@code jobId}: its completed or failed event (whose reason then shows in a failure). */
+    private static BackupMessage outcome(UUID jobId) {
+        return events.probe().awaitEvent(BackupMessage.class, e -> e.jobId().equals(jobId)
+                && (e instanceof VerifyCompleted || e instanceof VerifyFailed || e instanceof RestoreCompleted
+                || e instanceof RestoreFailed), Duration.ofSeconds(120));
     }
 
     @Test
