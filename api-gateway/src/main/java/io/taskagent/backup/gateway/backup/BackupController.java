@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -45,6 +46,8 @@ import java.util.UUID;
 public class BackupController {
 
     static final Set<String> ON_DEMAND_TYPES = ScheduleBounds.ON_DEMAND_TYPES;
+    /** Request header naming a create, so that sending it again does not make a second job. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(Enum::name).sorted().toList();
     private static final List<String> KINDS = Arrays.stream(JobKind.values()).map(JobKind::label).sorted().toList();
 
@@ -69,17 +72,45 @@ public class BackupController {
     public record CreateBackupRequest(String backupType) {
     }
 
+    /** A create without an idempotency key (the dashboard's): every call is a new job. */
+    public ResponseEntity<CommandAccepted> create(Caller caller, CreateBackupRequest body) {
+        return create(caller, body, null);
+    }
+
+    /**
+     * With an {@code Idempotency-Key} header, the job id is derived from the caller, the key, the target and the
+     * backup type: a client that sends a create again after a 503 or a lost answer (the broker may have taken the
+     * first command although its confirm never came) names the same job, and the worker runs it once (a second
+     * command of a job is a no-op).
+     */
     @PostMapping("/create")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    public ResponseEntity<CommandAccepted> create(Caller caller, @RequestBody(required = false) CreateBackupRequest body) {
+    public ResponseEntity<CommandAccepted> create(Caller caller, @RequestBody(required = false) CreateBackupRequest body,
+                                                  @Parameter(description = "optional: the same key names the same "
+                                                          + "job, so a create sent again after a 503 runs once")
+                                                  @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
+                                                  String idempotencyKey) {
         String type = body == null || body.backupType() == null ? "manual" : body.backupType();
-        Map<String, Object> parameters = Map.of("backup_type", type, "target", target);
+        Map<String, Object> parameters = idempotencyKey == null ? Map.of("backup_type", type, "target", target)
+                : Map.of("backup_type", type, "target", target, "idempotency_key", idempotencyKey);
         if (!ON_DEMAND_TYPES.contains(type)) {
             audit.record(caller, "backup.create", parameters, "REJECTED", null, "invalid backup_type");
             throw new ValidationException(Map.of("backup_type",
                     "must be one of " + ON_DEMAND_TYPES.stream().sorted().toList() + " but was '" + type + "'"));
         }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127))) {
+            audit.record(caller, "backup.create", parameters, "REJECTED", null, "invalid " + IDEMPOTENCY_KEY);
+            throw new ValidationException(Map.of(IDEMPOTENCY_KEY,
+                    "must be 1 to 200 visible ASCII characters without spaces"));
+        }
         RequestBackup command = RequestBackup.newJob(target, type, caller.name());
+        if (idempotencyKey != null) {
+            UUID jobId = UUID.nameUUIDFromBytes(String.join("\n", "backup.create", caller.name(), target, type,
+                    idempotencyKey).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            command = new RequestBackup(command.messageId(), jobId, command.target(), command.occurredAt(),
+                    command.version(), command.backupType(), command.requestedBy());
+        }
         commands.publish(caller, "backup.create", parameters, command);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/backup/jobs/" + command.jobId()))
