@@ -174,6 +174,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param copies      destinations a backup is copied to after it succeeded ({@code BACKUP_STORAGE_COPIES})
      * @param copyAttempts attempts of one copy before it is given up (each failure is announced)
      * @param copyBackoff wait before the second attempt of a copy, doubled after each failure
+     * @param quota       the most the files of the storage directory ({@code dir}) may hold ({@code BACKUP_STORAGE_QUOTA},
+     *                    e.g. {@code 50GB}); a write beyond it fails as a full disk would; 0 (default): no quota
      */
     public record Storage(@NotNull @DefaultValue("./backups") Path dir,
                           @NotNull @Pattern(regexp = "zstd|gzip|none", message = "must be zstd, gzip or none")
@@ -184,7 +186,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                           @NotNull @DefaultValue("") String primary,
                           @NotNull @DefaultValue List<String> copies,
                           @Min(1) @Max(1000) @DefaultValue("8") int copyAttempts,
-                          @NotNull @DefaultValue("30s") Duration copyBackoff) {
+                          @NotNull @DefaultValue("30s") Duration copyBackoff,
+                          @NotNull @DefaultValue("0B") org.springframework.util.unit.DataSize quota) {
     }
 
     /**
@@ -202,12 +205,15 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param storageClass    s3: e.g. {@code STANDARD_IA}, {@code GLACIER_IR}; empty: the bucket's default
      * @param serverSideEncryption s3: {@code AES256} or {@code aws:kms}; empty: none requested
      * @param partSizeMb      s3: multipart part size, 5 to 512 MB; memory per upload is at most three parts
+     * @param quota           local: the most the directory's files may hold ({@code ..._<NAME>_QUOTA}, e.g.
+     *                        {@code 50GB}); a write beyond it fails as a full disk would; 0 or empty: no quota
      */
     public record Destination(@NotNull @Pattern(regexp = "local|s3", message = "must be local or s3") String type,
                               String path, String bucket, @DefaultValue("") String prefix, String endpoint,
                               @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle,
                               String accessKeyId, String secretAccessKey, String storageClass,
-                              String serverSideEncryption, @Min(5) @Max(512) @DefaultValue("8") int partSizeMb) {
+                              String serverSideEncryption, @Min(5) @Max(512) @DefaultValue("8") int partSizeMb,
+                              org.springframework.util.unit.DataSize quota) {
         @Override
         public String toString() {
             return "Destination[type=" + type + ", path=" + path + ", bucket=" + bucket + ", prefix=" + prefix

@@ -206,6 +206,73 @@ public final class TemporaryPostgres implements AutoCloseable {
         execute("DROP DATABASE IF EXISTS " + quoteIdent(name) + force, "cannot drop database " + name);
     }
 
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}: open sessions are ended, as an operator's restart or a failover
+     * ends them) and waits until it is down; the data directory stays, {@link #startServer()} starts it again on the
+     * same port. For tests of how clients live through a database outage.
+     */
+    public synchronized void stopServer() {
+        pgCtl("stop", "-m", "fast", "-w", "-t", String.valueOf(READY_TIMEOUT.toSeconds()));
+    }
+
+    /** Starts a server stopped with {@link #stopServer()} on the same port and waits until it accepts connections. */
+    public synchronized void startServer() {
+        if (closed) {
+            throw new IllegalStateException("the temporary PostgreSQL was closed: " + this);
+        }
+        pgCtlStart();
+        awaitReady();
+    }
+
+    /**
+     * {@code pg_ctl restart -m fast} (every session ended, the server down for as long as a restart takes, then up
+     * again on the same port and with the same options); returns once it accepts connections.
+     */
+    public synchronized void restartServer() {
+        pgCtl("restart", "-m", "fast", "-w", "-t", String.valueOf(READY_TIMEOUT.toSeconds()),
+                "-l", baseDir.resolve("server.log").toString());
+        awaitReady();
+    }
+
+    /** Whether the server accepts connections now. */
+    public boolean accepting() {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            return s.execute("SELECT 1");
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Creates database {@code name} (dropped first if it exists) holding the TaskAgent reference data at
+     * {@code scale} (1 = 200,000 tasks), as {@link ReferenceDataset#ensure} does on the main server.
+     */
+    public void createReferenceDatabase(String name, int scale) {
+        dropDatabase(name);
+        createDatabase(name);
+        try (Connection c = connect(name); Statement s = c.createStatement()) {
+            s.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
+            s.execute(ReferenceDataset.generateSql(scale));
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot load the reference dataset into " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The data fingerprint of database {@code name} ({@code demo/fingerprint.sql}), one sorted line per table. */
+    public List<String> fingerprint(String name) {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = connect(name); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(Files.readString(ReferenceDataset.demoDirectory().resolve("fingerprint.sql")))) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3));
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot fingerprint " + name + ": " + e.getMessage(), e);
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
     /** The major version of the running server, e.g. {@code 15}. */
     public int majorVersion() {
         try (Connection c = connect("postgres"); Statement s = c.createStatement();

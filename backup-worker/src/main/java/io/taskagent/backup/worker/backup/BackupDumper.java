@@ -181,7 +181,11 @@ public class BackupDumper {
                     result.rowCounts().size(), chunks.size(), result.sizeBytes(), result.durationMillis());
             return result;
         } catch (SQLException e) {
-            throw new DumpException("reading source database " + describe(database) + " failed: " + e.getMessage(), e);
+            String message = "reading source database " + describe(database) + " failed: " + e.getMessage();
+            if (DumpException.connectionLost(e)) {
+                throw DumpException.sourceUnavailable(message + " (the connection to its server was lost)", e);
+            }
+            throw new DumpException(message, e);
         } finally {
             if (exportedSnapshot[0] != null) {
                 PgDump.stopAll(exportedSnapshot[0]); // a backup that failed early leaves no pg_dump holding locks
@@ -448,7 +452,11 @@ public class BackupDumper {
         try {
             return DriverManager.getConnection(source.url(), props);
         } catch (SQLException e) {
-            throw new DumpException("cannot connect to source database " + describe(source) + ": " + e.getMessage(), e);
+            String message = "cannot connect to source database " + describe(source) + ": " + e.getMessage();
+            if (DumpException.connectionLost(e)) {
+                throw DumpException.sourceUnavailable(message, e);
+            }
+            throw new DumpException(message, e);
         }
     }
 

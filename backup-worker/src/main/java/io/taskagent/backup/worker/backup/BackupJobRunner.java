@@ -10,12 +10,14 @@ import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.BackupOversized;
 import io.taskagent.backup.model.BackupProgress;
 import io.taskagent.backup.model.BackupStarted;
+import io.taskagent.backup.model.DiskSpaceLow;
 import io.taskagent.backup.model.RequestBackup;
 import io.taskagent.backup.model.job.JobKind;
 import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.format.BackupFormat;
+import io.taskagent.backup.worker.health.HealthProperties;
 import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
@@ -24,6 +26,7 @@ import io.taskagent.backup.worker.job.JobStore;
 import io.taskagent.backup.worker.job.LeaseKeeper;
 import io.taskagent.backup.worker.storage.BackupStorage;
 import io.taskagent.backup.worker.storage.Destinations;
+import io.taskagent.backup.worker.storage.StorageFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -44,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * duplicate request claims nothing); {@link #execute} announces it, reads the settings the scheduler publishes
  * ({@link SchedulerSettings}: the size limit, whether to compress), dumps, records the outcome and publishes
  * {@link BackupCompleted} (and {@link BackupOversized} above the size limit) or {@link BackupFailed}, with
- * {@link BackupProgress} on the way.
+ * {@link BackupProgress} on the way. A failure because the destination is full (no space, or its quota reached) is
+ * announced with {@link DiskSpaceLow} beside the {@link BackupFailed}, at once rather than at the next health check.
  */
 @Service
 public class BackupJobRunner implements JobHandler<RequestBackup> {
@@ -64,6 +68,7 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
     private final MeterRegistry meters;
+    private final HealthProperties health;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     private final JobProgress.Factory progresses;
@@ -72,8 +77,9 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
                     BackupDumper dumper, Destinations destinations, ConfirmingPublisher publisher, EventOutbox outbox,
                     Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters,
                     org.springframework.context.ApplicationEventPublisher applicationEvents,
-                    JobProgress.Factory progresses) {
+                    JobProgress.Factory progresses, HealthProperties health) {
         this.progresses = progresses;
+        this.health = health;
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
@@ -128,8 +134,14 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
 
     private Optional<DumpResult> execute(JobStore.Job job, WorkerProperties.Source database, boolean heldLock) {
         String worker = leases.worker();
-        retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(job.id(),
-                job.target(), job.type(), worker, job.attempts())));
+        try {
+            retry.run("publishing BackupStarted", () -> publisher.publishEvent(BackupStarted.of(job.id(),
+                    job.target(), job.type(), worker, job.attempts())));
+        } catch (RuntimeException e) {
+            // a notice only (not in the outbox): a broker that is down must not stop the backup, whose outcome is
+            // stored and announced through the outbox once the broker is back
+            log.warn("BackupStarted of job {} not published, the backup goes on: {}", job.id(), e.getMessage());
+        }
         Timer.Sample sample = Timer.start(meters);
         SchedulerSettings.Effective effective;
         try {
@@ -144,10 +156,11 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
             result = dump(job, database, effective, heldLock);
         } catch (DumpException e) {
             sample.stop(meters.timer("backup.duration", "target", job.target(), "outcome", "failure"));
+            BackupMessage[] full = diskSpaceLow(job, e.storageFull());
             if (e.retryable() && !heldLock && job.attempts() < properties.worker().maxAttempts()) {
-                retryLater(job, e.getMessage());
+                retryLater(job, e.getMessage(), full);
             } else {
-                fail(job, e.getMessage());
+                fail(job, e.getMessage(), full);
             }
             return Optional.empty();
         }
@@ -186,6 +199,18 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         return Optional.of(result);
     }
 
+    /** {@link DiskSpaceLow} for a write refused by a full destination (none otherwise), announced with the failure. */
+    private BackupMessage[] diskSpaceLow(JobStore.Job job, StorageFullException full) {
+        if (full == null) {
+            return new BackupMessage[0];
+        }
+        long threshold = health.minFreeDisk().toBytes();
+        log.warn("backup job {}: destination {} is full ({} bytes free, threshold {}): raising DiskSpaceLow",
+                job.id(), full.location(), full.freeBytes(), threshold);
+        return new BackupMessage[]{DiskSpaceLow.of(job.id(), job.target(), full.location(), full.freeBytes(),
+                threshold)};
+    }
+
     /** A backup was catalogued: its copies may be made. */
     public record BackupRecorded(UUID backupId) {
     }
@@ -194,7 +219,7 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
      * A failure of the destination with attempts left: announced (BackupFailed names the attempt and when the next
      * one runs), and the job is taken over again after the retry delay, doubled per attempt made.
      */
-    private void retryLater(JobStore.Job job, String reason) {
+    private void retryLater(JobStore.Job job, String reason, BackupMessage... also) {
         java.time.Duration delay = properties.worker().retryDelay().multipliedBy(1L << Math.min(10, job.attempts() - 1));
         String why = reason + " (attempt " + job.attempts() + " of " + properties.worker().maxAttempts()
                 + ", tried again in " + delay.toSeconds() + " s)";
@@ -202,16 +227,23 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         log.warn("backup job {} failed, will be retried: {}", job.id(), why);
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), why, job.attempts());
         outbox.finish("recording the failed attempt of job " + job.id(),
-                () -> jobs.retryLater(job.id(), leases.worker(), delay, why), failed);
+                () -> jobs.retryLater(job.id(), leases.worker(), delay, why), with(failed, also));
     }
 
     /** Records a failure (by the lease owner) and announces it. */
-    private void fail(JobStore.Job job, String reason) {
+    private void fail(JobStore.Job job, String reason, BackupMessage... also) {
         meters.counter("backup.failures", "target", job.target()).increment();
         log.warn("backup job {} failed: {}", job.id(), reason);
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
         outbox.finish("recording failure of job " + job.id(),
-                () -> jobs.fail(job.id(), leases.worker(), reason), failed);
+                () -> jobs.fail(job.id(), leases.worker(), reason), with(failed, also));
+    }
+
+    private static BackupMessage[] with(BackupMessage first, BackupMessage... more) {
+        BackupMessage[] all = new BackupMessage[more.length + 1];
+        all[0] = first;
+        System.arraycopy(more, 0, all, 1, more.length);
+        return all;
     }
 
     /** A job whose lease expired too often: failed for good, and announced. */

@@ -22,7 +22,8 @@ public class DestinationEnvironment implements EnvironmentPostProcessor {
     static final String PREFIX = "BACKUP_STORAGE_DESTINATIONS_";
     /** The settings of a destination, longest first (a name may end like a shorter one). */
     static final List<String> SETTINGS = List.of("SERVER_SIDE_ENCRYPTION", "SECRET_ACCESS_KEY", "ACCESS_KEY_ID",
-            "STORAGE_CLASS", "PART_SIZE_MB", "PATH_STYLE", "ENDPOINT", "BUCKET", "PREFIX", "REGION", "TYPE", "PATH");
+            "STORAGE_CLASS", "PART_SIZE_MB", "PATH_STYLE", "ENDPOINT", "BUCKET", "PREFIX", "REGION", "QUOTA", "TYPE",
+            "PATH");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

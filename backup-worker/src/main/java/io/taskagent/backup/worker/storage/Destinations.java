@@ -57,7 +57,12 @@ public final class Destinations implements AutoCloseable {
                 throw new IllegalArgumentException("backup.storage.copies names " + settings.copies()
                         + " but no destinations are configured (backup.storage.destinations.<name>.type)");
             }
-            return local(settings.dir());
+            long quota = settings.quota() == null ? 0 : settings.quota().toBytes();
+            if (quota < 0) {
+                throw new IllegalArgumentException("backup.storage.quota must not be negative");
+            }
+            return new Destinations(Map.of(DEFAULT_NAME, new LocalStorage(DEFAULT_NAME, settings.dir(), quota)),
+                    DEFAULT_NAME, List.of());
         }
         Map<String, BackupStorage> all = new LinkedHashMap<>();
         settings.destinations().forEach((name, d) -> {
@@ -71,9 +76,17 @@ public final class Destinations implements AutoCloseable {
                     if (d.path() == null || d.path().isBlank()) {
                         throw new IllegalArgumentException(key + ".path is required for a local destination");
                     }
-                    yield new LocalStorage(name, Path.of(d.path()));
+                    long quota = d.quota() == null ? 0 : d.quota().toBytes();
+                    if (quota < 0) {
+                        throw new IllegalArgumentException(key + ".quota must not be negative");
+                    }
+                    yield new LocalStorage(name, Path.of(d.path()), quota);
                 }
                 case "s3" -> {
+                    if (d.quota() != null && d.quota().toBytes() != 0) {
+                        throw new IllegalArgumentException(key + ".quota applies to a local destination only "
+                                + "(a bucket's limits are the provider's)");
+                    }
                     if (d.bucket() == null || d.bucket().isBlank()) {
                         throw new IllegalArgumentException(key + ".bucket is required for an s3 destination");
                     }

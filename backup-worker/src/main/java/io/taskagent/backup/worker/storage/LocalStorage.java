@@ -37,6 +37,12 @@ import java.util.regex.Pattern;
  * to its final name and the directory fsynced: a partial file is never visible under a final name. Files are
  * created 0640 and the directory 0750. A stored file must be a regular file inside the directory (a symbolic link
  * leading out of it is refused).
+ * <p>
+ * A write that finds the file system full ({@code ENOSPC}), or that would take the directory's files above the
+ * destination's quota (when one is set), fails with a {@link StorageFullException} naming the destination; the
+ * temporary file is removed when the upload is closed, so nothing partial is left. The quota counts every regular
+ * file in the directory when a write begins, plus what that write wrote; {@link #freeBytes()} is then the smaller of
+ * the file system's free space and what the quota leaves.
  */
 public class LocalStorage implements BackupStorage {
 
@@ -48,9 +54,20 @@ public class LocalStorage implements BackupStorage {
 
     private final String name;
     private final Path dir;
+    /** The most the directory's files may hold, in bytes; 0: no quota (only the file system's space). */
+    private final long quotaBytes;
 
     public LocalStorage(String name, Path dir) {
+        this(name, dir, 0);
+    }
+
+    /** A directory whose files may hold at most {@code quotaBytes} (0: no quota). */
+    public LocalStorage(String name, Path dir, long quotaBytes) {
+        if (quotaBytes < 0) {
+            throw new IllegalArgumentException("backup storage '" + name + "': the quota must not be negative");
+        }
         this.name = name;
+        this.quotaBytes = quotaBytes;
         this.dir = dir.toAbsolutePath().normalize();
         try {
             if (!Files.isDirectory(this.dir)) {
@@ -147,7 +164,43 @@ public class LocalStorage implements BackupStorage {
         } else {
             Files.createFile(temp);
         }
-        return new PendingFile(temp, target);
+        return new PendingFile(temp, target, quotaBytes > 0 ? usedBytes() : 0);
+    }
+
+    /** The quota in bytes, 0 when there is none. */
+    public long quotaBytes() {
+        return quotaBytes;
+    }
+
+    /** Bytes of every regular file in the directory (complete, temporary and hidden ones alike). */
+    private long usedBytes() throws IOException {
+        long used = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (attributes.isRegularFile()) {
+                        used += attributes.size();
+                    }
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return used;
+    }
+
+    /** Whether {@code e} is the file system saying it is full (ENOSPC, or EDQUOT: a user's disk quota). */
+    private static boolean noSpace(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+    }
+
+    private StorageFullException full(String fileName, IOException cause) {
+        return new StorageFullException("backup storage '" + name + "' (" + dir + ") is full: no space left on its "
+                + "file system while writing " + fileName + " (" + cause.getMessage() + ")", dir.toString(),
+                fileSystemFreeBytes(), cause);
     }
 
     @Override
@@ -191,9 +244,21 @@ public class LocalStorage implements BackupStorage {
     @Override
     public OptionalLong freeBytes() {
         try {
-            return OptionalLong.of(Files.getFileStore(dir).getUsableSpace());
+            long free = Files.getFileStore(dir).getUsableSpace();
+            if (quotaBytes > 0) {
+                free = Math.min(free, Math.max(0, quotaBytes - usedBytes()));
+            }
+            return OptionalLong.of(free);
         } catch (IOException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    private long fileSystemFreeBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -230,33 +295,60 @@ public class LocalStorage implements BackupStorage {
     private final class PendingFile implements Upload {
         private final Path temp;
         private final Path target;
+        /** Bytes in the directory when this write began (counted against the quota only). */
+        private final long usedBefore;
+        private long written;
         private OutputStream stream;
         private boolean committed;
 
-        private PendingFile(Path temp, Path target) {
+        private PendingFile(Path temp, Path target, long usedBefore) {
             this.temp = temp;
             this.target = target;
+            this.usedBefore = usedBefore;
         }
 
-        /** A stream that fsyncs the file when closed. */
+        /** A stream that fsyncs the file when closed; a full file system or quota fails it naming the destination. */
         @Override
         public OutputStream stream() throws IOException {
             if (stream == null) {
                 FileOutputStream file = new FileOutputStream(temp.toFile());
+                String fileName = target.getFileName().toString();
                 stream = new FilterOutputStream(file) {
                     private boolean closed;
 
                     @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[]{(byte) b}, 0, 1);
+                    }
+
+                    @Override
                     public void write(byte[] b, int off, int len) throws IOException {
-                        file.write(b, off, len);
+                        if (quotaBytes > 0 && usedBefore + written + len > quotaBytes) {
+                            throw new StorageFullException("backup storage '" + name + "' (" + dir + ") is full: "
+                                    + "writing " + fileName + " would exceed its quota of " + megabytes(quotaBytes)
+                                    + " (" + megabytes(usedBefore) + " held by other files, " + megabytes(written)
+                                    + " of this file written)", dir.toString(), quotaBytes - usedBefore - written,
+                                    null);
+                        }
+                        try {
+                            file.write(b, off, len);
+                        } catch (IOException e) {
+                            throw noSpace(e) ? full(fileName, e) : e;
+                        }
+                        written += len;
                     }
 
                     @Override
                     public void close() throws IOException {
                         if (!closed) {
                             closed = true;
-                            file.flush();
-                            file.getFD().sync();
+                            try {
+                                file.flush();
+                                file.getFD().sync();
+                            } catch (IOException e) {
+                                file.close();
+                                throw noSpace(e) ? full(fileName, e) : e;
+                            }
                             file.close();
                         }
                     }
@@ -298,6 +390,10 @@ public class LocalStorage implements BackupStorage {
                 }
             }
         }
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
     }
 
     private void fsyncDirectory() {

@@ -21,12 +21,12 @@ class DestinationsTest {
     WorkerProperties.Storage storage(Map<String, WorkerProperties.Destination> destinations, String primary,
                                      List<String> copies) {
         return new WorkerProperties.Storage(tmp.resolve("default"), "zstd", 1, 500, destinations, primary, copies, 8,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), org.springframework.util.unit.DataSize.ofBytes(0));
     }
 
     static WorkerProperties.Destination local(Path path) {
         return new WorkerProperties.Destination("local", path.toString(), null, "", null, "us-east-1", false, null,
-                null, null, null, 8);
+                null, null, null, 8, null);
     }
 
     @Test
@@ -83,10 +83,10 @@ class DestinationsTest {
         assertThatThrownBy(() -> Destinations.of(storage(Map.of("Bad_Name", local(tmp)), "", List.of())))
                 .hasMessageContaining("destination name 'Bad_Name'");
         assertThatThrownBy(() -> Destinations.of(storage(Map.of("x", new WorkerProperties.Destination("s3", null,
-                null, "", null, "us-east-1", true, null, null, null, null, 8)), "", List.of())))
+                null, "", null, "us-east-1", true, null, null, null, null, 8, null)), "", List.of())))
                 .hasMessageContaining("backup.storage.destinations.x.bucket is required");
         assertThatThrownBy(() -> Destinations.of(storage(Map.of("x", new WorkerProperties.Destination("local", null,
-                null, "", null, "us-east-1", true, null, null, null, null, 8)), "", List.of())))
+                null, "", null, "us-east-1", true, null, null, null, null, 8, null)), "", List.of())))
                 .hasMessageContaining("backup.storage.destinations.x.path is required");
     }
 }

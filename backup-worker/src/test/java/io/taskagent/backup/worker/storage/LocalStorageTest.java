@@ -91,4 +91,28 @@ class LocalStorageTest {
         LocalStorage storage = new LocalStorage("local", tmp);
         assertThatThrownBy(() -> storage.create("c.json")).hasMessageContaining("exists already");
     }
+
+    @Test
+    void aWriteBeyondTheQuotaFailsAsAFullDiskNamingTheDestinationAndLeavesNothing() throws Exception {
+        LocalStorage storage = new LocalStorage("local", tmp.resolve("quota"), 1000);
+        try (BackupStorage.Upload pending = storage.create("old.json")) {
+            pending.stream().write(new byte[600]);
+            pending.commit();
+        }
+        assertThat(storage.freeBytes()).hasValue(400);
+        try (BackupStorage.Upload pending = storage.create("new.json")) {
+            OutputStream out = pending.stream();
+            out.write(new byte[300]);
+            assertThatThrownBy(() -> out.write(new byte[200]))
+                    .isInstanceOf(StorageFullException.class)
+                    .hasMessageContaining("backup storage 'local'").hasMessageContaining("is full")
+                    .hasMessageContaining("quota")
+                    .satisfies(e -> assertThat(((StorageFullException) e).freeBytes()).isEqualTo(100));
+        }
+        assertThat(storage.list()).extracting(BackupStorage.StoredObject::fileName).containsExactly("old.json");
+        try (var files = Files.list(tmp.resolve("quota"))) {
+            assertThat(files).as("no temporary file left").hasSize(1);
+        }
+        assertThat(storage.freeBytes()).hasValue(400);
+    }
 }
