@@ -1,4 +1,6 @@
-// The backups page's chart: size and rows of the successful backups over time (Chart.js from its WebJar).
+// The backups page's charts (Chart.js from its WebJar): size and rows of the successful backups over time, the
+// backups the alert service found anomalous marked (a red triangle, the findings in the tooltip); and how long each
+// backup's dump took.
 (function () {
     'use strict';
 
@@ -7,35 +9,48 @@
         return value && value.trim() ? value.trim() : fallback;
     }
 
-    function draw() {
-        var canvas = document.getElementById('backup-chart');
-        if (!canvas || !window.Chart) {
-            return;
-        }
-        var points = JSON.parse(canvas.getAttribute('data-chart') || '[]');
-        var labels = points.map(function (p) {
+    function labelsOf(points) {
+        return points.map(function (p) {
             return new Date(p.at).toLocaleString(undefined, {dateStyle: 'short', timeStyle: 'short'});
         });
-        var fg = css('--fg', '#1b1f24');
-        var line = css('--line', '#d9dde3');
-        window.Chart.defaults.color = fg;
-        window.Chart.defaults.borderColor = line;
+    }
+
+    /** Per point: the anomalous ones stand out (bigger, a triangle, the alarm colour). */
+    function marked(points, normal, anomalous) {
+        return points.map(function (p) { return p.anomaly ? anomalous : normal; });
+    }
+
+    function sizeAndRows(canvas) {
+        var points = JSON.parse(canvas.getAttribute('data-chart') || '[]');
+        var bad = css('--bad', '#b3261e');
+        var size = css('--chart-size', '#1f5fbf');
+        var rows = css('--chart-rows', '#17723a');
         var chart = new window.Chart(canvas, {
             type: 'line',
             data: {
-                labels: labels,
+                labels: labelsOf(points),
                 datasets: [{
                     label: 'Size (MiB)',
                     data: points.map(function (p) { return Math.round(p.size_bytes / 1048576 * 100) / 100; }),
-                    borderColor: css('--chart-size', '#1f5fbf'),
-                    backgroundColor: css('--chart-size', '#1f5fbf'),
+                    borderColor: size,
+                    backgroundColor: size,
+                    pointBackgroundColor: marked(points, size, bad),
+                    pointBorderColor: marked(points, size, bad),
+                    pointStyle: marked(points, 'circle', 'triangle'),
+                    pointRadius: marked(points, 3, 9),
+                    pointHoverRadius: marked(points, 5, 11),
                     yAxisID: 'size',
                     tension: 0.2
                 }, {
                     label: 'Rows',
                     data: points.map(function (p) { return p.rows; }),
-                    borderColor: css('--chart-rows', '#17723a'),
-                    backgroundColor: css('--chart-rows', '#17723a'),
+                    borderColor: rows,
+                    backgroundColor: rows,
+                    pointBackgroundColor: marked(points, rows, bad),
+                    pointBorderColor: marked(points, rows, bad),
+                    pointStyle: marked(points, 'circle', 'triangle'),
+                    pointRadius: marked(points, 3, 9),
+                    pointHoverRadius: marked(points, 5, 11),
                     borderDash: [6, 4],
                     yAxisID: 'rows',
                     tension: 0.2
@@ -46,6 +61,16 @@
                 maintainAspectRatio: false,
                 animation: false,
                 interaction: {mode: 'index', intersect: false},
+                plugins: {
+                    tooltip: {
+                        callbacks: {
+                            afterBody: function (items) {
+                                var p = items.length ? points[items[0].dataIndex] : null;
+                                return p && p.anomaly ? ['Anomaly:'].concat(p.anomaly) : [];
+                            }
+                        }
+                    }
+                },
                 scales: {
                     size: {type: 'linear', position: 'left', beginAtZero: true, title: {display: true, text: 'MiB'}},
                     rows: {type: 'linear', position: 'right', beginAtZero: true, title: {display: true, text: 'rows'},
@@ -54,6 +79,47 @@
             }
         });
         canvas.setAttribute('data-drawn', String(chart.data.labels.length));
+        canvas.setAttribute('data-marked', String(points.filter(function (p) { return p.anomaly; }).length));
+    }
+
+    function duration(canvas) {
+        var points = JSON.parse(canvas.getAttribute('data-chart') || '[]');
+        var color = css('--chart-duration', css('--accent', '#1f5fbf'));
+        var chart = new window.Chart(canvas, {
+            type: 'bar',
+            data: {
+                labels: labelsOf(points),
+                datasets: [{
+                    label: 'Duration (s)',
+                    data: points.map(function (p) { return p.duration_seconds; }),
+                    backgroundColor: marked(points, color, css('--bad', '#b3261e')),
+                    borderColor: marked(points, color, css('--bad', '#b3261e'))
+                }]
+            },
+            options: {
+                responsive: true,
+                maintainAspectRatio: false,
+                animation: false,
+                scales: {y: {beginAtZero: true, title: {display: true, text: 'seconds'}}}
+            }
+        });
+        canvas.setAttribute('data-drawn', String(chart.data.labels.length));
+    }
+
+    function draw() {
+        if (!window.Chart) {
+            return;
+        }
+        window.Chart.defaults.color = css('--fg', '#1b1f24');
+        window.Chart.defaults.borderColor = css('--line', '#d9dde3');
+        var canvas = document.getElementById('backup-chart');
+        if (canvas) {
+            sizeAndRows(canvas);
+        }
+        var durations = document.getElementById('duration-chart');
+        if (durations) {
+            duration(durations);
+        }
     }
 
     if (document.readyState === 'loading') {

@@ -89,6 +89,29 @@ class BackupAnomalyIT {
                 .contains("File:        " + lossy.fileName());
         env.broker().awaitEvent(AlertSent.class, e -> e.sourceMessageId().equals(anomaly.messageId()), Duration.ofSeconds(30));
 
+        // in the read contract, parsed: the dashboard marks it on the backups chart
+        await().atMost(Duration.ofSeconds(30)).until(() -> catalog.sql(
+                "SELECT published_at IS NOT NULL FROM alerts.v1_backup_anomalies WHERE job_id = :job")
+                .param("job", lossy.jobId()).query(Boolean.class).optional().orElse(false));
+        java.util.Map<String, Object> row = catalog.sql("""
+                        SELECT target, backup_type, file_name, completed_at, size_bytes, total_rows,
+                               array_to_string(findings, '|') AS findings, detected_at
+                        FROM alerts.v1_backup_anomalies WHERE job_id = :job""").param("job", lossy.jobId())
+                .query().singleRow();
+        assertThat(row.get("target")).isEqualTo(target);
+        assertThat(row.get("backup_type")).isEqualTo("interval");
+        assertThat(row.get("file_name")).isEqualTo(lossy.fileName());
+        assertThat(((java.sql.Timestamp) row.get("completed_at")).toInstant())
+                .isEqualTo(lossy.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(row.get("size_bytes")).isEqualTo(45_000L);
+        assertThat(row.get("total_rows")).isEqualTo(1_505L);
+        assertThat(((String) row.get("findings")).split("\\|")).containsExactlyElementsOf(anomaly.findings());
+        assertThat(((java.sql.Timestamp) row.get("detected_at")).toInstant())
+                .isEqualTo(anomaly.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(catalog.sql("SELECT count(*) FROM alerts.v1_backup_anomalies WHERE target = :target")
+                .param("target", target).query(Integer.class).single()).as("the steady backups are not listed")
+                .isEqualTo(1);
+
         // the same BackupCompleted again, and the same BackupAnomaly again: nothing new
         env.broker().publish(lossy);
         env.broker().publish(anomaly);

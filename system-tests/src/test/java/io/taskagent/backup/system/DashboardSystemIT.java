@@ -72,6 +72,8 @@ class DashboardSystemIT {
     static String backup;
     /** The failed backup of test 4. */
     static String failed;
+    /** The retention preview of test 5. */
+    static String preview;
 
     @BeforeAll
     static void startTheSystemAndABrowser() throws Exception {
@@ -280,7 +282,29 @@ class DashboardSystemIT {
         assertThat(state()).isEqualTo("healthy");
         assertThat(browser.text("[data-target='" + TARGET + "'] .state-label")).isEqualTo("Healthy");
         assertThat(browser.text("[data-target='" + TARGET + "']")).contains("Last good backup").contains("local");
+        // the worker published the local destination's free space (at start-up and at each health check)
+        assertThat(browser.text("[data-target='" + TARGET + "'] tr[data-destination='local'] td.free"))
+                .matches("[0-9.]+ (B|KiB|MiB|GiB|TiB) free");
+        JsonNode local = api("/api/backup/status", ADMIN).get("destinations").valueStream()
+                .filter(d -> d.get("name").asString().equals("local")).findFirst().orElseThrow();
+        assertThat(local.get("free_bytes").asLong()).isPositive();
         browser.screenshot("overview");
+
+        // the backup's own page: its timeline, one attempt by the worker, not taken over
+        browser.driver.get(url("/ui/jobs"));
+        browser.find("tr[data-job-id='" + backup + "'] a.job-link").click();
+        browser.until(10, "the job's page", ExpectedConditions.urlContains("/ui/jobs/" + backup));
+        assertThat(browser.find("#job-status").getText()).isEqualTo("Succeeded");
+        assertThat(browser.find("#job-taken-over").getText()).isEqualTo("no");
+        assertThat(browser.driver.findElements(By.cssSelector("#job-timeline li")).stream()
+                .map(e -> e.getAttribute("data-step")).toList()).containsExactly("Requested", "Started", "Succeeded");
+        assertThat(browser.driver.findElements(By.cssSelector("#job-attempt-table tbody tr"))).hasSize(1);
+        browser.screenshot("job");
+
+        // the charts: size and rows, and duration, of the one backup; nothing anomalous about it
+        browser.driver.get(url("/ui/backups"));
+        browser.until(10, "the charts drawn", d -> "1".equals(browser.find("#duration-chart").getAttribute("data-drawn")));
+        assertThat(browser.find("#backup-chart").getAttribute("data-marked")).isEqualTo("0");
     }
 
     @Test
@@ -342,6 +366,21 @@ class DashboardSystemIT {
         // nothing reached the scheduler: its stored settings are as they were
         assertThat(api("/api/backup/scheduler/config", ADMIN).get("keep_daily_backups").asInt()).isNotZero();
         browser.screenshot("scheduler-errors");
+
+        // the retention preview: the real scheduler decides (a dry run) and the page shows the decisions
+        browser.driver.get(url("/ui/scheduler"));
+        browser.find("#retention-preview-button").click();
+        java.util.regex.Pattern requested = java.util.regex.Pattern.compile("job ("
+                + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+        preview = browser.until(10, "the note naming the job", d -> {
+            java.util.regex.Matcher m = requested.matcher(d.findElement(By.id("note")).getText());
+            return m.find() ? m.group(1) : null;
+        });
+        browser.until(120, "the scheduler's decisions", ExpectedConditions.presenceOfElementLocated(
+                By.id("retention-decisions")));
+        assertThat(browser.find("#retention-decisions tr[data-backup-id='" + backup + "']")
+                .getAttribute("data-decision")).isEqualTo("keep");
+        browser.screenshot("retention-preview");
     }
 
     @Test
@@ -389,8 +428,8 @@ class DashboardSystemIT {
     @Test
     @Order(7)
     void everyPageIsReadableInLightAndDarkMode() throws Exception {
-        List<String> pages = List.of("/", "/ui/jobs", "/ui/backups", "/ui/backups/" + backup, "/ui/restore",
-                "/ui/scheduler", "/ui/alerts", "/ui/audit");
+        List<String> pages = List.of("/", "/ui/jobs", "/ui/jobs/" + backup, "/ui/jobs/" + failed, "/ui/backups",
+                "/ui/backups/" + backup, "/ui/restore", "/ui/scheduler?preview=" + preview, "/ui/alerts", "/ui/audit");
         // the check itself finds text without contrast: a grey on grey probe is reported
         browser.driver.get(url("/"));
         browser.script("var p = document.createElement('p'); p.id = 'contrast-probe'; p.textContent = 'probe';"

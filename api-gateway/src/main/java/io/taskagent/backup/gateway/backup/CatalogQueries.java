@@ -22,7 +22,7 @@ import java.util.UUID;
 
 /**
  * The gateway's read side of the worker's catalog, through the worker's read contract ({@code worker.v1_jobs},
- * {@code worker.v1_backups}); each view record is mapped here, in one place. A view that cannot be read is a 503
+ * {@code worker.v1_backups}, {@code v1_backup_copies}, {@code v1_job_attempts}); each view record is mapped here, in one place. A view that cannot be read is a 503
  * naming it ({@link CatalogUnavailableException}), never an empty answer. The REST API and the dashboard read
  * through the same queries.
  */
@@ -32,6 +32,7 @@ public class CatalogQueries {
     static final String JOBS = "worker.v1_jobs";
     static final String BACKUPS = "worker.v1_backups";
     static final String COPIES = "worker.v1_backup_copies";
+    static final String ATTEMPTS = "worker.v1_job_attempts";
 
     private static final String SELECT = """
             SELECT j.id, j.kind, j.type, j.target, j.status, j.requested_by, j.requested_at, j.started_at,
@@ -52,6 +53,18 @@ public class CatalogQueries {
     public Optional<JobView> job(UUID id) {
         return CatalogUnavailableException.reading(JOBS, () -> jdbc.sql(SELECT + " WHERE j.id = :id").param("id", id).query(CatalogQueries::jobView)
                 .optional());
+    }
+
+    /** The attempts at a job, the first first (none for a job recorded before the worker kept them). */
+    public List<JobAttempt> attempts(UUID jobId) {
+        return CatalogUnavailableException.reading(ATTEMPTS, () -> jdbc.sql("""
+                        SELECT attempt, worker, taken_over, started_at, ended_at, outcome, error
+                        FROM worker.v1_job_attempts WHERE job_id = :id ORDER BY started_at, attempt""")
+                .param("id", jobId)
+                .query((rs, n) -> new JobAttempt(rs.getInt("attempt"), rs.getString("worker"),
+                        rs.getBoolean("taken_over"), instant(rs.getTimestamp("started_at")),
+                        instant(rs.getTimestamp("ended_at")), rs.getString("outcome"), rs.getString("error")))
+                .list());
     }
 
     /** Jobs of any kind, newest first. */

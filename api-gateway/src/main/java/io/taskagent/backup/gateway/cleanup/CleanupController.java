@@ -28,7 +28,7 @@ import java.util.UUID;
  */
 @RestController
 @RequestMapping("/api/backup/cleanup")
-class CleanupController {
+public class CleanupController {
 
     private final AuditedCommands commands;
     private final AuditLog audit;
@@ -44,12 +44,12 @@ class CleanupController {
     }
 
     /** Body of {@code POST /api/backup/cleanup}; {@code dry_run} defaults to false. */
-    record CleanupRequest(Boolean dryRun) {
+    public record CleanupRequest(Boolean dryRun) {
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.ACCEPTED)
-    ResponseEntity<CommandAccepted> request(Caller caller, @RequestBody(required = false) CleanupRequest body) {
+    public ResponseEntity<CommandAccepted> request(Caller caller, @RequestBody(required = false) CleanupRequest body) {
         boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
         Map<String, Object> parameters = Map.of("dry_run", dryRun, "target", target);
         RequestCleanup command = RequestCleanup.of(UUID.randomUUID(), target, dryRun, caller.name());

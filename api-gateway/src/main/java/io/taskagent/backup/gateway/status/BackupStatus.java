@@ -35,6 +35,7 @@ public class BackupStatus {
     private static final Logger log = LoggerFactory.getLogger(BackupStatus.class);
     private static final String JOBS = "worker.v1_jobs";
     private static final String COPIES = "worker.v1_backup_copies";
+    private static final String SPACE = "worker.v1_destination_space";
 
     /** The problem saying that the newest finished backup failed (the dashboard shows it red). */
     public static final String LAST_FAILED = "the last finished backup failed";
@@ -169,7 +170,7 @@ public class BackupStatus {
         // per target: the copies of that target's backups (a copy names its backup by the backup's id)
         String join = target == null ? ""
                 : " JOIN worker.v1_backups b ON b.id = c.backup_id WHERE b.target = :target";
-        return CatalogUnavailableException.reading(COPIES, () -> jdbc.sql("""
+        List<StatusView.Destination> held = CatalogUnavailableException.reading(COPIES, () -> jdbc.sql("""
                         SELECT c.destination, count(*) FILTER (WHERE c.status = 'AVAILABLE') AS copies,
                                coalesce(sum(c.size_bytes) FILTER (WHERE c.status = 'AVAILABLE'), 0) AS bytes,
                                max(c.copied_at) AS last_copy_at,
@@ -180,8 +181,45 @@ public class BackupStatus {
                 .params(targetParam(target))
                 .query((rs, n) -> new StatusView.Destination(rs.getString("destination"), rs.getLong("copies"),
                         rs.getLong("bytes"), CommandAccepted.mebibytes(rs.getLong("bytes")),
-                        instant(rs.getTimestamp("last_copy_at")), rs.getLong("pending"), rs.getLong("failed")))
+                        instant(rs.getTimestamp("last_copy_at")), rs.getLong("pending"), rs.getLong("failed"),
+                        null, null, null))
                 .list());
+        return withSpace(held, space(), target);
+    }
+
+    /** Every destination's space as the worker last measured it. */
+    private List<StatusView.Space> space() {
+        return CatalogUnavailableException.reading(SPACE, () -> jdbc.sql("""
+                        SELECT destination, target, free_bytes, quota_bytes, checked_at
+                        FROM worker.v1_destination_space ORDER BY destination""")
+                .query((rs, n) -> new StatusView.Space(rs.getString("destination"), rs.getString("target"),
+                        (Long) rs.getObject("free_bytes"), (Long) rs.getObject("quota_bytes"),
+                        instant(rs.getTimestamp("checked_at"))))
+                .list());
+    }
+
+    /**
+     * The destinations holding copies, each with its space; then those measured that hold none of the target's
+     * copies yet (a worker of that target measured them; every one when no target is given), sorted by name.
+     */
+    static List<StatusView.Destination> withSpace(List<StatusView.Destination> held, List<StatusView.Space> space,
+                                                  String target) {
+        Map<String, StatusView.Space> byName = new java.util.HashMap<>();
+        space.forEach(s -> byName.put(s.destination(), s));
+        List<StatusView.Destination> all = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (StatusView.Destination d : held) {
+            all.add(d.withSpace(byName.get(d.name())));
+            names.add(d.name());
+        }
+        for (StatusView.Space s : space) {
+            if (!names.contains(s.destination()) && (target == null || target.equals(s.target()))) {
+                all.add(new StatusView.Destination(s.destination(), 0, 0, CommandAccepted.mebibytes(0), null, 0, 0,
+                        s.freeBytes(), s.quotaBytes(), s.checkedAt()));
+            }
+        }
+        all.sort(java.util.Comparator.comparing(StatusView.Destination::name));
+        return all;
     }
 
     private Optional<StatusView.LastBackup> lastBackup(String target, boolean finished) {

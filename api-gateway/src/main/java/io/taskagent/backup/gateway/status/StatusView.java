@@ -15,7 +15,7 @@ import java.util.UUID;
  * @param nextScheduled          the next backup fire (null while stopped)
  * @param diskUsageMb            MiB held by available backups
  * @param destinations           per destination: the copies it holds, their bytes, the last copy made, copies
- *                               pending and given up
+ *                               pending and given up, and its free space as the worker last measured it
  * @param lastDrill              the newest finished restore drill: passed, its recovery time (RTO), the backup
  */
 public record StatusView(String status, List<String> problems, LastBackup lastBackup, long totalBackups,
@@ -27,9 +27,27 @@ public record StatusView(String status, List<String> problems, LastBackup lastBa
     public record LastDrill(UUID jobId, boolean passed, Instant finishedAt, Long recoveryMs, String backupId) {
     }
 
-    /** What one destination holds ({@code worker.v1_backup_copies}). */
+    /**
+     * What one destination holds ({@code worker.v1_backup_copies}) and how much room it has left
+     * ({@code worker.v1_destination_space}).
+     *
+     * @param freeBytes      free space (a local destination: the file system's, or what its quota leaves when that
+     *                       is less) as the worker last measured it; null when unknown (an S3 bucket cannot tell, or
+     *                       no worker has measured it)
+     * @param quotaBytes     the destination's quota, null without one
+     * @param spaceCheckedAt when the worker measured it, null when never
+     */
     public record Destination(String name, long copies, long bytes, BigDecimal usageMb, Instant lastCopyAt,
-                              long pending, long failed) {
+                              long pending, long failed, Long freeBytes, Long quotaBytes, Instant spaceCheckedAt) {
+
+        Destination withSpace(Space space) {
+            return space == null ? this : new Destination(name, copies, bytes, usageMb, lastCopyAt, pending, failed,
+                    space.freeBytes(), space.quotaBytes(), space.checkedAt());
+        }
+    }
+
+    /** One destination's space as the worker last measured it ({@code worker.v1_destination_space}). */
+    record Space(String destination, String target, Long freeBytes, Long quotaBytes, Instant checkedAt) {
     }
 
     /** The newest backup job. */

@@ -1,5 +1,6 @@
 package io.taskagent.backup.gateway.ui;
 
+import io.taskagent.backup.gateway.alerts.BackupAnomalies;
 import io.taskagent.backup.gateway.backup.BackupView;
 import io.taskagent.backup.gateway.backup.CatalogQueries;
 import io.taskagent.backup.gateway.backup.DrillController;
@@ -30,8 +31,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The backups ({@code GET /ui/backups}): the history with filters (type, status) and pages, a chart of size and rows
- * over time; and one backup ({@code GET /ui/backups/{id}}): its tables with row counts, manifest, copies, and the
+ * The backups ({@code GET /ui/backups}): the history with filters (type, status) and pages, charts of size and rows
+ * and of the dump's duration over time, with the backups the alert service found anomalous
+ * ({@code alerts.v1_backup_anomalies}) marked on them and listed with their findings; and one backup
+ * ({@code GET /ui/backups/{id}}): its tables with row counts, manifest, copies, and the
  * verifications, drills and restores of it, with buttons to verify ({@code backup:write}), drill and restore
  * ({@code backup:restore}). The buttons call the REST API's own controllers (same validation, confirm, audit).
  */
@@ -45,17 +48,23 @@ class BackupsPage {
     private final RestoreController restores;
     private final DrillController drills;
     private final JsonMapper json;
+    private final BackupAnomalies anomalies;
 
-
-    BackupsPage(CatalogQueries catalog, RestoreController restores, DrillController drills, JsonMapper json) {
+    BackupsPage(CatalogQueries catalog, RestoreController restores, DrillController drills, JsonMapper json,
+                BackupAnomalies anomalies) {
         this.catalog = catalog;
         this.restores = restores;
         this.drills = drills;
         this.json = json;
+        this.anomalies = anomalies;
     }
 
-    /** One point of the chart: when, how big, how many rows. */
-    record Point(Instant at, long sizeBytes, long rows, String type) {
+    /**
+     * One point of the charts: when, how big, how many rows, how long the dump took, and what the alert service found
+     * anomalous about it (null: nothing).
+     */
+    record Point(Instant at, UUID jobId, long sizeBytes, long rows, double durationSeconds, String type,
+                 List<String> anomaly) {
     }
 
     @GetMapping("/ui/backups")
@@ -73,16 +82,21 @@ class BackupsPage {
         model.addAttribute("status", s);
         model.addAttribute("types", types);
         model.addAttribute("statuses", JobsPage.STATUSES);
+        List<JobView> charted = catalog.jobs(CHART_POINTS, JobStatus.SUCCEEDED.name(), JobKind.BACKUP.label()).stream()
+                .filter(job -> job.backup() != null && (t == null || t.equals(job.type()))).toList();
+        Map<UUID, BackupAnomalies.Anomaly> anomalies = this.anomalies.of(charted.stream().map(JobView::jobId).toList());
         List<Point> points = new ArrayList<>();
-        for (JobView job : catalog.jobs(CHART_POINTS, JobStatus.SUCCEEDED.name(), JobKind.BACKUP.label())) {
-            if (job.backup() != null && (t == null || t.equals(job.type()))) {
-                points.add(new Point(job.backup().createdAt(), job.backup().sizeBytes(),
-                        job.backup().rowCounts().values().stream().mapToLong(Long::longValue).sum(), job.type()));
-            }
+        for (JobView job : charted) {
+            BackupAnomalies.Anomaly anomaly = anomalies.get(job.jobId());
+            points.add(new Point(job.backup().createdAt(), job.jobId(), job.backup().sizeBytes(),
+                    job.backup().rowCounts().values().stream().mapToLong(Long::longValue).sum(),
+                    job.backup().durationSeconds(), job.type(), anomaly == null ? null : anomaly.findings()));
         }
         points.sort(Comparator.comparing(Point::at));
         model.addAttribute("chart", json.writeValueAsString(points));
         model.addAttribute("chartPoints", points.size());
+        model.addAttribute("anomalies", anomalies.values().stream()
+                .sorted(Comparator.comparing(BackupAnomalies.Anomaly::completedAt).reversed()).toList());
         return "ui/backups";
     }
 

@@ -28,7 +28,8 @@ import java.util.UUID;
  * every schedule with its next fire, and the configuration form. The form posts a {@code ConfigureSchedule} (and
  * {@code ConfigureAlerts}) through the REST API's controller ({@code POST /api/backup/scheduler/configure}: the
  * same rules, the same audit); the API's problems are shown next to their fields. The outcome of a sent change
- * (applied, or rejected by the scheduler) is re-read until it is known.
+ * (applied, or rejected by the scheduler) is re-read until it is known. The retention preview (a dry-run cleanup's
+ * decisions) is {@link RetentionPreview}'s.
  */
 @Controller
 class SchedulerPage {
@@ -37,18 +38,24 @@ class SchedulerPage {
     private final SchedulerController scheduler;
     private final BackupController jobs;
     private final String target;
+    private final RetentionPreview retention;
 
     SchedulerPage(SchedulerCatalog catalog, SchedulerController scheduler, BackupController jobs,
-                  GatewayProperties properties) {
+                  GatewayProperties properties, RetentionPreview retention) {
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.jobs = jobs;
         this.target = properties.target();
+        this.retention = retention;
     }
 
     @GetMapping("/ui/scheduler")
-    String page(Caller caller, Model model, @RequestParam(required = false) UUID job) {
+    String page(Caller caller, Model model, @RequestParam(required = false) UUID job,
+                @RequestParam(required = false) UUID preview) {
         SchedulerConfigView config = catalog.config().orElse(null);
+        if (preview != null) {
+            retention.show(caller, model, preview);
+        }
         return render(caller, model, config, ScheduleForm.values(config), Map.of(), job);
     }
 

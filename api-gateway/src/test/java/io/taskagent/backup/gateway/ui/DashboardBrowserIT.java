@@ -77,6 +77,8 @@ class DashboardBrowserIT {
     static boolean catalogReady;
     /** The backup the jobs page starts (test 2), used by the later tests. */
     static UUID liveBackup;
+    /** The week of daily backups written first, oldest first. */
+    static final java.util.List<UUID> pastBackups = new java.util.ArrayList<>();
 
     @Value("${local.server.port}")
     int port;
@@ -106,6 +108,7 @@ class DashboardBrowserIT {
                 history.pastBackup(id, "daily", now.minus(Duration.ofDays(day)).minus(Duration.ofHours(3)), scale,
                         Math.round(7_400_000 * scale));
                 drilled = day == 3 ? id : drilled;
+                pastBackups.add(id);
             }
             history.pastDrill(drilled, now.minus(Duration.ofDays(3)).plus(Duration.ofHours(1)), 4_260);
         }
@@ -170,7 +173,8 @@ class DashboardBrowserIT {
                 : command instanceof RequestRestore r ? r.requestedBy()
                 : command instanceof RequestVerify r ? r.requestedBy()
                 : command instanceof RequestDrill d ? d.requestedBy()
-                : command instanceof ConfigureSchedule c ? c.requestedBy() : null;
+                : command instanceof ConfigureSchedule c ? c.requestedBy()
+                : command instanceof io.taskagent.backup.model.RequestCleanup c ? c.requestedBy() : null;
         return ADMIN_NAME.equals(by) || READER_NAME.equals(by);
     }
 
@@ -534,5 +538,139 @@ class DashboardBrowserIT {
         } finally {
             browser.driver.manage().window().setSize(desktop);
         }
+    }
+
+    @Test
+    @Order(10)
+    void aJobsPageShowsItsTimelineWithTheTakeOverAndItsErrorAndARunningJobsProgress() throws Exception {
+        UUID job = UUID.randomUUID();
+        String reason = "pg_dump: error: connection to server lost";
+        worker.takenOverAndFailed(job, "worker-a", "worker-b", reason);
+        browser.driver.get(url("/ui/jobs"));
+        browser.find(row(job) + " a.job-link").click();
+        browser.until(10, "the job's page", ExpectedConditions.urlContains("/ui/jobs/" + job));
+        assertThat(browser.find("#job-status").getText()).isEqualTo("Failed");
+        assertThat(browser.find("#job-error").getText()).isEqualTo(reason);
+        assertThat(browser.find("#job-attempts").getText()).isEqualTo("2");
+        assertThat(browser.find("#job-taken-over").getText())
+                .isEqualTo("yes: worker-b from worker-a (lease expired)");
+        assertThat(browser.driver.findElements(By.cssSelector("#job-timeline li")).stream()
+                .map(e -> e.getAttribute("data-step")).toList())
+                .containsExactly("Requested", "Started", "Lease expired", "Taken over", "Failed");
+        assertThat(browser.text("#job-timeline li[data-step='Taken over']"))
+                .contains("attempt 2 on worker-b, from worker-a (lease expired)");
+        assertThat(browser.text("#job-timeline li[data-step='Failed']")).contains(reason);
+        assertThat(browser.find("#job-timeline li[data-step='Started'] time").getAttribute("title")).endsWith("UTC");
+        assertThat(browser.driver.findElements(By.cssSelector("#job-attempt-table tbody tr")).stream()
+                .map(e -> e.getAttribute("data-worker")).toList()).containsExactly("worker-a", "worker-b");
+        browser.screenshot("job-taken-over");
+
+        // a running job: its bar moves and it ends without a reload
+        UUID running = UUID.randomUUID();
+        worker.claimed(running, "worker-c");
+        browser.driver.get(url("/ui/jobs/" + running));
+        awaitLive();
+        markPage();
+        assertThat(browser.find("#job-status").getText()).isEqualTo("Running");
+        assertThat(browser.text("#job-timeline li[data-step='Started']")).contains("attempt 1 on worker-c");
+        worker.progress(running, "manual", 50_000, 1);
+        browser.until(20, "the bar at 50,000 rows", d -> ((Number) browser.script(
+                "var p = document.querySelector('#job-progress progress'); return p ? p.value : -1;"))
+                .longValue() == 50_000);
+        browser.screenshot("job-running");
+        worker.succeeded(running, "manual", 8_700_000);
+        browser.until(20, "the job succeeded", ExpectedConditions.textToBePresentInElementLocated(
+                By.id("job-status"), "Succeeded"));
+        assertThat(browser.text("#job-timeline li[data-step='Succeeded']")).isNotEmpty();
+        assertThat(browser.find("#job-subject").getAttribute("href")).endsWith("/ui/backups/" + running);
+        assertThat(stillSamePage()).as("the page was never reloaded").isTrue();
+    }
+
+    @Test
+    @Order(11)
+    void theRetentionPreviewRequestsADryRunCleanupAndShowsEachBackupsDecisionWithItsRule() throws Exception {
+        browser.driver.get(url("/ui/scheduler"));
+        browser.find("#retention-preview-button").click();
+        io.taskagent.backup.model.RequestCleanup request = awaitCommand(io.taskagent.backup.model.RequestCleanup.class,
+                c -> true);
+        assertThat(request.dryRun()).isTrue();
+        assertThat(request.target()).isEqualTo(TARGET);
+        browser.until(10, "waiting for the decisions", ExpectedConditions.attributeToBe(By.id("retention"),
+                "data-state", "waiting"));
+        markPage();
+        UUID oldest = pastBackups.get(0);
+        UUID newest = pastBackups.get(pastBackups.size() - 1);
+        Instant now = Instant.now();
+        worker.retentionDecided(request.jobId(), java.util.List.of(
+                new io.taskagent.backup.model.CleanupCompleted.Decision(newest, "daily_newest.json.zst", "daily",
+                        now.minus(Duration.ofDays(2)), 7_400_000, true, java.util.List.of("daily: newest 30"),
+                        java.util.List.of()),
+                new io.taskagent.backup.model.CleanupCompleted.Decision(oldest, "daily_oldest.json.zst", "daily",
+                        now.minus(Duration.ofDays(9)), 6_100_000, false,
+                        java.util.List.of("daily: beyond the newest 30"), java.util.List.of())));
+        browser.until(20, "the decisions", ExpectedConditions.presenceOfElementLocated(By.id("retention-decisions")));
+        assertThat(browser.find("#retention-summary").getText()).contains("1 kept").contains("1 to delete")
+                .contains("5.82 MiB");
+        assertThat(browser.text("#retention-decisions tr[data-backup-id='" + newest + "']")).contains("kept")
+                .contains("daily: newest 30");
+        assertThat(browser.text("#retention-decisions tr[data-backup-id='" + oldest + "']")).contains("to delete")
+                .contains("daily: beyond the newest 30");
+        assertThat(stillSamePage()).as("shown without a reload").isTrue();
+        browser.screenshot("retention-preview");
+    }
+
+    @Test
+    @Order(12)
+    void theBackupsChartsShowDurationAndMarkTheAnomalyTheAlertServiceDetected() throws Exception {
+        UUID shrunk = UUID.randomUUID();
+        Instant at = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        worker.pastBackup(shrunk, "daily", at, 0.1, 740_000);
+        String finding = "public.tasks: 20000 rows, median of the last 8 backups 190000 (11%)";
+        worker.anomalous(shrunk, "daily", worker.fileOf(shrunk), at.plusSeconds(4), 740_000,
+                Math.round(FakeWorker.totalRows() * 0.1), java.util.List.of(finding));
+
+        browser.driver.get(url("/ui/backups"));
+        browser.until(10, "the charts drawn", d -> browser.find("#backup-chart").getAttribute("data-drawn") != null
+                && browser.find("#duration-chart").getAttribute("data-drawn") != null);
+        assertThat(browser.find("#duration-chart").getAttribute("data-drawn"))
+                .isEqualTo(browser.find("#backup-chart").getAttribute("data-drawn"));
+        assertThat(browser.find("#backup-chart").getAttribute("data-marked")).isEqualTo("1");
+        String listed = browser.text("#anomalies li[data-job-id='" + shrunk + "']");
+        assertThat(listed).contains(worker.fileOf(shrunk)).contains(finding);
+        @SuppressWarnings("unchecked")
+        java.util.List<Object> marked = (java.util.List<Object>) browser.script(
+                "return JSON.parse(document.getElementById('backup-chart').getAttribute('data-chart'))"
+                        + ".filter(function (p) { return p.anomaly; }).map(function (p) { return p.job_id; });");
+        assertThat(marked).containsExactly(shrunk.toString());
+        browser.screenshot("backups-anomaly");
+    }
+
+    @Test
+    @Order(13)
+    void theOverviewAndTheStatusApiShowEachDestinationsFreeSpaceOrUnknown() throws Exception {
+        worker.space("local", "local", 12L * 1024 * 1024 * 1024, null);
+        worker.space("offsite", "s3", null, null);
+        browser.driver.get(url("/"));
+        String card = "[data-target='" + TARGET + "'] ";
+        assertThat(browser.text(card + "tr[data-destination='local'] td.free")).isEqualTo("12.0 GiB free");
+        assertThat(browser.text(card + "tr[data-destination='offsite'] td.free")).isEqualTo("unknown");
+        assertThat(browser.find(card + "tr[data-destination='local'] td.free").getAttribute("title"))
+                .startsWith("measured ").endsWith("UTC");
+        browser.screenshot("overview-free-space");
+
+        HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(url("/api/backup/status"))).header("Authorization", "Bearer " + READER).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(200);
+        tools.jackson.databind.JsonNode destinations = io.taskagent.backup.model.MessageJson.mapper()
+                .readTree(status.body()).get("destinations");
+        tools.jackson.databind.JsonNode local = destinations.valueStream()
+                .filter(d -> d.get("name").asString().equals("local")).findFirst().orElseThrow();
+        assertThat(local.get("free_bytes").asLong()).isEqualTo(12L * 1024 * 1024 * 1024);
+        assertThat(local.get("space_checked_at").isNull()).isFalse();
+        assertThat(local.has("copies")).isTrue();
+        tools.jackson.databind.JsonNode offsite = destinations.valueStream()
+                .filter(d -> d.get("name").asString().equals("offsite")).findFirst().orElseThrow();
+        assertThat(offsite.hasNonNull("free_bytes")).as("unknown: null").isFalse();
     }
 }

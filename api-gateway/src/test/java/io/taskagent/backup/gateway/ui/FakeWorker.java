@@ -1,10 +1,12 @@
 package io.taskagent.backup.gateway.ui;
 
+import io.taskagent.backup.model.BackupAnomaly;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupFailed;
 import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.BackupProgress;
 import io.taskagent.backup.model.BackupStarted;
+import io.taskagent.backup.model.CleanupCompleted;
 import io.taskagent.backup.model.MessageJson;
 import io.taskagent.backup.model.RestoreCompleted;
 import io.taskagent.backup.testsupport.BrokerProbe;
@@ -17,6 +19,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -254,6 +257,91 @@ final class FakeWorker implements AutoCloseable {
                 totalRows(), TABLES.size(), json(Map.of("backup_id", backup.toString(), "safety_backup", safetyFile,
                         "row_counts", TABLES)), job);
         announce(RestoreCompleted.of(job, target, backup, target, false, Map.copyOf(TABLES), 5200));
+    }
+
+    /**
+     * A backup whose first worker died: claimed by {@code first}, its lease expired, taken over by {@code second},
+     * failed there with {@code reason}. Written as the worker's JobStore writes it (one UPDATE per step), so that the
+     * worker's own trigger records the attempts ({@code worker.job_attempts}).
+     */
+    void takenOverAndFailed(UUID job, String first, String second, String reason) {
+        sql("""
+                INSERT INTO worker.jobs (id, kind, type, target, status, requested_by, requested_at)
+                VALUES (?, 'backup', 'manual', ?, 'QUEUED', ?, now() - interval '5 minutes')""", job, target, requester);
+        sql("""
+                UPDATE worker.jobs SET status = 'RUNNING', attempts = attempts + 1, started_at = now(),
+                    lease_owner = ?, lease_until = now() - interval '1 second', updated_at = now() WHERE id = ?""",
+                first, job);
+        sql("""
+                UPDATE worker.jobs SET status = 'RUNNING', attempts = attempts + 1, started_at = now(),
+                    lease_owner = ?, lease_until = now() + interval '2 minutes', updated_at = now() WHERE id = ?""",
+                second, job);
+        sql("""
+                UPDATE worker.jobs SET status = 'FAILED', finished_at = now(), error = ?, lease_owner = NULL,
+                    lease_until = NULL, updated_at = now() WHERE id = ?""", reason, job);
+        announce(BackupFailed.of(job, target, "manual", reason, 2));
+    }
+
+    /** A backup job claimed by {@code owner} (the claim recorded as an attempt), running with no figures yet. */
+    void claimed(UUID job, String owner) {
+        sql("""
+                INSERT INTO worker.jobs (id, kind, type, target, status, requested_by, requested_at)
+                VALUES (?, 'backup', 'manual', ?, 'QUEUED', ?, now())""", job, target, requester);
+        sql("""
+                UPDATE worker.jobs SET status = 'RUNNING', attempts = attempts + 1, started_at = now(),
+                    lease_owner = ?, lease_until = now() + interval '2 minutes', rows_done = 0, rows_estimated = ?,
+                    tables_done = 0, table_count = ?, phase = 'dumping', updated_at = now() WHERE id = ?""",
+                owner, totalRows(), TABLES.size(), job);
+        announce(BackupStarted.of(job, target, "manual", owner, 1));
+    }
+
+    /** The scheduler's retention decisions of a dry-run cleanup, as it stores them. */
+    void retentionDecided(UUID job, List<CleanupCompleted.Decision> decisions) {
+        long kept = decisions.stream().filter(CleanupCompleted.Decision::keep).count();
+        long deleteBytes = decisions.stream().filter(d -> !d.keep()).mapToLong(CleanupCompleted.Decision::sizeBytes)
+                .sum();
+        sql("""
+                INSERT INTO scheduler.cleanup_runs (job_id, target, dry_run, requested_by, decided_at, kept_count,
+                                                    delete_count, delete_bytes, decisions)
+                VALUES (?, ?, true, ?, now(), ?, ?, ?, CAST(? AS jsonb))""",
+                job, target, requester, (int) kept, decisions.size() - (int) kept, deleteBytes, json(decisions));
+    }
+
+    /** The alert service found {@code backup} anomalous: its history row with the BackupAnomaly it published. */
+    void anomalous(UUID backup, String type, String fileName, Instant completedAt, long size, long rows,
+                   List<String> findings) {
+        String anomaly = new String(MessageJson.write(BackupAnomaly.of(backup, target, type, fileName, findings)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        sql("""
+                INSERT INTO alerts.backup_history (job_id, message_id, target, backup_type, file_name, completed_at,
+                    size_bytes, total_rows, row_counts, anomaly, anomaly_published_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST('{}' AS jsonb), ?, now())""",
+                backup, UUID.randomUUID(), target, type, fileName, completedAt, size, rows, anomaly);
+    }
+
+    /** The file name {@link #pastBackup} gave a backup. */
+    String fileOf(UUID backup) {
+        try (Connection c = Infrastructure.get().connect(catalog); PreparedStatement st = c.prepareStatement(
+                "SELECT file_name FROM worker.backups WHERE id = ?")) {
+            st.setObject(1, backup);
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A destination's space as the worker's health check records it ({@code freeBytes} null: unknown, S3). */
+    void space(String destination, String type, Long freeBytes, Long quotaBytes) {
+        sql("""
+                INSERT INTO worker.destination_space (destination, type, target, free_bytes, quota_bytes, worker_id,
+                                                      checked_at)
+                VALUES (?, ?, ?, ?, ?, 'fake-worker', now())
+                ON CONFLICT (destination) DO UPDATE SET free_bytes = excluded.free_bytes,
+                    quota_bytes = excluded.quota_bytes, checked_at = excluded.checked_at""",
+                destination, type, target, freeBytes, quotaBytes);
     }
 
     @Override

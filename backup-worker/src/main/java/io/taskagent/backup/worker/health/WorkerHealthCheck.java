@@ -40,8 +40,9 @@ import java.util.UUID;
  * with {@link HealthCheckFailed} (component {@code source}, or {@code storage} for the primary and
  * {@code storage:<name>} for another destination), low space with {@link DiskSpaceLow}; the events of one check
  * share a fresh job id. Each local destination's used and free bytes are gauges ({@code backup.storage.used.bytes},
- * {@code backup.storage.free.bytes}, tagged {@code destination}). The catalog and the broker are the scheduler's
- * part.
+ * {@code backup.storage.free.bytes}, tagged {@code destination}); every destination's free space is recorded in the
+ * catalog for the other services ({@link DestinationSpace}, {@code worker.v1_destination_space}). The catalog and the
+ * broker are the scheduler's part.
  */
 @Component
 public class WorkerHealthCheck implements SchedulingConfigurer {
@@ -52,13 +53,15 @@ public class WorkerHealthCheck implements SchedulingConfigurer {
     private final HealthProperties properties;
     private final Destinations destinations;
     private final ConfirmingPublisher publisher;
+    private final DestinationSpace space;
 
     WorkerHealthCheck(WorkerProperties worker, HealthProperties properties, Destinations destinations,
-                      ConfirmingPublisher publisher, MeterRegistry meters) {
+                      ConfirmingPublisher publisher, MeterRegistry meters, DestinationSpace space) {
         this.worker = worker;
         this.properties = properties;
         this.destinations = destinations;
         this.publisher = publisher;
+        this.space = space;
         for (BackupStorage storage : destinations.all()) {
             if (storage instanceof LocalStorage local) {
                 Gauge.builder("backup.storage.free.bytes", local, WorkerHealthCheck::freeBytes)
@@ -115,6 +118,7 @@ public class WorkerHealthCheck implements SchedulingConfigurer {
                 log.error("health check: could not announce {}: {}", problem.getClass().getSimpleName(), e.getMessage());
             }
         }
+        space.record();
         if (problems.isEmpty()) {
             log.debug("health check: source database, storage and free space are fine");
         }

@@ -59,6 +59,27 @@ class WorkerHealthCheckIT {
     WorkerHealthCheck health;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void everyDestinationsFreeSpaceIsPublishedAtStartUpAndByEachCheck() {
+        java.sql.Timestamp atStartUp = jdbc.sql("SELECT checked_at FROM v1_destination_space WHERE destination = 'local'")
+                .query(java.sql.Timestamp.class).single();
+        assertThat(atStartUp).as("recorded at start-up").isNotNull();
+
+        health.check();
+        java.util.Map<String, Object> row = jdbc.sql("""
+                        SELECT type, target, free_bytes, quota_bytes, error, worker_id, checked_at
+                        FROM v1_destination_space WHERE destination = 'local'""").query().singleRow();
+        assertThat(row.get("type")).isEqualTo("local");
+        assertThat(row.get("target")).isEqualTo(TARGET);
+        assertThat((Long) row.get("free_bytes")).isPositive();
+        assertThat(row.get("quota_bytes")).isNull();
+        assertThat(row.get("error")).isNull();
+        assertThat((String) row.get("worker_id")).isNotBlank();
+        assertThat((java.sql.Timestamp) row.get("checked_at")).isAfterOrEqualTo(atStartUp);
+    }
 
     @Test
     void everyProblemIsAnnouncedUnderTheChecksJobId() throws Exception {

@@ -13,6 +13,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -107,5 +108,41 @@ class JobStoreIT {
         assertThat(jobs.fail(id, "w2", "no")).isFalse();
         assertThat(jobs.status(id)).hasValue(JobStatus.SUCCEEDED);
         assertThat(jobs.find(id)).map(JobStore.Job::kind).hasValue(JobKind.BACKUP);
+    }
+
+    @Test
+    void everyAttemptIsRecordedWithItsWorkerTheTakeOverAndHowItEndedInTheReadContract() {
+        UUID id = UUID.randomUUID();
+        jobs.insertIfAbsent(new JobStore.NewJob(id, JobKind.BACKUP, "manual", "it", "test", Instant.now(), null));
+        assertThat(jobs.claim(id, "w1", Duration.ZERO)).isPresent(); // its lease ends at once: w1 "dies"
+        assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(2);
+        assertThat(jobs.retryLater(id, "w2", Duration.ZERO, "source database unreachable")).isTrue();
+        assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(3);
+        assertThat(jobs.handBack(id, "w2", "worker shutting down")).isTrue();
+        assertThat(jobs.claim(id, "w3", Duration.ofMinutes(1))).as("the handed-back attempt is not counted")
+                .map(JobStore.Job::attempts).hasValue(3);
+        assertThat(jobs.releaseClaim(id, "w3")).isTrue(); // a claim undone before it ran leaves no attempt
+        assertThat(jobs.claim(id, "w1", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(3);
+        assertThat(jobs.succeed(id, "w1")).isTrue();
+
+        List<String> attempts = jdbc.sql("""
+                        SELECT attempt || ' ' || worker || ' ' || taken_over || ' ' || outcome
+                               || coalesce(' ' || error, '') || ' ' || (ended_at >= started_at)
+                        FROM v1_job_attempts WHERE job_id = :id ORDER BY started_at""")
+                .param("id", id).query(String.class).list();
+        assertThat(attempts).containsExactly(
+                "1 w1 false LEASE_EXPIRED true",
+                "2 w2 true RETRY source database unreachable true",
+                "3 w2 true HANDED_BACK worker shutting down true",
+                "3 w1 true SUCCEEDED true");
+
+        UUID given = UUID.randomUUID();
+        jobs.insertIfAbsent(new JobStore.NewJob(given, JobKind.BACKUP, "manual", "it", "test", Instant.now(), null));
+        assertThat(jobs.claim(given, "w1", Duration.ZERO)).isPresent();
+        assertThat(jobs.abandon(given, "gave up after 1 attempt")).isTrue();
+        assertThat(jdbc.sql("SELECT outcome || ' ' || error FROM v1_job_attempts WHERE job_id = :id")
+                .param("id", given).query(String.class).list())
+                .as("given up while its worker held it: that attempt lost its lease")
+                .containsExactly("LEASE_EXPIRED gave up after 1 attempt");
     }
 }
