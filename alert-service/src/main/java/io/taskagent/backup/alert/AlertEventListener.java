@@ -2,6 +2,7 @@ package io.taskagent.backup.alert;
 
 import io.taskagent.backup.alert.anomaly.AnomalyDetector;
 import io.taskagent.backup.alert.delivery.AlertDispatcher;
+import io.taskagent.backup.alert.delivery.RedeliveryRules;
 import io.taskagent.backup.alert.settings.AlertCommands;
 import io.taskagent.backup.model.BackupCompleted;
 import io.taskagent.backup.model.BackupMessage;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
@@ -47,8 +49,7 @@ class AlertEventListener {
     void onEvent(Message message) {
         BackupMessage event;
         try {
-            event = MessageJson.readReceived(message.getBody(),
-                    message.getMessageProperties().getReceivedRoutingKey());
+            event = MessageJson.readReceived(message.getBody(), routingKey(message.getMessageProperties()));
         } catch (InvalidMessageException e) {
             log.warn("dead-lettering message {}: {}", message.getMessageProperties().getMessageId(), e.getMessage());
             throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
@@ -66,5 +67,20 @@ class AlertEventListener {
                     event.target(), event.jobId(), e.getMessage());
             throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The routing key the message's type is checked against: the one it arrived with; for an alert given back by
+     * {@link io.taskagent.backup.alert.delivery.AlertRedelivery} (through the default exchange, straight to this
+     * queue) the one it was first published with, which it carries in a header.
+     */
+    static String routingKey(MessageProperties properties) {
+        String received = properties.getReceivedRoutingKey();
+        Object original = properties.getHeader(RedeliveryRules.ROUTING_KEY_HEADER);
+        if (original != null && Topology.ALERT_EVENTS_QUEUE.equals(received)
+                && (properties.getReceivedExchange() == null || properties.getReceivedExchange().isEmpty())) {
+            return original.toString();
+        }
+        return received;
     }
 }

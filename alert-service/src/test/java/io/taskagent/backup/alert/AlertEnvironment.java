@@ -28,7 +28,7 @@ final class AlertEnvironment implements BeforeAllCallback, AfterAllCallback {
     private GreenMail smtp;
     private BrokerProbe broker;
 
-    /** A fresh catalog {@code catalog}, e-mail to this SMTP server, quick messaging retries. */
+    /** A fresh catalog {@code catalog}, e-mail to this SMTP server, quick messaging retries, no redelivery. */
     void register(DynamicPropertyRegistry registry, String catalog) {
         Infrastructure infra = Infrastructure.get();
         infra.dropDatabase(catalog);
@@ -38,6 +38,9 @@ final class AlertEnvironment implements BeforeAllCallback, AfterAllCallback {
         registry.add("spring.mail.port", () -> smtpPort);
         registry.add("backup.messaging.retry-backoff", () -> "100ms");
         registry.add("backup.messaging.retry-attempts", () -> "3");
+        // the tests here look at the dead-letter queue and replay by hand: no retry window moving messages meanwhile
+        // (system-tests SmtpOutageIT tests it against the real jar)
+        registry.add("alert.redelivery.enabled", () -> "false");
     }
 
     @Override
