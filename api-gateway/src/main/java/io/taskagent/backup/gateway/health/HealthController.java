@@ -3,10 +3,12 @@ package io.taskagent.backup.gateway.health;
 import io.taskagent.backup.gateway.security.Caller;
 import io.taskagent.backup.gateway.status.OperationsProperties;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.model.health.TimeBoundHealth;
 import io.taskagent.backup.model.management.ManagementProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -55,8 +57,12 @@ class HealthController {
         return thread;
     });
 
+    private final TimeBoundHealth catalog;
+
     HealthController(ConnectionFactory rabbit, JdbcClient jdbc, OperationsProperties properties,
-                     ManagementProperties management) {
+                     ManagementProperties management,
+                     @Value("${backup.health.db-timeout:1s}") java.time.Duration catalogTimeout) {
+        this.catalog = new TimeBoundHealth("the catalog", this::queryCatalog, catalogTimeout);
         this.rabbit = rabbit;
         this.jdbc = jdbc;
         this.properties = properties;
@@ -95,12 +101,19 @@ class HealthController {
         }
     }
 
+    /** The catalog within {@code backup.health.db-timeout}: DOWN during an outage, not the pool's 10 s wait. */
     private String catalogStatus() {
+        return UP.equals(catalog.health().getStatus().getCode()) ? UP : DOWN;
+    }
+
+    private org.springframework.boot.health.contributor.Health queryCatalog() {
         try {
-            return Integer.valueOf(1).equals(jdbc.sql("SELECT 1").query(Integer.class).single()) ? UP : DOWN;
+            return Integer.valueOf(1).equals(jdbc.sql("SELECT 1").query(Integer.class).single())
+                    ? org.springframework.boot.health.contributor.Health.up().build()
+                    : org.springframework.boot.health.contributor.Health.down().build();
         } catch (RuntimeException e) {
             log.debug("catalog health check failed: {}", e.getMessage());
-            return DOWN;
+            return org.springframework.boot.health.contributor.Health.down().build();
         }
     }
 

@@ -25,5 +25,5 @@ public record OperationsProperties(
         @NotNull @DefaultValue("./backups") String backupDirectory,
         @NotNull @DefaultValue("26h") Duration staleAfter,
         @NotNull @DefaultValue Map<String, @NotNull URI> services,
-        @NotNull @DefaultValue("2s") Duration healthTimeout) {
+        @NotNull @DefaultValue("5s") Duration healthTimeout) {
 }

@@ -17,7 +17,6 @@ import io.taskagent.backup.model.messaging.ConfirmingPublisher;
 import io.taskagent.backup.model.messaging.Retry;
 import io.taskagent.backup.worker.WorkerProperties;
 import io.taskagent.backup.worker.format.BackupFormat;
-import io.taskagent.backup.worker.health.HealthProperties;
 import io.taskagent.backup.worker.job.EventOutbox;
 import io.taskagent.backup.worker.job.JobHandler;
 import io.taskagent.backup.worker.job.JobIntake;
@@ -68,7 +67,8 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
     private final LeaseKeeper leases;
     private final WorkerProperties properties;
     private final MeterRegistry meters;
-    private final HealthProperties health;
+    /** Free space below which DiskSpaceLow is raised ({@code backup.health.min-free-disk}), as health checks use. */
+    private final long minFreeDisk;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     private final JobProgress.Factory progresses;
@@ -77,9 +77,11 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
                     BackupDumper dumper, Destinations destinations, ConfirmingPublisher publisher, EventOutbox outbox,
                     Retry retry, LeaseKeeper leases, WorkerProperties properties, MeterRegistry meters,
                     org.springframework.context.ApplicationEventPublisher applicationEvents,
-                    JobProgress.Factory progresses, HealthProperties health) {
+                    JobProgress.Factory progresses,
+                    @org.springframework.beans.factory.annotation.Value("${backup.health.min-free-disk:1GB}")
+                    org.springframework.util.unit.DataSize minFreeDisk) {
         this.progresses = progresses;
-        this.health = health;
+        this.minFreeDisk = minFreeDisk.toBytes();
         this.jobs = jobs;
         this.intake = intake;
         this.catalog = catalog;
@@ -174,9 +176,12 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
                     limit));
         }
         BackupMessage[] events = announce.toArray(BackupMessage[]::new);
-        boolean recorded = retry.get("recording backup " + result.fileName(),
-                () -> catalog.recordSuccess(job.id(), worker, job.target(), job.type(), result,
-                        destinations.copies().stream().map(BackupStorage::name).toList(), events));
+        // tried again while the catalog is away for as long as the job's lease is surely ours (else as retries go)
+        java.util.function.Supplier<Boolean> record = () -> catalog.recordSuccess(job.id(), worker, job.target(),
+                job.type(), result, destinations.copies().stream().map(BackupStorage::name).toList(), events);
+        String recording = "recording backup " + result.fileName();
+        boolean recorded = leases.holds(job.id()) ? leases.whileHeld(job.id(), recording, record)
+                : retry.get(recording, record);
         if (!recorded) {
             log.warn("job {} was taken over by another worker: discarding {}", job.id(), result.fileName());
             BackupStorage primary = destinations.get(result.destination()).orElseThrow();
@@ -204,7 +209,7 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         if (full == null) {
             return new BackupMessage[0];
         }
-        long threshold = health.minFreeDisk().toBytes();
+        long threshold = minFreeDisk;
         log.warn("backup job {}: destination {} is full ({} bytes free, threshold {}): raising DiskSpaceLow",
                 job.id(), full.location(), full.freeBytes(), threshold);
         return new BackupMessage[]{DiskSpaceLow.of(job.id(), job.target(), full.location(), full.freeBytes(),
@@ -226,16 +231,20 @@ public class BackupJobRunner implements JobHandler<RequestBackup> {
         meters.counter("backup.failures", "target", job.target()).increment();
         log.warn("backup job {} failed, will be retried: {}", job.id(), why);
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), why, job.attempts());
-        outbox.finish("recording the failed attempt of job " + job.id(),
+        outbox.finish(job.id(), "recording the failed attempt of job " + job.id(),
                 () -> jobs.retryLater(job.id(), leases.worker(), delay, why), with(failed, also));
     }
 
-    /** Records a failure (by the lease owner) and announces it. */
+    /**
+     * Records a failure (by the lease owner) and announces it; while the catalog is away, tried again for as long as
+     * the job's lease is ours ({@link EventOutbox#finish(UUID, String, java.util.function.BooleanSupplier,
+     * BackupMessage...)}).
+     */
     private void fail(JobStore.Job job, String reason, BackupMessage... also) {
         meters.counter("backup.failures", "target", job.target()).increment();
         log.warn("backup job {} failed: {}", job.id(), reason);
         BackupFailed failed = BackupFailed.of(job.id(), job.target(), job.type(), reason, job.attempts());
-        outbox.finish("recording failure of job " + job.id(),
+        outbox.finish(job.id(), "recording failure of job " + job.id(),
                 () -> jobs.fail(job.id(), leases.worker(), reason), with(failed, also));
     }
 

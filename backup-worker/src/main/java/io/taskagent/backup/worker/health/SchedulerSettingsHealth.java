@@ -1,6 +1,8 @@
 package io.taskagent.backup.worker.health;
 
 import io.taskagent.backup.worker.backup.SchedulerSettings;
+import io.taskagent.backup.model.health.TimeBoundHealth;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -15,13 +17,21 @@ import org.springframework.stereotype.Component;
 class SchedulerSettingsHealth implements HealthIndicator {
 
     private final SchedulerSettings settings;
+    /** Read within the catalog database's health time-out: during an outage, DOWN at once rather than after 10 s. */
+    private final TimeBoundHealth bounded;
 
-    SchedulerSettingsHealth(SchedulerSettings settings) {
+    SchedulerSettingsHealth(SchedulerSettings settings,
+                            @Value("${backup.health.db-timeout:1s}") java.time.Duration timeout) {
         this.settings = settings;
+        this.bounded = new TimeBoundHealth("the catalog (" + SchedulerSettings.VIEW + ")", this::read, timeout);
     }
 
     @Override
     public Health health() {
+        return bounded.health();
+    }
+
+    private Health read() {
         try {
             SchedulerSettings.Effective effective = settings.current();
             return (SchedulerSettings.unpublished(effective) ? Health.down() : Health.up())

@@ -36,9 +36,11 @@ public class EventOutbox {
     private final MeterRegistry meters;
     private final Retry retry;
     private final Duration grace;
+    private final LeaseKeeper leases;
 
     public EventOutbox(JdbcClient jdbc, TransactionTemplate tx, ConfirmingPublisher publisher, MeterRegistry meters,
-                       Retry retry, @Value("${backup.worker.outbox-grace:30s}") Duration grace) {
+                       Retry retry, @Value("${backup.worker.outbox-grace:30s}") Duration grace, LeaseKeeper leases) {
+        this.leases = leases;
         this.jdbc = jdbc;
         this.tx = tx;
         this.publisher = publisher;
@@ -53,6 +55,23 @@ public class EventOutbox {
      */
     public boolean finish(String what, BooleanSupplier change, BackupMessage... events) {
         boolean changed = retry.get(what, () -> commit(change, events));
+        if (changed) {
+            send(events);
+        }
+        return changed;
+    }
+
+    /**
+     * Finishes job {@code jobId}, which this worker runs under its lease: as {@link #finish(String, BooleanSupplier,
+     * BackupMessage...)}, but while the catalog cannot be reached the write is tried again for as long as the job's
+     * lease is surely still this worker's ({@link LeaseKeeper#whileHeld}), however long that is; for a job whose
+     * lease is not kept here, as that method.
+     */
+    public boolean finish(UUID jobId, String what, BooleanSupplier change, BackupMessage... events) {
+        if (!leases.holds(jobId)) {
+            return finish(what, change, events);
+        }
+        boolean changed = leases.whileHeld(jobId, what, () -> commit(change, events));
         if (changed) {
             send(events);
         }

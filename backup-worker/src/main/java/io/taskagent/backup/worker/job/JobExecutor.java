@@ -64,6 +64,11 @@ public class JobExecutor {
         return java.util.List.copyOf(running.values());
     }
 
+    /** Whether this worker runs job {@code id} now. */
+    public boolean runs(java.util.UUID id) {
+        return running.containsKey(id);
+    }
+
     void run(JobStore.Job job) {
         running.put(job.id(), job);
         try {

@@ -72,7 +72,9 @@ class LeaseReaper {
         try {
             sweepAbandoned();
             for (UUID id : jobs.expiredLeases()) {
-                if (inHand.contains(id)) {
+                if (inHand.contains(id) || executor.runs(id)) {
+                    // still running here: its lease ran out while the catalog was away (renewals failed), and the
+                    // run is still recording its outcome; it is taken over once that run gave up
                     continue;
                 }
                 Optional<TakeOvers.Slot> slot = takeOvers.reserve();

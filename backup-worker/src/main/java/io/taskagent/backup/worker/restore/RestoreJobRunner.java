@@ -472,7 +472,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         String json = MessageJson.mapper().writeValueAsString(result);
         RestoreCompleted completed = RestoreCompleted.of(job.id(), properties.source().target(), backup.id(), database,
                 dryRun, counts, millis);
-        if (outbox.finish("recording restore", () -> jobs.succeed(job.id(), leases.worker(), json), completed)) {
+        if (outbox.finish(job.id(), "recording restore", () -> jobs.succeed(job.id(), leases.worker(), json),
+                completed)) {
             log.info("{} of backup {} into '{}' done in {} ms", dryRun ? "dry run" : "restore", backup.fileName(),
                     database, millis);
         }
@@ -481,7 +482,8 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
     private void fail(JobStore.Job job, UUID backupId, String database, String reason) {
         log.warn("restore job {} failed: {}", job.id(), reason);
         RestoreFailed failed = RestoreFailed.of(job.id(), properties.source().target(), backupId, database, reason);
-        outbox.finish("recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason), failed);
+        outbox.finish(job.id(), "recording restore failure", () -> jobs.fail(job.id(), leases.worker(), reason),
+                failed);
     }
 
     Connection connect(WorkerProperties.Source target) throws SQLException {
