@@ -336,10 +336,15 @@ class BackupPipelineIT {
 
     @Test
     @Order(6)
-    void everyServiceExposesHealthAndPrometheusMetrics() throws Exception {
+    void everyServiceExposesPrometheusMetricsToTheManagementTokenOnly() throws Exception {
         for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(p.url("/actuator/prometheus")))
+            // the metrics need the management credential, as Prometheus presents it; without it: 401
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(p.url("/actuator/prometheus")))
                     .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(p.module).isEqualTo(401);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(p.url("/actuator/prometheus")))
+                    .header("Authorization", "Bearer " + ServiceProcess.MANAGEMENT_TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).as(p.module).isEqualTo(200);
             assertThat(metrics.body()).as(p.module).contains("application=\"" + p.module + "\"");
             assertThat(Files.readString(p.log)).as("%s log", p.module).doesNotContain(TOKEN);

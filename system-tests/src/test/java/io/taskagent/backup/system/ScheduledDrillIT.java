@@ -160,7 +160,8 @@ class ScheduledDrillIT {
         assertThat(lastDrill.get("recovery_ms").asLong()).isEqualTo(passed.recoveryMillis());
 
         // the worker's metrics
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus"))).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus")))
+                        .header("Authorization", "Bearer " + ServiceProcess.MANAGEMENT_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(sample(metrics, "backup_drill_last_success_seconds", "target=\"taskagent\""))
                 .isGreaterThanOrEqualTo(fireAt.getEpochSecond());
