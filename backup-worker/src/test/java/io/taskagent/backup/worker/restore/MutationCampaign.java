@@ -746,23 +746,18 @@ abstract class MutationCampaign {
             || e instanceof VerifyFailed || e instanceof RestoreCompleted || e instanceof RestoreFailed;
 
     /** The outcome event of every job in {@code jobs} (polled every 10 ms, a minute at most). */
-    private static Map<UUID, BackupMessage> awaitAll(List<UUID> jobs) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    private static Map<UUID, BackupMessage> awaitAll(List<UUID> jobs) {
         Map<UUID, BackupMessage> found = new HashMap<>();
-        while (true) {
-            for (BackupMessage e : events.probe().events()) {
-                if (OUTCOME.test(e) && jobs.contains(e.jobId())) {
-                    found.putIfAbsent(e.jobId(), e);
-                }
-            }
-            if (found.size() == jobs.size()) {
-                return found;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no outcome within a minute for " + jobs.stream()
-                        .filter(j -> !found.containsKey(j)).toList());
-            }
-            Thread.sleep(10); // polling interval for the condition above, not a wait standing for one
-        }
+        org.awaitility.Awaitility.await("the outcome of every job").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(10)).pollDelay(Duration.ZERO)
+                .until(() -> {
+                    for (BackupMessage e : events.probe().events()) {
+                        if (OUTCOME.test(e) && jobs.contains(e.jobId())) {
+                            found.putIfAbsent(e.jobId(), e);
+                        }
+                    }
+                    return found.size() == jobs.size();
+                });
+        return found;
     }
 }
