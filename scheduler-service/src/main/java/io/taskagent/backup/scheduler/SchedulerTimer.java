@@ -11,6 +11,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 class SchedulerTimer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SchedulerTimer.class);
+    /** How long a stop waits for a running tick (its publisher's confirm time-out is 10 s) before interrupting it. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final BackupScheduler scheduler;
     private final StalenessWatchdog watchdog;
@@ -78,14 +81,28 @@ class SchedulerTimer implements SmartLifecycle {
         }, healthEvery, healthEvery, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stops the timer first on SIGTERM (the highest phase), while the catalog and the broker are still there: no tick
+     * starts any more, and a tick running now may finish within {@link #STOP_GRACE}, so that a fire it claimed is
+     * published and marked as such before the process exits. Interrupting it instead would leave that fire PENDING
+     * (the broker's confirm, or the catalog connection, interrupted), published again by another replica only after
+     * {@code BackupScheduler.PENDING_GRACE}, a minute late and possibly twice. A tick still running after the grace
+     * is interrupted.
+     */
     @Override
     public void stop() {
         ScheduledExecutorService running = executor;
         if (running != null) {
-            running.shutdownNow();
+            log.info("the scheduler's timer stops: no new tick; one running may finish within {}", STOP_GRACE);
+            running.shutdown(); // the periodic tasks are cancelled; the one running goes on
             try {
-                running.awaitTermination(10, TimeUnit.SECONDS);
+                if (!running.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("a scheduler tick still runs {} after the stop began: interrupting it", STOP_GRACE);
+                    running.shutdownNow();
+                    running.awaitTermination(5, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
+                running.shutdownNow();
                 Thread.currentThread().interrupt();
             }
             executor = null;
