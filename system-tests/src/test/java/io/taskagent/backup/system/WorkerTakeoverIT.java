@@ -155,7 +155,9 @@ class WorkerTakeoverIT {
     private static List<String> drillDatabases() throws Exception {
         List<String> names = new ArrayList<>();
         try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'drill\\_taskagent\\_%'")) {
+             // the drill databases this test's drills recorded (before creating them) that exist: other tests may drill
+             ResultSet rs = s.executeQuery("SELECT d.datname FROM pg_database d"
+                     + " JOIN worker.drill_databases r ON r.database = d.datname")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

@@ -25,7 +25,11 @@ import java.util.Map;
  * {@code RABBITMQ_HOST}/{@code RABBITMQ_PORT}/{@code RABBITMQ_USERNAME}/{@code RABBITMQ_PASSWORD}
  * (defaults 127.0.0.1:5432 postgres, 127.0.0.1:5672 guest/guest), when they answer. {@code RABBITMQ_VHOST} (default
  * {@code /}) gives a run a virtual host of its own, so that two test runs on one broker never take each other's
- * commands (it must exist: {@code rabbitmqctl add_vhost v && rabbitmqctl set_permissions -p v guest ".*" ".*" ".*"}).</li>
+ * commands (it must exist: {@code rabbitmqctl add_vhost v && rabbitmqctl set_permissions -p v guest ".*" ".*" ".*"}).
+ * Maven's test forks add their module and fork number to it (system property {@value #VHOST_SUFFIX}, set by the root
+ * pom: {@code it-backup-worker-1}, {@code it-system-tests-2}, or {@code <RABBITMQ_VHOST>-<module>-<fork>}), so that
+ * modules and forks running side by side never share a queue; such a virtual host is created here with
+ * {@code rabbitmqctl} when the broker is the local one.</li>
  * <li>Otherwise, where Docker runs, Testcontainers.</li>
  * <li>Otherwise the test fails with a message when {@code CI=true}, and is skipped with that message elsewhere.</li>
  * </ol>
@@ -33,6 +37,8 @@ import java.util.Map;
 public final class Infrastructure {
 
     private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+    /** The system property naming a test fork ({@code <module>-<fork number>}), set by the root pom's failsafe. */
+    public static final String VHOST_SUFFIX = "backup.test.vhost.suffix";
     private static Infrastructure instance;
 
     public final String pgHost;
@@ -75,9 +81,9 @@ public final class Infrastructure {
         boolean pgUp = reachable(pgHost, pgPort);
         boolean rabbitUp = reachable(rabbitHost, rabbitPort);
         if (pgUp && rabbitUp) {
+            String user = env("RABBITMQ_USERNAME", "guest");
             return new Infrastructure(pgHost, pgPort, env("PGUSER", "postgres"), env("PGPASSWORD", ""),
-                    rabbitHost, rabbitPort, env("RABBITMQ_USERNAME", "guest"), env("RABBITMQ_PASSWORD", "guest"),
-                    env("RABBITMQ_VHOST", "/"));
+                    rabbitHost, rabbitPort, user, env("RABBITMQ_PASSWORD", "guest"), virtualHost(user));
         }
         String missing = (pgUp ? "" : "PostgreSQL at " + pgHost + ":" + pgPort + " ")
                 + (rabbitUp ? "" : "RabbitMQ at " + rabbitHost + ":" + rabbitPort);
@@ -98,6 +104,45 @@ public final class Infrastructure {
         }
         Assumptions.abort(message);
         throw new IllegalStateException(message);
+    }
+
+    /**
+     * {@code RABBITMQ_VHOST} (default {@code /}), with this test fork's {@value #VHOST_SUFFIX} appended when Maven set
+     * one ({@code it-<module>-<fork>} from {@code /}); a virtual host of a fork is created (and {@code user} given all
+     * rights on it) with the local {@code rabbitmqctl}.
+     */
+    private static String virtualHost(String user) {
+        String base = env("RABBITMQ_VHOST", "/");
+        String suffix = System.getProperty(VHOST_SUFFIX, "");
+        if (suffix.isBlank() || suffix.contains("${")) {
+            return base;
+        }
+        String vhost = ("/".equals(base) ? "it" : base) + "-" + suffix;
+        createVirtualHost(vhost, user);
+        return vhost;
+    }
+
+    private static void createVirtualHost(String vhost, String user) {
+        String ctl = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/rabbitmqctl"))
+                ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl";
+        for (java.util.List<String> command : java.util.List.of(java.util.List.of(ctl, "add_vhost", vhost),
+                java.util.List.of(ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"))) {
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0 && !out.contains("already exists")) {
+                    log.warn("{} failed: {} (tests on virtual host '{}' will fail unless it exists)",
+                            String.join(" ", command), out.trim(), vhost);
+                }
+            } catch (IOException e) {
+                log.warn("cannot run {} ({}): virtual host '{}' must exist, or unset -D{}", ctl, e.getMessage(), vhost,
+                        VHOST_SUFFIX);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** A JDBC URL of database {@code db} on the PostgreSQL server. */

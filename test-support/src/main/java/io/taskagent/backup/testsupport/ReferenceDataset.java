@@ -34,6 +34,16 @@ public final class ReferenceDataset {
      * database with the expected number of tasks is reused.
      */
     public static synchronized void ensure(Infrastructure infra, String name, int scale) {
+        // test forks and modules run side by side: one of them builds the database, the others wait for it
+        try (Connection lock = infra.connect("postgres"); Statement s = lock.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(hashtext('reference dataset " + name.replace("'", "''") + "'))");
+            ensureLocked(infra, name, scale);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot lock the reference dataset " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void ensureLocked(Infrastructure infra, String name, int scale) {
         infra.ensureDatabase(name);
         try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT to_regclass('public.tasks') IS NOT NULL")) {
