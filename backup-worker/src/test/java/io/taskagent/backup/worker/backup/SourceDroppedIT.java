@@ -53,6 +53,9 @@ class SourceDroppedIT {
         // what would end the job if the drop went unnoticed: the source's silence, or the lease
         registry.add("backup.source.socket-timeout", () -> SOCKET_TIMEOUT.toSeconds() + "s");
         registry.add("backup.worker.lease-duration", () -> "2m");
+        // the dropped database's terminated connection reads as a lost connection (57P01, 08006), which is retried like
+        // a server restart would be; the retry then finds the database gone and fails for good: soon, with this delay
+        registry.add("backup.worker.retry-delay", () -> "1s");
     }
 
     @BeforeAll
@@ -101,10 +104,12 @@ class SourceDroppedIT {
             assertThat(failed.reason()).contains("reading source database '" + SOURCE + "'");
             assertThat(failed.attempt()).as("failed by its first worker, not by a take-over").isEqualTo(1);
         }
+        // failed for good at once, or by the retry that finds the database gone
         await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(catalog.sql(
                 "SELECT status FROM worker.jobs WHERE id = :id").param("id", request.jobId()).query(String.class).single()));
         assertThat(catalog.sql("SELECT error FROM worker.jobs WHERE id = :id").param("id", request.jobId())
-                .query(String.class).single()).contains("reading source database '" + SOURCE + "'");
+                .query(String.class).single()).as("the last attempt's reason: reading the database, or connecting to it"
+                        + " again").containsPattern("(reading|cannot connect to) source database '" + SOURCE + "'");
         try (var files = Files.list(storage)) {
             assertThat(files).as("no partial or final file is left").isEmpty();
         }
