@@ -46,8 +46,7 @@ class ActuatorExposureIT {
     @BeforeAll
     static void startTheSystem() throws Exception {
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         storage = Files.createTempDirectory("exposure-backups");
         smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();

@@ -58,15 +58,10 @@ class BackupPipelineIT {
     @BeforeAll
     static void startTheSystem() throws Exception {
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         infra.dropDatabase(MISSING);
         ReferenceDataset.ensure(infra, SOURCE, 1);
-        infra.dropDatabase(SCRATCH);
-        infra.ensureDatabase(SCRATCH);
-        try (java.sql.Connection c = infra.connect(SCRATCH); java.sql.Statement st = c.createStatement()) {
-            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
-        }
+        ReferenceDataset.schemaOnly(infra, SCRATCH);
         storage = Files.createTempDirectory("e2e-backups");
         smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();

@@ -75,8 +75,7 @@ class BrokerClusterIT {
         TemporaryRabbit.requireOrSkip();
         startedAt = System.nanoTime();
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         smallSource();
         storage = Files.createTempDirectory("brk-cluster-backups");
         smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));

@@ -57,8 +57,7 @@ class BrokerOutageIT {
         SlowScenario.require("BrokerOutageIT (RabbitMQ stopped and started during a backup)");
         TemporaryRabbit.requireOrSkip();
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("brk-outage-backups");
         rabbit = TemporaryRabbit.start(1);

@@ -79,15 +79,10 @@ class DashboardSystemIT {
     static void startTheSystemAndABrowser() throws Exception {
         Browser.requireOrSkip();
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         ReferenceDataset.ensure(infra, SOURCE, 1);
         allowConnections(true); // a run that stopped half-way may have left the source closed
-        infra.dropDatabase(SCRATCH);
-        infra.ensureDatabase(SCRATCH);
-        try (Connection c = infra.connect(SCRATCH); Statement st = c.createStatement()) {
-            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
-        }
+        ReferenceDataset.schemaOnly(infra, SCRATCH);
         Path storage = Files.createTempDirectory("dashboard-system-backups");
         smtp = new GreenMail(new ServerSetup(ServiceProcess.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();

@@ -144,14 +144,9 @@ class GracefulShutdownIT {
         SlowScenario.require("GracefulShutdownIT (issue #16: SIGTERM to the gateway, a scheduler replica and the"
                 + " alert service under load)");
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         // a small source, the demo schema, so that a backup takes a second (as in LoadIT)
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
-        try (Connection c = infra.connect(SOURCE); Statement st = c.createStatement()) {
-            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
-        }
+        ReferenceDataset.schemaOnly(infra, SOURCE);
         storage = Files.createTempDirectory("shutdown-backups");
         broker = new BrokerProbe(infra).captureEvents().capture(Topology.COMMANDS_EXCHANGE, Topology.RK_BACKUP_REQUEST);
         for (String queue : List.of(Topology.WORKER_COMMANDS_QUEUE, Topology.SCHEDULER_COMMANDS_QUEUE,

@@ -110,8 +110,7 @@ class LiveMetricsIT {
         started = Instant.now();
 
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         infra.dropDatabase(MISSING);
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("live-metrics-backups");

@@ -64,14 +64,9 @@ class LoadIT {
     static void startTwoWorkersAndTheGateway() throws Exception {
         SlowScenario.require("LoadIT (100 creates, 10 clients, two workers)");
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         // a small source: the demo schema with a few rows, so that 100 backups take a minute, not an hour
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
-        try (Connection c = infra.connect(SOURCE); Statement st = c.createStatement()) {
-            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
-        }
+        ReferenceDataset.schemaOnly(infra, SOURCE);
         storage = Files.createTempDirectory("load-backups");
         events = new BrokerProbe(infra);
         events.purge(Topology.WORKER_COMMANDS_QUEUE);

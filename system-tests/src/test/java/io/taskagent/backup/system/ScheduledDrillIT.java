@@ -54,8 +54,7 @@ class ScheduledDrillIT {
     @BeforeAll
     static void startTheSystem() throws Exception {
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("drill-backups");
         broker = new BrokerProbe(infra).captureEvents();

@@ -58,10 +58,8 @@ class SeedClientIT {
     @BeforeAll
     static void startTheSystem() throws Exception {
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
+        infra.recreateDatabase(CATALOG);
+        infra.recreateDatabase(SOURCE);
         try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE);

@@ -82,8 +82,7 @@ class SmtpOutageIT {
     static void start() throws Exception {
         SlowScenario.require("SmtpOutageIT (issue #16 scenario 6, SMTP down during a burst of failures)");
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         broker = new BrokerProbe(infra);
         webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         webhook.createContext("/hook", exchange -> {

@@ -85,13 +85,10 @@ class SoakIT {
         assertThat(BACKUPS).as("soak.backups: a multiple of %d, at least %d", BATCH, 2 * CLEANUP_EVERY)
                 .isGreaterThanOrEqualTo(2 * CLEANUP_EVERY).matches(n -> n % BATCH == 0);
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         // a small source: the demo schema with a few hundred rows, so that a backup takes a fraction of a second
-        infra.dropDatabase(SOURCE);
-        infra.ensureDatabase(SOURCE);
+        ReferenceDataset.schemaOnly(infra, SOURCE);
         try (Connection c = infra.connect(SOURCE); Statement st = c.createStatement()) {
-            st.execute(Files.readString(ReferenceDataset.demoDirectory().resolve("schema.sql")));
             st.execute("INSERT INTO users (id, email, display_name, created_at, updated_at)"
                     + " SELECT gen_random_uuid(), 'soak' || g || '@taskagent.test', 'Soak user ' || g, now(), now()"
                     + " FROM generate_series(1, 300) g");

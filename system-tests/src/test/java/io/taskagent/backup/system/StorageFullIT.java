@@ -89,8 +89,7 @@ class StorageFullIT {
     static void startTheSystem() throws Exception {
         SlowScenario.require("StorageFullIT (the storage quota, then a real full tmpfs, reached mid-dump)");
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         ServiceSchemas.create(CATALOG, "scheduler"); // the read contract a worker reads (no scheduler runs here)
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("storagefull-backups");

@@ -53,8 +53,7 @@ class WorkerTakeoverIT {
     @BeforeAll
     static void setUp() throws Exception {
         infra = Infrastructure.get();
-        infra.dropDatabase(CATALOG);
-        infra.ensureDatabase(CATALOG);
+        infra.recreateDatabase(CATALOG);
         ServiceSchemas.create(CATALOG, "scheduler"); // the read contract a worker reads (no scheduler runs here)
         ReferenceDataset.ensure(infra, SOURCE, 1);
         storage = Files.createTempDirectory("takeover-backups");

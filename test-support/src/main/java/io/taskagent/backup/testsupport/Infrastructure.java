@@ -170,6 +170,12 @@ public final class Infrastructure {
         }
     }
 
+    /** Drops database {@code name} (and its connections) if it exists and creates it again, empty. */
+    public void recreateDatabase(String name) {
+        dropDatabase(name);
+        ensureDatabase(name);
+    }
+
     /** Drops database {@code name} (and its connections) if it exists. */
     public void dropDatabase(String name) {
         try (Connection c = connect("postgres"); Statement s = c.createStatement()) {

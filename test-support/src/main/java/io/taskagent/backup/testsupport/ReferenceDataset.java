@@ -65,6 +65,16 @@ public final class ReferenceDataset {
         load(infra, name, scale);
     }
 
+    /** Database {@code name} dropped if it exists and created again with the demo schema and no rows. */
+    public static void schemaOnly(Infrastructure infra, String name) {
+        infra.recreateDatabase(name);
+        try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
+            s.execute(Files.readString(demoDirectory().resolve("schema.sql")));
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot create the demo schema in " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Loads schema and data into an existing empty database. */
     public static void load(Infrastructure infra, String name, int scale) {
         try (Connection c = infra.connect(name); Statement s = c.createStatement()) {
