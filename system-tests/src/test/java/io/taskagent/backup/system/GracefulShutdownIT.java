@@ -1,7 +1,6 @@
 package io.taskagent.backup.system;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import io.taskagent.backup.model.BackupCompleted;
@@ -14,7 +13,6 @@ import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.ReferenceDataset;
 import io.taskagent.backup.testsupport.SlowScenario;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -695,16 +693,7 @@ class GracefulShutdownIT {
 
     /** Mails received per target among {@code targets}. */
     private static Map<String, Integer> mailsFor(List<String> targets) {
-        Map<String, Integer> mails = new TreeMap<>();
-        for (MimeMessage message : smtp.getReceivedMessages()) {
-            String whole = GreenMailUtil.getWholeMessage(message);
-            for (String target : targets) {
-                if (whole.contains(target)) {
-                    mails.merge(target, 1, Integer::sum);
-                }
-            }
-        }
-        return mails;
+        return SystemTestSupport.mailsFor(smtp, targets);
     }
 
     private static int total(Map<String, Integer> counts) {

@@ -154,18 +154,7 @@ final class OwnBrokerSystem implements AutoCloseable {
 
     /** The rows of a query on the catalog, each row's columns joined by a space. */
     List<String> rows(String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = infra.connect(catalog); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= columns; i++) {
-                    row.append(i > 1 ? " " : "").append(rs.getString(i));
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
+        return SystemTestSupport.rows(infra, catalog, sql);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.taskagent.backup.system;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import io.taskagent.backup.model.BackupFailed;
@@ -9,7 +8,6 @@ import io.taskagent.backup.model.Topology;
 import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import io.taskagent.backup.testsupport.SlowScenario;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -261,19 +258,7 @@ class SmtpOutageIT {
 
     /** Mails received by the running SMTP server, per target among {@code targets}. */
     private static Map<String, Integer> mailsFor(List<String> targets) {
-        Map<String, Integer> mails = new TreeMap<>();
-        if (smtp == null || !smtp.isRunning()) {
-            return mails;
-        }
-        for (MimeMessage message : smtp.getReceivedMessages()) {
-            String whole = GreenMailUtil.getWholeMessage(message);
-            for (String target : targets) {
-                if (whole.contains(target)) {
-                    mails.merge(target, 1, Integer::sum);
-                }
-            }
-        }
-        return mails;
+        return SystemTestSupport.mailsFor(smtp, targets);
     }
 
     private static int webhookTotal(List<String> targets) {

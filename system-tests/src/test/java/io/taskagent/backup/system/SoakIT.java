@@ -41,7 +41,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Issue #16, scenario 8, the soak: {@code soak.backups} small backups (default 60; {@code bench/soak.sh} runs 300)
@@ -302,18 +301,7 @@ class SoakIT {
 
     /** Polls {@code GET /api/backup/jobs/{id}} until the job succeeded or failed; its last answer. */
     private static JsonNode awaitFinished(String jobId, String what) {
-        JsonNode[] job = new JsonNode[1];
-        await(what + " " + jobId + " finished").atMost(Duration.ofMinutes(3)).pollDelay(Duration.ofMillis(50))
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    HttpResponse<String> r = api("GET", "/api/backup/jobs/" + jobId, null);
-                    if (r.statusCode() != 200) {
-                        return false;
-                    }
-                    job[0] = MessageJson.mapper().readTree(r.body());
-                    String status = job[0].path("status").asString();
-                    return status.equals("SUCCEEDED") || status.equals("FAILED");
-                });
-        return job[0];
+        return SystemTestSupport.awaitFinished(path -> api("GET", path, null), jobId, what, Duration.ofMinutes(3));
     }
 
     // ---- sampling the worker
@@ -512,19 +500,7 @@ class SoakIT {
     }
 
     private static List<String> rows(String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= columns; i++) {
-                    row.append(i > 1 ? " " : "").append(rs.getString(i));
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
+        return SystemTestSupport.rows(infra, CATALOG, sql);
     }
 
     // ---- the figures

@@ -357,19 +357,7 @@ class StorageFullIT {
     }
 
     private static JsonNode awaitFinished(String id) {
-        JsonNode[] job = new JsonNode[1];
-        await("job " + id + " finished").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptionsInstanceOf(IOException.class)
-                .until(() -> {
-                    HttpResponse<String> r = api("GET", "/api/backup/jobs/" + id, null);
-                    if (r.statusCode() != 200) {
-                        return false;
-                    }
-                    job[0] = MessageJson.mapper().readTree(r.body());
-                    String status = job[0].path("status").asString();
-                    return status.equals("SUCCEEDED") || status.equals("FAILED");
-                });
-        return job[0];
+        return SystemTestSupport.awaitFinished(path -> api("GET", path, null), id, "job", Duration.ofSeconds(180));
     }
 
     private static Map<String, Object> jobRow(String id) throws Exception {
