@@ -65,6 +65,16 @@ wait_job() {
 job_ms() { psql -d $CATALOG -tAc "SELECT (result->>'duration_ms') FROM worker.jobs WHERE id = '$1'"; }
 phases() { psql -d $CATALOG -tAc "SELECT result->'phases_ms' FROM worker.jobs WHERE id = '$1'"; }
 timed() { /usr/bin/time -f "%e" -o "$WORK/t" "$@" > /dev/null; cat "$WORK/t"; }
+# the whole machine's CPU during a step (every process: PostgreSQL's backends, the worker, pg_restore), from /proc/stat:
+# CPU seconds busy and the average number of cores busy over the step's wall time. A step that keeps every core busy
+# can only be beaten by doing less work, not by more parallelism.
+HZ=$(getconf CLK_TCK); CORES=$(nproc)
+busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+worker_jiffies() { awk '{print $14+$15}' "/proc/${pids[0]}/stat"; } # the worker JVM's own share
+cpu_begin() { CPU_B=$(busy_jiffies); CPU_W=$(worker_jiffies); CPU_T=$(date +%s.%N); }
+cpu_end() { awk -v b="$(( $(busy_jiffies) - CPU_B ))" -v w="$(( $(worker_jiffies) - CPU_W ))" -v hz="$HZ" \
+  -v t0="$CPU_T" -v t1="$(date +%s.%N)" \
+  'BEGIN { printf "%.1f cpu-s (worker %.1f), %.2f cores busy", b/hz, w/hz, b/hz/(t1-t0) }'; }
 same() { diff <(psql -d "$1" -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO; }
 
 backup=$(api -X POST -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
@@ -73,18 +83,18 @@ pg_dump -Fc -Z6 -f "$WORK/full.z6" "$DB"
 
 # (a) from nothing
 rebuild=$(api -X POST -d "{\"backup_id\":\"$backup\",\"create_database\":\"$OURS_NEW\"}" localhost:18180/api/backup/restore | jq -r .job_id)
-wait_job "$rebuild"
+cpu_begin; wait_job "$rebuild"; cpu_new=$(cpu_end)
 ours_new_ms=$(job_ms "$rebuild")
 # pg_restore --create would recreate the source's own name: the same work under another name is a fresh database
 createdb -T template0 "$THEIRS_NEW"
-theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIRS_NEW" "$WORK/full.z6")
+cpu_begin; theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_1tx=$(cpu_end)
 same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
 drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
-theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6")
+cpu_begin; theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2=$(cpu_end)
 
 # (c) a restore drill of the same backup: throw-away database, rows, schema compared, dropped (its RTO)
 drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
-wait_job "$drill"
+cpu_begin; wait_job "$drill"; cpu_drill=$(cpu_end)
 drill_rto_ms=$(psql -d $CATALOG -tAc "SELECT result->>'recovery_ms' FROM worker.jobs WHERE id = '$drill'")
 
 # (b) replace the rows of a populated database
@@ -92,9 +102,11 @@ createdb -T template0 $OURS_REPLACE; pg_restore -d $OURS_REPLACE "$WORK/full.z6"
 createdb -T template0 $THEIRS_REPLACE; pg_restore -d $THEIRS_REPLACE "$WORK/full.z6"
 replace=$(api -X POST -d "{\"backup_id\":\"$backup\",\"target\":\"bench\",\"skip_safety_backup\":true}" \
   localhost:18180/api/backup/restore | jq -r .job_id)
-wait_job "$replace"
+cpu_begin; wait_job "$replace"; cpu_replace=$(cpu_end)
 ours_replace_ms=$(job_ms "$replace")
+cpu_begin
 theirs_clean=$(timed pg_restore --clean --if-exists --single-transaction -d $THEIRS_REPLACE "$WORK/full.z6")
+cpu_clean=$(cpu_end)
 same_replace=$(same "$OURS_REPLACE")
 
 awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
@@ -111,5 +123,9 @@ awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$their
   printf "    %-62s %8.2f s\n", "pg_restore --clean --if-exists --single-transaction", clean
   printf "    ratio %.2f (goal <= 1.0); fingerprint equal: %s\n", (rep/1000)/clean, s2
 }'
+echo "machine CPU ($CORES cores) during each step:"
+echo "  create_database $cpu_new; pg_restore -1 $cpu_1tx; pg_restore -j2 $cpu_j2"
+echo "  drill (restore, checks, drop) $cpu_drill"
+echo "  replace $cpu_replace; pg_restore --clean -1 $cpu_clean"
 echo "phases (ms): create_database $(phases "$rebuild")"
 echo "              replace $(phases "$replace")"
