@@ -84,12 +84,7 @@ class ActuatorExposureIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : services.values()) {
-            p.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(services.values(), smtp);
     }
 
     private static HttpResponse<String> get(ServiceProcess service, String path, String token) throws Exception {

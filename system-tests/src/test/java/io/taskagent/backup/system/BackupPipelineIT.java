@@ -113,17 +113,7 @@ class BackupPipelineIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(gateway, worker, alerts, scheduler, broker, smtp);
     }
 
     private static HttpResponse<String> api(String method, String path, String token, String body) throws Exception {

@@ -120,18 +120,7 @@ class BrokerClusterIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (tap != null) {
-            tap.close();
-        }
-        if (rabbit != null) {
-            rabbit.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(system, tap, rabbit, smtp);
     }
 
     @Test

@@ -76,15 +76,7 @@ class BrokerOutageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (system != null) {
-            system.close();
-        }
-        if (tap != null) {
-            tap.close();
-        }
-        if (rabbit != null) {
-            rabbit.close();
-        }
+        SystemTestSupport.closeAll(system, tap, rabbit);
     }
 
     @Test

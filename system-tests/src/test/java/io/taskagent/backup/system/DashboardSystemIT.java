@@ -132,20 +132,7 @@ class DashboardSystemIT {
     @AfterAll
     static void stopEverything() throws Exception {
         allowConnections(true);
-        if (browser != null) {
-            browser.close();
-        }
-        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(browser, gateway, worker, alerts, scheduler, broker, smtp);
     }
 
     private static String sha256(String secret) throws Exception {

@@ -32,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -171,17 +169,7 @@ class DatabaseOutageIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : services()) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(java.util.Arrays.asList(services()), broker, smtp);
         if (pg != null) {
             if (!pg.accepting()) {
                 pg.startServer(); // a failed test may have left it stopped; close() stops and deletes it
@@ -461,19 +449,13 @@ class DatabaseOutageIT {
     }
 
     private static Map<String, Object> jobRow(String id) throws Exception {
-        try (Connection c = pg.connect(CATALOG); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT status, attempts, (SELECT count(*) FROM worker.backups b "
-                     + "WHERE b.job_id = j.id) FROM worker.jobs j WHERE id = '" + UUID.fromString(id) + "'")) {
-            if (!rs.next()) {
-                return Map.of();
-            }
-            return Map.of("status", rs.getString(1), "attempts", rs.getInt(2), "backups", rs.getInt(3));
+        try (Connection c = pg.connect(CATALOG)) {
+            return SystemTestSupport.jobRow(c, id);
         }
     }
 
     private static <T extends BackupMessage> List<T> events(Class<T> type, String jobId) {
-        return broker.events().stream().filter(type::isInstance).map(type::cast)
-                .filter(e -> e.jobId().toString().equals(jobId)).toList();
+        return SystemTestSupport.events(broker, type, jobId);
     }
 
     private static Set<String> filesInStorage() throws IOException {

@@ -209,18 +209,7 @@ class GracefulShutdownIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : List.copyOf(processes)) {
-            p.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-        if (webhook != null) {
-            webhook.stop(0);
-        }
+        SystemTestSupport.closeAll(List.copyOf(processes), broker, smtp, webhook);
     }
 
     /** A scheduler replica's settings: its catalog sessions carry its name (pg_stat_activity.application_name). */

@@ -222,20 +222,7 @@ class LiveMetricsIT {
 
     @AfterAll
     static void stopEverything() throws Exception {
-        if (prometheus != null) {
-            prometheus.close();
-        }
-        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(prometheus, gateway, worker, alerts, scheduler, broker, smtp);
         if (started != null) {
             System.out.println("LiveMetricsIT took " + Duration.between(started, Instant.now()).toSeconds() + " s");
         }

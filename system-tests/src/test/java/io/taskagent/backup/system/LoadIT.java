@@ -100,12 +100,7 @@ class LoadIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess p : services) {
-            p.close();
-        }
-        if (events != null) {
-            events.close();
-        }
+        SystemTestSupport.closeAll(services, events);
     }
 
     /** One create: its answer's status, job id (null unless 202) and latency. */

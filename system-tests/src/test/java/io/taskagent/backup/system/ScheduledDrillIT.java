@@ -109,14 +109,7 @@ class ScheduledDrillIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{gateway, scheduler, worker}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        SystemTestSupport.closeAll(gateway, scheduler, worker, broker);
     }
 
     private static HttpResponse<String> api(String method, String path, String body) throws Exception {

@@ -105,14 +105,7 @@ class SeedClientIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts, scheduler}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(gateway, worker, alerts, scheduler, smtp);
     }
 
     /**

@@ -96,16 +96,8 @@ class SmtpOutageIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (smtp != null) {
-            smtp.stop();
-        }
-        if (webhook != null) {
-            webhook.stop(0);
-        }
-        if (broker != null) {
-            broker.close();
-        }
+    static void stop() throws Exception {
+        SystemTestSupport.closeAll(smtp, webhook, broker);
     }
 
     @Test

@@ -137,9 +137,7 @@ class SoakIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess p : services) {
-            p.close();
-        }
+        SystemTestSupport.closeAll(services);
         if (storage != null) {
             try (Stream<Path> files = Files.walk(storage)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -147,17 +147,7 @@ class StorageFullIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[]{gateway, worker, alerts}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
+        SystemTestSupport.closeAll(gateway, worker, alerts, broker, smtp);
     }
 
     @Test
@@ -361,19 +351,13 @@ class StorageFullIT {
     }
 
     private static Map<String, Object> jobRow(String id) throws Exception {
-        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT status, attempts, (SELECT count(*) FROM worker.backups b "
-                     + "WHERE b.job_id = j.id) FROM worker.jobs j WHERE id = '" + UUID.fromString(id) + "'")) {
-            if (!rs.next()) {
-                return Map.of();
-            }
-            return Map.of("status", rs.getString(1), "attempts", rs.getInt(2), "backups", rs.getInt(3));
+        try (Connection c = infra.connect(CATALOG)) {
+            return SystemTestSupport.jobRow(c, id);
         }
     }
 
     private static <T extends BackupMessage> List<T> events(Class<T> type, String jobId) {
-        return broker.events().stream().filter(type::isInstance).map(type::cast)
-                .filter(e -> e.jobId().toString().equals(jobId)).toList();
+        return SystemTestSupport.events(broker, type, jobId);
     }
 
     /** Every file in the directory, hidden (temporary) ones included. */

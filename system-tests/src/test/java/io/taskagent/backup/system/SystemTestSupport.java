@@ -2,7 +2,10 @@ package io.taskagent.backup.system;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
+import com.sun.net.httpserver.HttpServer;
+import io.taskagent.backup.model.BackupMessage;
 import io.taskagent.backup.model.MessageJson;
+import io.taskagent.backup.testsupport.BrokerProbe;
 import io.taskagent.backup.testsupport.Infrastructure;
 import jakarta.mail.internet.MimeMessage;
 import tools.jackson.databind.JsonNode;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 
@@ -80,5 +84,61 @@ final class SystemTestSupport {
             }
         }
         return mails;
+    }
+
+    /**
+     * The job's status, attempts and number of catalogued backups from the worker's catalog behind {@code catalog}
+     * (empty when there is no such job).
+     */
+    static Map<String, Object> jobRow(Connection catalog, String id) throws SQLException {
+        try (Statement s = catalog.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, attempts, (SELECT count(*) FROM worker.backups b "
+                     + "WHERE b.job_id = j.id) FROM worker.jobs j WHERE id = '" + UUID.fromString(id) + "'")) {
+            if (!rs.next()) {
+                return Map.of();
+            }
+            return Map.of("status", rs.getString(1), "attempts", rs.getInt(2), "backups", rs.getInt(3));
+        }
+    }
+
+    /** The events of {@code type} {@code broker} captured for job {@code jobId}. */
+    static <T extends BackupMessage> List<T> events(BrokerProbe broker, Class<T> type, String jobId) {
+        return broker.events().stream().filter(type::isInstance).map(type::cast)
+                .filter(e -> e.jobId().toString().equals(jobId)).toList();
+    }
+
+    /**
+     * Stops what a test started, in this order, skipping what it never started (null): services and probes (closed),
+     * collections of them, GreenMail and a webhook receiver (stopped). Every part is stopped even when one fails; the
+     * first failure is thrown, with the others suppressed in it.
+     */
+    static void closeAll(Object... parts) throws Exception {
+        Exception first = null;
+        for (Object part : parts) {
+            try {
+                if (part instanceof Iterable<?> many) {
+                    for (Object one : many) {
+                        closeAll(one);
+                    }
+                } else if (part instanceof GreenMail smtp) {
+                    smtp.stop();
+                } else if (part instanceof HttpServer server) {
+                    server.stop(0);
+                } else if (part instanceof AutoCloseable closeable) {
+                    closeable.close();
+                } else if (part != null) {
+                    throw new IllegalArgumentException("cannot stop a " + part.getClass().getName());
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

@@ -85,13 +85,8 @@ class WorkerTakeoverIT {
     }
 
     private static Map<String, Object> job(UUID id) throws Exception {
-        try (Connection c = infra.connect(CATALOG); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT status, attempts, (SELECT count(*) FROM worker.backups b WHERE b.job_id = j.id) "
-                     + "FROM worker.jobs j WHERE id = '" + id + "'")) {
-            if (!rs.next()) {
-                return Map.of();
-            }
-            return Map.of("status", rs.getString(1), "attempts", rs.getInt(2), "backups", rs.getInt(3));
+        try (Connection c = infra.connect(CATALOG)) {
+            return SystemTestSupport.jobRow(c, id.toString());
         }
     }
 
