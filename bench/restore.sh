@@ -13,6 +13,11 @@
 #   (c) a restore drill of the same backup (POST /api/backup/drills): its recovery time (RTO), against
 #       pg_restore --single-transaction into an empty database (goal: <= 0.5x).
 # Each restored database's fingerprint is compared with the source's.
+# Then what the goals leave room for on this machine, same dump, same run: pg_restore's data and post-data sections
+# timed apart, and reading every row back as COPY text (what our row check asks of the server), each with the machine's
+# CPU; from them two floors no implementation that checks every row can go below here: (a) all of that CPU work plus
+# our worker's spread over every core, (b) the three one after the other on one server backend, as a restore into a
+# populated database in one transaction must run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-10}
@@ -75,6 +80,7 @@ cpu_begin() { CPU_B=$(busy_jiffies); CPU_W=$(worker_jiffies); CPU_T=$(date +%s.%
 cpu_end() { awk -v b="$(( $(busy_jiffies) - CPU_B ))" -v w="$(( $(worker_jiffies) - CPU_W ))" -v hz="$HZ" \
   -v t0="$CPU_T" -v t1="$(date +%s.%N)" \
   'BEGIN { printf "%.1f cpu-s (worker %.1f), %.2f cores busy", b/hz, w/hz, b/hz/(t1-t0) }'; }
+cpu_secs() { echo "$(( $(busy_jiffies) - CPU_B ))" "$HZ" | awk '{printf "%.2f", $1/$2}'; } # machine CPU-s since cpu_begin
 same() { diff <(psql -d "$1" -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO; }
 
 backup=$(api -X POST -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
@@ -109,6 +115,28 @@ theirs_clean=$(timed pg_restore --clean --if-exists --single-transaction -d $THE
 cpu_clean=$(cpu_end)
 same_replace=$(same "$OURS_REPLACE")
 
+# the floors: pg_restore's two sections apart (one backend each, in one transaction), then every row read back as COPY
+# text in one session, as our check reads it (extra_float_digits = 3, as the restore sets it)
+FLOOR_DB=taskagent_bench_floor
+drop $FLOOR_DB; createdb -T template0 $FLOOR_DB
+pg_restore --single-transaction --section=pre-data -d $FLOOR_DB "$WORK/full.z6"
+# the data section's CPU without pg_restore's own (reading and inflating the dump: our worker's share does that for ours)
+cpu_begin; /usr/bin/time -f "%e %U %S" -o "$WORK/t" pg_restore --single-transaction --section=data -d $FLOOR_DB "$WORK/full.z6"
+data_cpu=$(cpu_secs); read -r data_s client_u client_s < "$WORK/t"
+data_cpu=$(awk -v a="$data_cpu" -v u="$client_u" -v s="$client_s" 'BEGIN { printf "%.2f", a - u - s }')
+cpu_begin; post_s=$(timed pg_restore --single-transaction --section=post-data -d $FLOOR_DB "$WORK/full.z6"); post_cpu=$(cpu_secs)
+readback_script() {
+  echo "SET extra_float_digits = 3;"
+  psql -d $FLOOR_DB -tAc "SELECT format('COPY %I.%I TO STDOUT;', n.nspname, c.relname) FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg_toast%'"
+}
+readback_script > "$WORK/readback.sql"
+psql -q -d $FLOOR_DB -f "$WORK/readback.sql" > /dev/null # the first read after a load sets hint bits: not counted
+cpu_begin; readback_s=$(timed psql -q -d $FLOOR_DB -f "$WORK/readback.sql"); readback_cpu=$(cpu_secs)
+drop $FLOOR_DB
+worker_new_cpu=$(awk '{for (i = 1; i <= NF; i++) if ($i == "(worker") { sub(/\)?,?$/, "", $(i+1)); print $(i+1) }}' <<< "$cpu_new")
+
 awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
     -v clean="$theirs_clean" -v s1="$same_new" -v s2="$same_replace" -v s3="$same_pg_new" 'BEGIN {
   best = t1 < j2 ? t1 : j2
@@ -122,6 +150,16 @@ awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$their
   printf "(b) %-62s %8.2f s\n", "worker replace restore (no safety backup, every row checked)", rep/1000
   printf "    %-62s %8.2f s\n", "pg_restore --clean --if-exists --single-transaction", clean
   printf "    ratio %.2f (goal <= 1.0); fingerprint equal: %s\n", (rep/1000)/clean, s2
+}'
+awk -v d="$data_s" -v dc="$data_cpu" -v p="$post_s" -v pc="$post_cpu" -v r="$readback_s" -v rc="$readback_cpu" \
+    -v w="$worker_new_cpu" -v cores="$CORES" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v clean="$theirs_clean" 'BEGIN {
+  best = t1 < j2 ? t1 : j2
+  printf "floors (what checking every row costs here):\n"
+  printf "    pg_restore --section=data %.2f s (%.1f cpu-s besides pg_restore itself), --section=post-data %.2f s (%.1f cpu-s); every row read back as COPY text %.2f s (%.1f cpu-s)\n", d, dc, p, pc, r, rc
+  fa = (dc + pc + rc + w) / cores
+  printf "(a) floor: (data + post-data + read-back + our worker %.1f cpu-s) / %d cores = %.2f s = %.2fx the faster pg_restore (goal 0.8)\n", w, cores, fa, fa / best
+  fb = d + p + r
+  printf "(b) floor: data + post-data + read-back on one backend = %.2f s = %.2fx pg_restore --clean -1 (goal 1.0)\n", fb, fb / clean
 }'
 echo "machine CPU ($CORES cores) during each step:"
 echo "  create_database $cpu_new; pg_restore -1 $cpu_1tx; pg_restore -j2 $cpu_j2"
