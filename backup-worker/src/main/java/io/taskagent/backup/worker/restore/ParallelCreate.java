@@ -38,7 +38,9 @@ import java.util.regex.Pattern;
  * connection at the same time (each table's rows in batches spread over the connections: a big table loads in
  * parallel too); the post-data section runs its independent statements side by side (keys and indexes; then foreign
  * keys, each validated once), everything else in pg_dump's order; materialized views are refreshed; and every table is
- * read back, in page ranges on every connection, and compared with what was loaded, as in the one-transaction modes.
+ * read back, in page ranges, and compared with what was loaded, as in the one-transaction modes. The read-back starts
+ * with the post-data section, on a connection of its own (the rows are committed and need no key to be read), and the
+ * pool's connections join it when the post-data section is done: it fills the cores the post-data chains leave idle.
  */
 final class ParallelCreate {
 
@@ -58,6 +60,7 @@ final class ParallelCreate {
             throws SQLException, IOException {
         List<Table> tables = RestoreEngine.tables(metadata);
         List<Connection> pool = new ArrayList<>();
+        ReadBack readBack = null;
         ExecutorService executor = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "restore-load");
             t.setDaemon(true);
@@ -87,16 +90,24 @@ final class ParallelCreate {
             RestoreEngine.setSequences(main, metadata);
             phases.done("load");
             phases.begin("keys");
+            // the rows are committed: reading them back needs no key, so it starts now on a connection of its own and
+            // fills the cores the post-data section leaves idle (its chains wait on each other); the pool's connections
+            // take the parts still unread once the post-data section is done
+            readBack = new ReadBack(RestoreEngine.readBackParts(main, tables, loaded, pool.size()));
+            readBack.startEarly(connections);
             postData(pool, executor, RestoreEngine.runnable(main, schema.postData()));
             phases.done("post_data");
             RestoreEngine.refresh(main, schema);
             phases.done("refresh");
             phases.begin("verifying");
-            Map<String, RowSum> restored = readBack(pool, executor, tables, loaded);
+            Map<String, RowSum> restored = readBack.finish(pool, executor);
             Map<String, Long> counts = RestoreEngine.compare(main, tables, loaded, restored, expected);
             phases.done("check");
             return counts;
         } finally {
+            if (readBack != null) {
+                readBack.stop();
+            }
             executor.shutdownNow();
             for (Connection c : pool) {
                 try {
@@ -437,37 +448,113 @@ final class ParallelCreate {
 
     // --- read-back ----------------------------------------------------------------------------------------------
 
-    /** Reads every loaded table back (large ones in page ranges, side by side) and sums its COPY lines. */
-    private static Map<String, RowSum> readBack(List<Connection> pool, ExecutorService executor, List<Table> tables,
-                                                Map<String, RowSum> loaded) throws SQLException, IOException {
-        List<String[]> parts = RestoreEngine.readBackParts(pool.get(0), tables, loaded, pool.size());
-        BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
-        for (Connection c : pool) {
-            RestoreEngine.readBackSettings(c, "SET ");
-            free.add(c);
+    /**
+     * Reads every loaded table back (large ones in page ranges, side by side) and sums its COPY lines: the parts are
+     * taken in turn by an early connection of its own, from the start of the post-data section, and then by the pool's
+     * connections as well.
+     */
+    private static final class ReadBack {
+
+        private final List<String[]> parts;
+        private final AtomicInteger next = new AtomicInteger();
+        private final Map<String, RowSum> restored = new ConcurrentHashMap<>();
+        private Connection early;
+        private Thread earlyThread;
+        private volatile Exception earlyFailure;
+        private volatile boolean stopped;
+
+        ReadBack(List<String[]> parts) {
+            this.parts = parts;
         }
-        Map<String, RowSum> restored = new ConcurrentHashMap<>();
-        AtomicInteger index = new AtomicInteger();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int w = 0; w < pool.size(); w++) {
-            futures.add(executor.submit(() -> {
-                Connection c = free.take();
+
+        /** Starts reading on a connection of its own; without one (e.g. max_connections) the pool reads it all. */
+        void startEarly(Connections connections) {
+            try {
+                early = connections.open();
+                RestoreEngine.readBackSettings(early, "SET ");
+            } catch (SQLException e) {
+                log.debug("the read-back waits for the post-data section: no connection of its own ({})", e.getMessage());
+                closeEarly();
+                return;
+            }
+            earlyThread = new Thread(() -> {
                 try {
-                    for (int p; (p = index.getAndIncrement()) < parts.size(); ) {
-                        String[] part = parts.get(p);
-                        RowSum sum = RowSum.ofCopy(c, part[1]);
-                        restored.computeIfAbsent(part[0], t -> new RowSum()).add(sum);
-                    }
-                } finally {
-                    free.add(c);
+                    drain(early);
+                } catch (SQLException | RuntimeException e) {
+                    earlyFailure = e;
                 }
-                return null;
-            }));
+            }, "restore-read-back");
+            earlyThread.setDaemon(true);
+            earlyThread.start();
         }
-        for (Future<?> f : futures) {
-            await(f);
+
+        private void drain(Connection c) throws SQLException {
+            for (int p; !stopped && (p = next.getAndIncrement()) < parts.size(); ) {
+                String[] part = parts.get(p);
+                RowSum sum = RowSum.ofCopy(c, part[1]);
+                restored.computeIfAbsent(part[0], t -> new RowSum()).add(sum);
+            }
         }
-        return restored;
+
+        /** Reads the parts still unread on every connection of the pool, waits for the early one; returns the sums. */
+        Map<String, RowSum> finish(List<Connection> pool, ExecutorService executor) throws SQLException, IOException {
+            BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
+            for (Connection c : pool) {
+                RestoreEngine.readBackSettings(c, "SET ");
+                free.add(c);
+            }
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < pool.size(); w++) {
+                futures.add(executor.submit(() -> {
+                    Connection c = free.take();
+                    try {
+                        drain(c);
+                    } finally {
+                        free.add(c);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                await(f);
+            }
+            if (earlyThread != null) {
+                try {
+                    earlyThread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("the restore was interrupted", e);
+                }
+                rethrow(earlyFailure);
+            }
+            return restored;
+        }
+
+        /** Stops the early reader if it still runs (the restore failed): its COPY is cancelled, its connection closed. */
+        void stop() {
+            stopped = true;
+            if (earlyThread != null && earlyThread.isAlive()) {
+                try {
+                    early.unwrap(PGConnection.class).cancelQuery();
+                    earlyThread.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (SQLException e) {
+                    log.debug("cancelling the read-back: {}", e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            closeEarly();
+        }
+
+        private void closeEarly() {
+            if (early != null) {
+                try {
+                    early.close();
+                } catch (SQLException ignored) {
+                    // the database is dropped if the restore failed; a close that fails changes nothing
+                }
+            }
+        }
     }
 
     // --- helpers ------------------------------------------------------------------------------------------------
