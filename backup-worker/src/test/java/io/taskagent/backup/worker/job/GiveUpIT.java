@@ -54,7 +54,7 @@ class GiveUpIT {
         UUID id = UUID.randomUUID();
         jobs.insertIfAbsent(new JobStore.NewJob(id, kind, kind.label(), "giveup-" + kind.label(), "test", Instant.now(),
                 subject));
-        assertThat(jobs.claim(id, "dead-worker", Duration.ZERO)).map(JobStore.Job::attempts).hasValue(1);
+        assertThat(jobs.claim(id, "dead-worker", JobStoreIT.ENDED)).map(JobStore.Job::attempts).hasValue(1);
         return id;
     }
 

@@ -27,6 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class JobStoreIT {
 
+    /**
+     * A lease that ended a second before it was given: expired whatever the clock does next (a lease of zero is
+     * expired only once {@code now()} has moved on, which a VM's clock stepped back a little does not guarantee).
+     */
+    static final Duration ENDED = Duration.ofSeconds(-1);
+
     static final String CATALOG = "backup_catalog_it_worker_jobstore";
 
     @DynamicPropertySource
@@ -114,9 +120,9 @@ class JobStoreIT {
     void everyAttemptIsRecordedWithItsWorkerTheTakeOverAndHowItEndedInTheReadContract() {
         UUID id = UUID.randomUUID();
         jobs.insertIfAbsent(new JobStore.NewJob(id, JobKind.BACKUP, "manual", "it", "test", Instant.now(), null));
-        assertThat(jobs.claim(id, "w1", Duration.ZERO)).isPresent(); // its lease ends at once: w1 "dies"
+        assertThat(jobs.claim(id, "w1", ENDED)).isPresent(); // its lease ended at once: w1 "dies"
         assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(2);
-        assertThat(jobs.retryLater(id, "w2", Duration.ZERO, "source database unreachable")).isTrue();
+        assertThat(jobs.retryLater(id, "w2", ENDED, "source database unreachable")).isTrue();
         assertThat(jobs.claim(id, "w2", Duration.ofMinutes(1))).map(JobStore.Job::attempts).hasValue(3);
         assertThat(jobs.handBack(id, "w2", "worker shutting down")).isTrue();
         assertThat(jobs.claim(id, "w3", Duration.ofMinutes(1))).as("the handed-back attempt is not counted")
@@ -138,7 +144,7 @@ class JobStoreIT {
 
         UUID given = UUID.randomUUID();
         jobs.insertIfAbsent(new JobStore.NewJob(given, JobKind.BACKUP, "manual", "it", "test", Instant.now(), null));
-        assertThat(jobs.claim(given, "w1", Duration.ZERO)).isPresent();
+        assertThat(jobs.claim(given, "w1", ENDED)).isPresent();
         assertThat(jobs.abandon(given, "gave up after 1 attempt")).isTrue();
         assertThat(jdbc.sql("SELECT outcome || ' ' || error FROM v1_job_attempts WHERE job_id = :id")
                 .param("id", given).query(String.class).list())
