@@ -498,20 +498,11 @@ final class ParallelCreate {
 
         /** Reads the parts still unread on every connection of the pool, waits for the early one; returns the sums. */
         Map<String, RowSum> finish(List<Connection> pool, ExecutorService executor) throws SQLException, IOException {
-            BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
+            List<Future<?>> futures = new ArrayList<>();
             for (Connection c : pool) {
                 RestoreEngine.readBackSettings(c, "SET ");
-                free.add(c);
-            }
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < pool.size(); w++) {
                 futures.add(executor.submit(() -> {
-                    Connection c = free.take();
-                    try {
-                        drain(c);
-                    } finally {
-                        free.add(c);
-                    }
+                    drain(c);
                     return null;
                 }));
             }
