@@ -81,6 +81,7 @@ cpu_end() { awk -v b="$(( $(busy_jiffies) - CPU_B ))" -v w="$(( $(worker_jiffies
   -v t0="$CPU_T" -v t1="$(date +%s.%N)" \
   'BEGIN { printf "%.1f cpu-s (worker %.1f), %.2f cores busy", b/hz, w/hz, b/hz/(t1-t0) }'; }
 cpu_secs() { echo "$(( $(busy_jiffies) - CPU_B ))" "$HZ" | awk '{printf "%.2f", $1/$2}'; } # machine CPU-s since cpu_begin
+worker_secs() { echo "$(( $(worker_jiffies) - CPU_W ))" "$HZ" | awk '{printf "%.2f", $1/$2}'; } # the worker's, likewise
 same() { diff <(psql -d "$1" -tA -f demo/fingerprint.sql) <(psql -d $DB -tA -f demo/fingerprint.sql) > /dev/null && echo yes || echo NO; }
 
 backup=$(api -X POST -d '{"backup_type":"manual"}' localhost:18180/api/backup/create | jq -r .job_id)
@@ -89,7 +90,7 @@ pg_dump -Fc -Z6 -f "$WORK/full.z6" "$DB"
 
 # (a) from nothing
 rebuild=$(api -X POST -d "{\"backup_id\":\"$backup\",\"create_database\":\"$OURS_NEW\"}" localhost:18180/api/backup/restore | jq -r .job_id)
-cpu_begin; wait_job "$rebuild"; cpu_new=$(cpu_end)
+cpu_begin; wait_job "$rebuild"; worker_new_cpu=$(worker_secs); cpu_new=$(cpu_end)
 ours_new_ms=$(job_ms "$rebuild")
 # pg_restore --create would recreate the source's own name: the same work under another name is a fresh database
 createdb -T template0 "$THEIRS_NEW"
@@ -135,7 +136,6 @@ readback_script > "$WORK/readback.sql"
 psql -q -d $FLOOR_DB -f "$WORK/readback.sql" > /dev/null # the first read after a load sets hint bits: not counted
 cpu_begin; readback_s=$(timed psql -q -d $FLOOR_DB -f "$WORK/readback.sql"); readback_cpu=$(cpu_secs)
 drop $FLOOR_DB
-worker_new_cpu=$(awk '{for (i = 1; i <= NF; i++) if ($i == "(worker") { sub(/\)?,?$/, "", $(i+1)); print $(i+1) }}' <<< "$cpu_new")
 
 awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
     -v clean="$theirs_clean" -v s1="$same_new" -v s2="$same_replace" -v s3="$same_pg_new" 'BEGIN {
