@@ -47,8 +47,11 @@ class TimeBoundHealthTest {
         assertThat(started.get()).as("one check in flight, not one per reading").isEqualTo(1);
 
         release.countDown(); // the database answers again
+        // polled until the released check's thread has run (a count of quick readings could all come before it does)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Health later = health.health();
-        for (int i = 0; i < 100 && later.getStatus() != Status.UP; i++) {
+        while (later.getStatus() != Status.UP && System.nanoTime() < deadline) {
+            Thread.sleep(10);
             later = health.health();
         }
         assertThat(later.getStatus()).isEqualTo(Status.UP);
