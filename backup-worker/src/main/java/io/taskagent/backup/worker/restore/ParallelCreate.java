@@ -1,11 +1,9 @@
 package io.taskagent.backup.worker.restore;
 
-import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.SchemaSections;
 import io.taskagent.backup.worker.restore.RestoreEngine.Table;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
 import io.taskagent.backup.worker.format.StoredFile;
@@ -21,22 +19,22 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The {@code create_database} restore on several connections, as {@code pg_restore -j} works: a new database is
  * all-or-nothing by being dropped when anything fails (the caller does that), so its work need not share one
- * transaction. The pre-data section runs first; then the file is read once while the rows are loaded on every
- * connection at the same time (each table's rows in batches spread over the connections: a big table loads in
- * parallel too); the post-data section runs its independent statements side by side (keys and indexes; then foreign
+ * transaction. The pre-data section runs first and the rows are loaded in its transaction, on one connection
+ * ({@link RowLoader}): a table created in the loading transaction takes {@code COPY FREEZE}, rows written frozen and
+ * visible, so the key and index builds and the read-back that follow set no hint bits and write no page twice, and the
+ * worker's reading and converting threads keep the other core busy. The post-data section runs its independent
+ * statements side by side (keys and indexes; then foreign
  * keys, each validated once), everything else in pg_dump's order; materialized views are refreshed; and every table is
  * read back, in page ranges, and compared with what was loaded, as in the one-transaction modes. The read-back starts
  * with the post-data section, on a connection of its own (the rows are committed and need no key to be read), and the
@@ -50,7 +48,6 @@ final class ParallelCreate {
     }
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ParallelCreate.class);
-    private static final int BATCH_BYTES = 384 << 10; // below half a G1 region of a small heap: never "humongous"
 
     private ParallelCreate() {
     }
@@ -82,12 +79,13 @@ final class ParallelCreate {
             phases.begin("schema");
             RestoreEngine.createSchemas(main, metadata);
             RestoreEngine.execute(main, "pre-data", schema.preData());
-            main.commit();
-            main.setAutoCommit(true);
             phases.done("pre_data");
             phases.begin("loading");
-            Map<String, RowSum> loaded = load(pool, executor, file, tables, phases);
+            Map<String, RowSum> loaded = RowLoader.load(main, executor, file, tables,
+                    RestoreEngine.plainTables(main, tables), phases);
             RestoreEngine.setSequences(main, metadata);
+            main.commit();
+            main.setAutoCommit(true);
             phases.done("load");
             phases.begin("keys");
             // the rows are committed: reading them back needs no key, so it starts now on a connection of its own and
@@ -117,181 +115,6 @@ final class ParallelCreate {
                 }
             }
         }
-    }
-
-    // --- load ---------------------------------------------------------------------------------------------------
-
-    /** Rows of one table, as the file holds them: {@code ends[i]} is where row {@code i} ends in {@code bytes}. */
-    private record Batch(Table table, byte[] bytes, int[] ends, int rows) {
-    }
-
-    private static final Batch END = new Batch(null, null, null, 0);
-
-    /**
-     * Reads the file on this thread and hands each table's rows, in batches, to the connections' loaders in turn; a
-     * loader converts and copies the rows of one table at a time (a COPY of its own, committed when it moves on).
-     * Returns per table the sum of the COPY lines sent.
-     */
-    private static Map<String, RowSum> load(List<Connection> pool, ExecutorService executor, StoredFile file,
-                                            List<Table> tables, Phases phases) throws SQLException, IOException {
-        Map<String, Table> byName = new HashMap<>();
-        tables.forEach(t -> byName.put(t.qualified(), t));
-        Map<String, RowSum> sums = new ConcurrentHashMap<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        List<BlockingQueue<Batch>> queues = new ArrayList<>();
-        List<Future<?>> loaders = new ArrayList<>();
-        for (Connection connection : pool) {
-            BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(2);
-            queues.add(queue);
-            loaders.add(executor.submit(() -> loader(connection, queue, sums, failure)));
-        }
-        int next = 0;
-        try (BackupFileReader.Data data = BackupFileReader.data(file)) {
-            String name;
-            while ((name = data.nextTable()) != null) {
-                Table table = RestoreEngine.listed(byName, name);
-                byte[] bytes = new byte[BATCH_BYTES];
-                int[] ends = new int[1024];
-                int size = 0;
-                int rows = 0;
-                byte[] line;
-                while (true) {
-                    line = data.nextRow();
-                    int length = line == null ? 0 : data.rowLength();
-                    if (rows > 0 && (line == null || size + length > bytes.length)) {
-                        put(queues.get(next), new Batch(table, bytes, ends, rows), failure);
-                        phases.rows(rows); // handed to a loader (at most two batches per connection wait)
-                        next = (next + 1) % queues.size();
-                        bytes = new byte[Math.max(BATCH_BYTES, length)];
-                        ends = new int[1024];
-                        size = 0;
-                        rows = 0;
-                    }
-                    if (line == null) {
-                        phases.tableDone();
-                        break;
-                    }
-                    if (size + length > bytes.length) {
-                        bytes = new byte[length]; // one row larger than a batch
-                    }
-                    System.arraycopy(line, 0, bytes, size, length);
-                    size += length;
-                    if (rows == ends.length) {
-                        ends = java.util.Arrays.copyOf(ends, rows * 2);
-                    }
-                    ends[rows++] = size;
-                }
-            }
-        } finally {
-            for (BlockingQueue<Batch> queue : queues) {
-                put(queue, END, null);
-            }
-            for (Future<?> loader : loaders) {
-                await(loader);
-            }
-        }
-        rethrow(failure.get());
-        return sums;
-    }
-
-    private static void put(BlockingQueue<Batch> queue, Batch batch, AtomicReference<Exception> failure)
-            throws SQLException, IOException {
-        try {
-            if (failure != null) {
-                rethrow(failure.get()); // a loader failed: stop reading the file at once
-            }
-            while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-                if (failure != null) {
-                    rethrow(failure.get());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("the restore was interrupted", e);
-        }
-    }
-
-    private static void loader(Connection connection, BlockingQueue<Batch> queue, Map<String, RowSum> sums,
-                               AtomicReference<Exception> failure) {
-        CopyIn copy = null;
-        Table current = null;
-        RowSum sum = null;
-        RowToCopy converter = null;
-        RowToCopy.Out out = new RowToCopy.Out();
-        boolean ended = false;
-        try {
-            while (true) {
-                Batch batch = queue.take();
-                if (batch == END) {
-                    ended = true;
-                    break;
-                }
-                if (failure.get() != null) {
-                    continue; // taken and dropped, so that the reader is never left waiting
-                }
-                if (batch.table() != current) {
-                    if (copy != null) {
-                        finish(copy, out, current, sum, sums);
-                    }
-                    current = batch.table();
-                    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(current.copyIn(false));
-                    converter = new RowToCopy(current.columns(), current.embedded());
-                    sum = new RowSum();
-                }
-                int start = 0;
-                for (int row = 0; row < batch.rows(); row++) {
-                    int before = out.size;
-                    try {
-                        converter.convert(batch.bytes(), start, batch.ends()[row] - start, out);
-                    } catch (IOException | RuntimeException e) {
-                        throw new IOException("a row of " + current.qualified() + ": " + e.getMessage(), e);
-                    }
-                    sum.add(out.bytes, before, out.size - before);
-                    start = batch.ends()[row];
-                    if (out.size >= 1 << 20) {
-                        copy.writeToCopy(out.bytes, 0, out.size);
-                        out.size = 0;
-                    }
-                }
-            }
-            if (copy != null && failure.get() == null) {
-                finish(copy, out, current, sum, sums);
-            }
-        } catch (SQLException e) {
-            failure.compareAndSet(null, new SQLException("loading " + (current == null ? "" : current.qualified())
-                    + " failed: " + e.getMessage(), e.getSQLState(), e));
-        } catch (IOException | RuntimeException e) {
-            failure.compareAndSet(null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.compareAndSet(null, new IOException("the restore was interrupted", e));
-            ended = true;
-        } finally {
-            if (copy != null && copy.isActive()) {
-                try {
-                    copy.cancelCopy();
-                } catch (SQLException ignored) {
-                    // the first failure is the one reported
-                }
-            }
-            try {
-                while (!ended) { // keep taking until the reader's END, so that it never waits on a full queue
-                    ended = queue.take() == END;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void finish(CopyIn copy, RowToCopy.Out out, Table table, RowSum sum, Map<String, RowSum> sums)
-            throws SQLException {
-        if (out.size > 0) {
-            copy.writeToCopy(out.bytes, 0, out.size);
-            out.size = 0;
-        }
-        copy.endCopy();
-        sums.computeIfAbsent(table.qualified(), t -> new RowSum()).add(sum);
     }
 
     // --- post-data ----------------------------------------------------------------------------------------------
@@ -431,7 +254,7 @@ final class ParallelCreate {
             }));
         }
         for (Future<?> f : futures) {
-            await(f);
+            RowLoader.await(f);
         }
         for (String sql : deadlocked) {
             one(free, sql);
@@ -507,7 +330,7 @@ final class ParallelCreate {
                 }));
             }
             for (Future<?> f : futures) {
-                await(f);
+                RowLoader.await(f);
             }
             if (earlyThread != null) {
                 try {
@@ -516,7 +339,7 @@ final class ParallelCreate {
                     Thread.currentThread().interrupt();
                     throw new IOException("the restore was interrupted", e);
                 }
-                rethrow(earlyFailure);
+                RowLoader.rethrow(earlyFailure);
             }
             return restored;
         }
@@ -546,34 +369,5 @@ final class ParallelCreate {
                 }
             }
         }
-    }
-
-    // --- helpers ------------------------------------------------------------------------------------------------
-
-    private static void await(Future<?> future) throws SQLException, IOException {
-        try {
-            future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("the restore was interrupted", e);
-        } catch (ExecutionException e) {
-            rethrow(e.getCause() instanceof Exception cause ? cause : new IOException(e.getCause()));
-        }
-    }
-
-    private static void rethrow(Exception e) throws SQLException, IOException {
-        if (e == null) {
-            return;
-        }
-        if (e instanceof SQLException sql) {
-            throw sql;
-        }
-        if (e instanceof IOException io) {
-            throw io;
-        }
-        if (e instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        throw new IOException(e.getMessage(), e);
     }
 }

@@ -1,13 +1,7 @@
 package io.taskagent.backup.worker.restore;
 
-import io.taskagent.backup.model.MessageJson;
-import io.taskagent.backup.worker.format.BackupFileReader;
 import io.taskagent.backup.worker.format.BackupMetadata;
 import io.taskagent.backup.worker.format.SchemaSections;
-import io.taskagent.backup.worker.backup.ColumnKind;
-import io.taskagent.backup.worker.backup.SourceSchema;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
 import io.taskagent.backup.worker.format.StoredFile;
@@ -18,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,11 +47,12 @@ final class RestoreEngine {
             return quote(schema) + "." + quote(name);
         }
 
-        /** The COPY that loads the table's columns ({@code freeze}: rows written frozen). */
-        String copyIn(boolean freeze) {
+        /** The COPY that loads the table's columns ({@code freeze}: rows written frozen; {@code binary}: that format). */
+        String copyIn(boolean freeze, boolean binary) {
             String list = String.join(", ", columns.stream().map(RestoreEngine::quote).toList());
-            return "COPY " + sql() + (list.isEmpty() ? "" : " (" + list + ")") + " FROM STDIN"
-                    + (freeze ? " WITH (FREEZE)" : "");
+            String options = binary && freeze ? " WITH (FORMAT binary, FREEZE)" : binary ? " WITH (FORMAT binary)"
+                    : freeze ? " WITH (FREEZE)" : "";
+            return "COPY " + sql() + (list.isEmpty() ? "" : " (" + list + ")") + " FROM STDIN" + options;
         }
 
         /**
@@ -587,25 +581,23 @@ final class RestoreEngine {
         return plain;
     }
 
-    /** Loads every table's rows; returns, per loaded table, the sum of the COPY lines sent. */
+    /**
+     * Loads every table's rows on {@code target} (reading the file and converting its rows on two threads of their own);
+     * returns, per loaded table, the sum of the COPY lines sent.
+     */
     private static Map<String, RowSum> copyRows(Connection target, StoredFile file, List<Table> tables,
                                                 java.util.Set<String> freeze, Phases phases)
             throws SQLException, IOException {
-        Map<String, RowSum> sums = new HashMap<>();
-        Map<String, Table> byName = new HashMap<>();
-        tables.forEach(t -> byName.put(t.qualified(), t));
-        try (BackupFileReader.Data data = BackupFileReader.data(file)) {
-            String name;
-            while ((name = data.nextTable()) != null) {
-                Table table = listed(byName, name);
-                RowSum sum = copyTable(target, table, data, freeze.contains(name), phases);
-                phases.tableDone();
-                if (sum.rows() > 0) {
-                    sums.put(name, sum);
-                }
-            }
+        java.util.concurrent.ExecutorService loader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "restore-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return RowLoader.load(target, loader, file, tables, freeze, phases);
+        } finally {
+            loader.shutdownNow();
         }
-        return sums;
     }
 
     /** The table of the backup's metadata that the data section names {@code name}. */
@@ -615,51 +607,6 @@ final class RestoreEngine {
             throw new IOException("the data section holds table " + name + ", which its metadata does not list");
         }
         return table;
-    }
-
-    /** Rows between two progress reports of a load. */
-    static final int PROGRESS_ROWS = 1 << 14;
-
-    private static RowSum copyTable(Connection target, Table table, BackupFileReader.Data data, boolean freeze,
-                                    Phases phases) throws SQLException, IOException {
-        RowSum sum = new RowSum();
-        byte[] line = data.nextRow();
-        if (line == null) {
-            return sum;
-        }
-        CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyIn(freeze));
-        RowToCopy converter = new RowToCopy(table.columns(), table.embedded());
-        RowToCopy.Out out = new RowToCopy.Out();
-        try {
-            for (; line != null; line = data.nextRow()) {
-                int start = out.size;
-                try {
-                    converter.convert(line, data.rowLength(), out);
-                } catch (IOException | RuntimeException e) {
-                    throw new IOException("row " + data.rows() + " of " + table.qualified() + ": " + e.getMessage(), e);
-                }
-                sum.add(out.bytes, start, out.size - start);
-                if ((sum.rows() & (PROGRESS_ROWS - 1)) == 0) {
-                    phases.rows(PROGRESS_ROWS);
-                }
-                if (out.size >= 1 << 20) {
-                    copy.writeToCopy(out.bytes, 0, out.size);
-                    out.size = 0;
-                }
-            }
-            if (out.size > 0) {
-                copy.writeToCopy(out.bytes, 0, out.size);
-            }
-            copy.endCopy();
-            phases.rows(sum.rows() & (PROGRESS_ROWS - 1));
-            return sum;
-        } catch (SQLException e) {
-            throw new SQLException("loading " + table.qualified() + " failed: " + e.getMessage(), e.getSQLState(), e);
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
     }
 
     static void setSequences(Connection target, BackupMetadata metadata) throws SQLException {

@@ -34,6 +34,7 @@ final class RowToCopy {
     private final boolean[] json;
     private final Map<String, Integer> index = new HashMap<>();
     private final int[] kinds;
+    private final Fields fields;
     private final int[] starts;
     private final int[] ends;
 
@@ -54,6 +55,7 @@ final class RowToCopy {
             json[i] = embedded.contains(columnNames.get(i));
         }
         kinds = new int[names.length];
+        fields = new Fields(names.length);
         starts = new int[names.length];
         ends = new int[names.length];
     }
@@ -113,16 +115,57 @@ final class RowToCopy {
             if (c > 0) {
                 out.put((byte) '\t');
             }
+            int before = out.size;
+            byte form = Fields.PLAIN;
             switch (kinds[c]) {
-                case UNSET, NULL -> out.put(NULL_MARK, 0, 2);
+                case UNSET, NULL -> {
+                    out.put(NULL_MARK, 0, 2);
+                    form = Fields.NULL;
+                }
                 case TRUE -> out.put((byte) 't');
                 case FALSE -> out.put((byte) 'f');
                 case NUMBER -> out.put(line, starts[c], ends[c] - starts[c]);
-                case PLAIN_STRING, JSON -> escape(line, starts[c], ends[c], out);
-                default -> unescapeJson(line, starts[c], ends[c], out);
+                case PLAIN_STRING, JSON -> form = escape(line, starts[c], ends[c], out) ? Fields.ESCAPED : Fields.PLAIN;
+                default -> {
+                    unescapeJson(line, starts[c], ends[c], out);
+                    form = Fields.ESCAPED;
+                }
             }
+            fields.set(c, before, out.size, form);
         }
         out.put((byte) '\n');
+    }
+
+    /** Where each field of the last line {@link #convert} wrote starts and ends in its output, and its form. */
+    Fields fields() {
+        return fields;
+    }
+
+    /** The fields of one COPY text line: offsets in the line, and whether each is plain, has escapes or is NULL. */
+    static final class Fields {
+        static final byte PLAIN = 0;
+        static final byte ESCAPED = 1;
+        static final byte NULL = 2;
+
+        final int[] starts;
+        final int[] ends;
+        final byte[] forms;
+
+        Fields(int count) {
+            starts = new int[count];
+            ends = new int[count];
+            forms = new byte[count];
+        }
+
+        void set(int c, int start, int end, byte form) {
+            starts[c] = start;
+            ends[c] = end;
+            forms[c] = form;
+        }
+
+        int count() {
+            return forms.length;
+        }
     }
 
     private static final byte[] NULL_MARK = {'\\', 'N'};
@@ -270,9 +313,10 @@ final class RowToCopy {
         return new IOException("malformed row: " + expected + " expected at byte " + at);
     }
 
-    /** Raw bytes to COPY text: runs without special bytes are copied whole. */
-    private static void escape(byte[] b, int from, int to, Out out) {
+    /** Raw bytes to COPY text: runs without special bytes are copied whole; returns whether any byte was escaped. */
+    private static boolean escape(byte[] b, int from, int to, Out out) {
         int i = from;
+        boolean escaped = false;
         while (i < to) {
             int run = i;
             while (run < to && !special(b[run])) {
@@ -280,11 +324,13 @@ final class RowToCopy {
             }
             out.put(b, i, run - i);
             if (run == to) {
-                return;
+                return escaped;
             }
             escapeByte(b[run], out);
+            escaped = true;
             i = run + 1;
         }
+        return escaped;
     }
 
     private static boolean special(byte c) {
@@ -401,6 +447,21 @@ final class RowToCopy {
             }
             bytes[size++] = a;
             bytes[size++] = b;
+        }
+
+        /** Big-endian, as COPY's binary format writes numbers. */
+        void putShort(int v) {
+            put2((byte) (v >>> 8), (byte) v);
+        }
+
+        void putInt(int v) {
+            putShort(v >>> 16);
+            putShort(v);
+        }
+
+        void putLong(long v) {
+            putInt((int) (v >>> 32));
+            putInt((int) v);
         }
 
         void put(byte[] b, int off, int len) {

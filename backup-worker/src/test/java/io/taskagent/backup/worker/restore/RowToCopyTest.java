@@ -28,6 +28,23 @@ class RowToCopyTest {
     }
 
     @Test
+    void theFieldsOfTheLineItWroteAreTheFieldsOfThatLine() throws IOException {
+        RowToCopy converter = new RowToCopy(List.of("a", "b", "c", "d", "e", "missing"), java.util.Set.of("d"));
+        RowToCopy.Out out = new RowToCopy.Out();
+        out.put((byte) 'x'); // a line that does not start the buffer
+        byte[] row = "{\"a\":\"tab\\there\",\"b\":\"plain\",\"c\":null,\"d\":{\"k\":\"back\\\\slash\"},\"e\":12}"
+                .getBytes(StandardCharsets.UTF_8);
+        converter.convert(row, row.length, out);
+        RowToCopy.Fields written = converter.fields();
+        RowToCopy.Fields parsed = CopyLines.fields(out.bytes, 1, out.size);
+        assertThat(written.starts).containsExactly(parsed.starts);
+        assertThat(written.ends).containsExactly(parsed.ends);
+        assertThat(written.forms).containsExactly(parsed.forms).containsExactly(RowToCopy.Fields.ESCAPED,
+                RowToCopy.Fields.PLAIN, RowToCopy.Fields.NULL, RowToCopy.Fields.ESCAPED, RowToCopy.Fields.PLAIN,
+                RowToCopy.Fields.NULL);
+    }
+
+    @Test
     void aJsonbScalarIsCopiedAsItsJsonText() throws IOException {
         RowToCopy converter = new RowToCopy(List.of("s", "b", "n", "o", "z", "t"),
                 java.util.Set.of("s", "b", "n", "o", "z"));
