@@ -76,6 +76,16 @@ timed() { /usr/bin/time -f "%e" -o "$WORK/t" "$@" > /dev/null; cat "$WORK/t"; }
 HZ=$(getconf CLK_TCK); CORES=$(nproc)
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 worker_jiffies() { awk '{print $14+$15}' "/proc/${pids[0]}/stat"; } # the worker JVM's own share
+# every timed step starts from the same state: no autovacuum worker running (it vacuums and analyzes a database a big
+# load just filled, up to a minute later, on the same two cores), the server's dirty buffers and the kernel's dirty
+# pages written out, so that no step pays for the work the one before it left behind
+settle() {
+  for _ in $(seq 1 300); do
+    [ "$(psql -d postgres -tAc "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break
+    sleep 1
+  done
+  psql -q -d postgres -c "CHECKPOINT"; sync
+}
 cpu_begin() { CPU_B=$(busy_jiffies); CPU_W=$(worker_jiffies); CPU_T=$(date +%s.%N); }
 cpu_end() { awk -v b="$(( $(busy_jiffies) - CPU_B ))" -v w="$(( $(worker_jiffies) - CPU_W ))" -v hz="$HZ" \
   -v t0="$CPU_T" -v t1="$(date +%s.%N)" \
@@ -89,29 +99,32 @@ wait_job "$backup"
 pg_dump -Fc -Z6 -f "$WORK/full.z6" "$DB"
 
 # (a) from nothing
-rebuild=$(api -X POST -d "{\"backup_id\":\"$backup\",\"create_database\":\"$OURS_NEW\"}" localhost:18180/api/backup/restore | jq -r .job_id)
+settle; rebuild=$(api -X POST -d "{\"backup_id\":\"$backup\",\"create_database\":\"$OURS_NEW\"}" localhost:18180/api/backup/restore | jq -r .job_id)
 cpu_begin; wait_job "$rebuild"; worker_new_cpu=$(worker_secs); cpu_new=$(cpu_end)
 ours_new_ms=$(job_ms "$rebuild")
 # pg_restore --create would recreate the source's own name: the same work under another name is a fresh database
 createdb -T template0 "$THEIRS_NEW"
-cpu_begin; theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_1tx=$(cpu_end)
+settle; cpu_begin; theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_1tx=$(cpu_end)
 same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
-drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
-cpu_begin; theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2=$(cpu_end)
+drop "$OURS_NEW" "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
+settle; cpu_begin; theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2=$(cpu_end)
 
 # (c) a restore drill of the same backup: throw-away database, rows, schema compared, dropped (its RTO)
-drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
+settle; drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
 cpu_begin; wait_job "$drill"; cpu_drill=$(cpu_end)
 drill_rto_ms=$(psql -d $CATALOG -tAc "SELECT result->>'recovery_ms' FROM worker.jobs WHERE id = '$drill'")
 
 # (b) replace the rows of a populated database
 createdb -T template0 $OURS_REPLACE; pg_restore -d $OURS_REPLACE "$WORK/full.z6"
 createdb -T template0 $THEIRS_REPLACE; pg_restore -d $THEIRS_REPLACE "$WORK/full.z6"
-replace=$(api -X POST -d "{\"backup_id\":\"$backup\",\"target\":\"bench\",\"skip_safety_backup\":true}" \
+drop "$THEIRS_NEW"
+# vacuumed and analyzed now, as a database in use would be, rather than by autovacuum during a timed restore
+vacuumdb -q -z -d $OURS_REPLACE; vacuumdb -q -z -d $THEIRS_REPLACE
+settle; replace=$(api -X POST -d "{\"backup_id\":\"$backup\",\"target\":\"bench\",\"skip_safety_backup\":true}" \
   localhost:18180/api/backup/restore | jq -r .job_id)
 cpu_begin; wait_job "$replace"; cpu_replace=$(cpu_end)
 ours_replace_ms=$(job_ms "$replace")
-cpu_begin
+settle; cpu_begin
 theirs_clean=$(timed pg_restore --clean --if-exists --single-transaction -d $THEIRS_REPLACE "$WORK/full.z6")
 cpu_clean=$(cpu_end)
 same_replace=$(same "$OURS_REPLACE")
@@ -123,7 +136,7 @@ FLOOR_DB=taskagent_bench_floor
 drop $FLOOR_DB; createdb -T template0 $FLOOR_DB
 pg_restore --single-transaction --section=pre-data -d $FLOOR_DB "$WORK/full.z6"
 # the data section's CPU without pg_restore's own (reading and inflating the dump: our worker's share does that for ours)
-cpu_begin; /usr/bin/time -f "%e %U %S" -o "$WORK/t" pg_restore --single-transaction --section=data -d $FLOOR_DB "$WORK/full.z6"
+settle; cpu_begin; /usr/bin/time -f "%e %U %S" -o "$WORK/t" pg_restore --single-transaction --section=data -d $FLOOR_DB "$WORK/full.z6"
 data_cpu=$(cpu_secs); read -r data_s client_u client_s < "$WORK/t"
 data_cpu=$(awk -v a="$data_cpu" -v u="$client_u" -v s="$client_s" 'BEGIN { printf "%.2f", a - u - s }')
 # the same rows loaded the way ours are: COPY's binary format, FREEZE into a table emptied in the loading transaction
@@ -138,9 +151,9 @@ load_binary() {
     psql -q -1 -d $FLOOR_DB -c "TRUNCATE $t" -c "COPY $t FROM STDIN (FORMAT binary, FREEZE)" < "$WORK/binary/$t"
   done
 }
-cpu_begin; SECONDS_0=$(date +%s.%N); load_binary; bin_cpu=$(cpu_secs)
+settle; cpu_begin; SECONDS_0=$(date +%s.%N); load_binary; bin_cpu=$(cpu_secs)
 bin_s=$(awk -v a="$SECONDS_0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-cpu_begin; post_s=$(timed pg_restore --single-transaction --section=post-data -d $FLOOR_DB "$WORK/full.z6"); post_cpu=$(cpu_secs)
+settle; cpu_begin; post_s=$(timed pg_restore --single-transaction --section=post-data -d $FLOOR_DB "$WORK/full.z6"); post_cpu=$(cpu_secs)
 readback_script() {
   echo "SET extra_float_digits = 3;"
   psql -d $FLOOR_DB -tAc "SELECT format('COPY %I.%I TO STDOUT;', n.nspname, c.relname) FROM pg_class c
@@ -149,7 +162,7 @@ readback_script() {
 }
 readback_script > "$WORK/readback.sql"
 psql -q -d $FLOOR_DB -f "$WORK/readback.sql" > /dev/null # the first read after a load sets hint bits: not counted
-cpu_begin; readback_s=$(timed psql -q -d $FLOOR_DB -f "$WORK/readback.sql"); readback_cpu=$(cpu_secs)
+settle; cpu_begin; readback_s=$(timed psql -q -d $FLOOR_DB -f "$WORK/readback.sql"); readback_cpu=$(cpu_secs)
 drop $FLOOR_DB
 
 awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$theirs_1tx" -v j2="$theirs_j2" -v rep="$ours_replace_ms" \
