@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -47,14 +48,8 @@ class TimeBoundHealthTest {
         assertThat(started.get()).as("one check in flight, not one per reading").isEqualTo(1);
 
         release.countDown(); // the database answers again
-        // polled until the released check's thread has run (a count of quick readings could all come before it does)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Health later = health.health();
-        while (later.getStatus() != Status.UP && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            later = health.health();
-        }
-        assertThat(later.getStatus()).isEqualTo(Status.UP);
+        // read until the released check's thread has run (a count of quick readings could all come before it does)
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus(), Status.UP::equals);
     }
 
     @Test
