@@ -234,32 +234,36 @@ final class BinaryCopy {
         return new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** The server's float output: the shortest text that reads back exactly, "NaN" or "[-]Infinity". */
-    private static double parseFloat(byte[] b, int from, int to, String what) throws IOException {
-        for (int i = from; i < to; i++) { // Java also reads hex floats, a trailing 'd' or 'f' and spaces: not ours
+    /**
+     * The server's float output as the text Java reads: the shortest text that reads back exactly, "NaN" or
+     * "[-]Infinity" (Java would also read hex floats, a trailing 'd' or 'f' and spaces: not the server's).
+     */
+    private static String floatText(byte[] b, int from, int to, String what) throws IOException {
+        for (int i = from; i < to; i++) {
             byte c = b[i];
             if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'N' || c == 'a'
                     || c == 'I' || c == 'n' || c == 'f' || c == 'i' || c == 't' || c == 'y')) {
                 throw notA(what);
             }
         }
-        try {
-            return Double.parseDouble(ascii(b, from, to));
-        } catch (NumberFormatException e) {
-            throw notA(what);
-        }
+        return ascii(b, from, to);
     }
 
     static void float8(byte[] b, int from, int to, RowToCopy.Out out) throws IOException {
+        double d;
+        try {
+            d = Double.parseDouble(floatText(b, from, to, "a double precision number"));
+        } catch (NumberFormatException e) {
+            throw notA("a double precision number");
+        }
         out.putInt(8);
-        out.putLong(Double.doubleToRawLongBits(parseFloat(b, from, to, "a double precision number")));
+        out.putLong(Double.doubleToRawLongBits(d));
     }
 
     static void float4(byte[] b, int from, int to, RowToCopy.Out out) throws IOException {
-        parseFloat(b, from, to, "a real number"); // the characters checked
         float f;
         try {
-            f = Float.parseFloat(ascii(b, from, to)); // rounded once, as the server's strtof does
+            f = Float.parseFloat(floatText(b, from, to, "a real number")); // rounded once, as the server's strtof does
         } catch (NumberFormatException e) {
             throw notA("a real number");
         }

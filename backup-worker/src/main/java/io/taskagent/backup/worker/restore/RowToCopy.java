@@ -60,11 +60,6 @@ final class RowToCopy {
         ends = new int[names.length];
     }
 
-    /** Appends the COPY line for {@code line[0, length)} to {@code out}. */
-    void convert(byte[] line, int length, Out out) throws IOException {
-        convert(line, 0, length, out);
-    }
-
     /** Appends the COPY line for the {@code count} bytes of {@code line} from {@code offset} to {@code out}. */
     void convert(byte[] line, int offset, int count, Out out) throws IOException {
         java.util.Arrays.fill(kinds, UNSET);

@@ -56,11 +56,6 @@ final class TableCopy {
         }
     }
 
-    /** Rows converted so far. */
-    long rows() {
-        return sum.rows();
-    }
-
     /** Ends the COPY; returns the sum of the rows' COPY text lines. */
     RowSum end() throws SQLException {
         if (binary != null) {

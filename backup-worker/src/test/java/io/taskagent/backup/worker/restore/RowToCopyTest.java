@@ -15,7 +15,7 @@ class RowToCopyTest {
         RowToCopy converter = new RowToCopy(columns);
         RowToCopy.Out out = new RowToCopy.Out();
         byte[] row = json.getBytes(StandardCharsets.UTF_8);
-        converter.convert(row, row.length, out);
+        converter.convert(row, 0, row.length, out);
         return new String(out.bytes, 0, out.size, StandardCharsets.UTF_8);
     }
 
@@ -34,7 +34,7 @@ class RowToCopyTest {
         out.put((byte) 'x'); // a line that does not start the buffer
         byte[] row = "{\"a\":\"tab\\there\",\"b\":\"plain\",\"c\":null,\"d\":{\"k\":\"back\\\\slash\"},\"e\":12}"
                 .getBytes(StandardCharsets.UTF_8);
-        converter.convert(row, row.length, out);
+        converter.convert(row, 0, row.length, out);
         RowToCopy.Fields written = converter.fields();
         RowToCopy.Fields parsed = CopyLines.fields(out.bytes, 1, out.size);
         assertThat(written.starts).containsExactly(parsed.starts);
@@ -51,7 +51,7 @@ class RowToCopyTest {
         RowToCopy.Out out = new RowToCopy.Out();
         byte[] row = "{\"s\":\"a\\\\b\\\"c\",\"b\":true,\"n\":1.5,\"o\":{\"k\":\"v\"},\"z\":null,\"t\":\"plain\"}"
                 .getBytes(StandardCharsets.UTF_8);
-        converter.convert(row, row.length, out);
+        converter.convert(row, 0, row.length, out);
         assertThat(new String(out.bytes, 0, out.size, StandardCharsets.UTF_8))
                 .as("a jsonb string keeps its quotes and escapes (backslashes doubled for COPY), true stays true")
                 .isEqualTo("\"a\\\\\\\\b\\\\\"c\"\ttrue\t1.5\t{\"k\":\"v\"}\t\\N\tplain\n");
