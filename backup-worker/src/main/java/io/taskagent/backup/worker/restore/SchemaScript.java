@@ -18,6 +18,8 @@ record SchemaScript(String preamble, List<Entry> entries) {
     /** pg_dump's header before each object of a plain-format script. */
     private static final Pattern ENTRY = Pattern.compile("(?m)^--\\n-- Name: .*; Type: (.*); Schema: .*; Owner: .*\\n--$");
     private static final Pattern TRAILING_SETS = Pattern.compile("(?:^SET [^\\n]*;\\s*)+\\z", Pattern.MULTILINE);
+    /** Comment lines and blank lines at the end of a script (pg_dump's "dump complete" footer). */
+    private static final Pattern TRAILING_COMMENTS = Pattern.compile("(?:\\s*^--[^\\n]*$)+\\s*\\z", Pattern.MULTILINE);
 
     /** An identifier as pg_dump writes it: plain, or double-quoted with doubled quotes inside. */
     static final String IDENT = "(?:\"(?:[^\"]|\"\")*\"|[^\\s.\"(]+)";
@@ -87,7 +89,11 @@ record SchemaScript(String preamble, List<Entry> entries) {
         if (type == null) {
             return new SchemaScript("", List.of(new Entry("", sql)));
         }
-        entries.add(new Entry(type, sql.substring(from)));
+        // the last object ends where pg_dump's closing comment begins: each entry is its statements alone, so that
+        // its last statement ends the entry (the foreign key rewrite looks for that end)
+        String last = sql.substring(from);
+        Matcher footer = TRAILING_COMMENTS.matcher(last);
+        entries.add(new Entry(type, footer.find() ? last.substring(0, footer.start()) + "\n" : last));
         // pg_dump writes the SETs an object needs (e.g. default_tablespace) before its header: they go with it
         for (int i = 0; i + 1 < entries.size(); i++) {
             String text = entries.get(i).sql();

@@ -71,6 +71,30 @@ class SchemaScriptTest {
     }
 
     @Test
+    void theLastObjectEndsWithItsStatementNotWithPgDumpsClosingComment() {
+        SchemaScript script = SchemaScript.of(POST_DATA + "\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
+        SchemaScript.Entry last = script.entries().get(script.entries().size() - 1);
+        assertThat(last.sql().strip()).endsWith("REFERENCES public.goals(id);");
+        assertThat(last.sql()).doesNotContain("dump complete");
+        assertThat(SchemaScript.of("--\n-- Name: f; Type: FUNCTION; Schema: public; Owner: -\n--\n\n"
+                + "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$\n-- a comment in the body\nSELECT 1\n$$;\n")
+                .entries().get(0).sql()).as("a comment inside the statement stays").contains("-- a comment in the body");
+    }
+
+    @Test
+    void aForeignKeyIsAddedNotValidThenValidatedInItsTablesChainEvenWhenItIsTheSectionsLast() {
+        SchemaScript script = SchemaScript.of(POST_DATA + "\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
+        ParallelCreate.AddThenValidate split = ParallelCreate.addThenValidate(
+                script.entries().get(script.entries().size() - 1).sql());
+        assertThat(split).isNotNull();
+        assertThat(split.add().strip()).endsWith("REFERENCES public.goals(id) NOT VALID;");
+        assertThat(split.validate()).isEqualTo(new ParallelCreate.Step("public.tasks",
+                "ALTER TABLE public.tasks VALIDATE CONSTRAINT tasks_goal_id_fkey"));
+        assertThat(ParallelCreate.addThenValidate("ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_fk FOREIGN KEY (a)"
+                + " REFERENCES public.u(id) NOT VALID;\n")).as("not validated in the source either").isNull();
+    }
+
+    @Test
     void aSqlStandardFunctionBodyReachesTheServerWhole() {
         SchemaScript.Entry function = new SchemaScript.Entry("FUNCTION", """
                 CREATE FUNCTION s.f() RETURNS bigint LANGUAGE sql
