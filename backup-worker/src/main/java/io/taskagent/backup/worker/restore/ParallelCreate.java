@@ -208,8 +208,8 @@ final class ParallelCreate {
      * The pool's statements already run side by side, one connection per core: a key build or a foreign key's check
      * that also starts the server's parallel workers only puts more processes on the same cores, and its workers'
      * coordination (a shared sort, a merge by the leader) is work a serial build does not have. Measured on the
-     * reference database at scale 10 on two cores: the {@code create_database} restore used 4 CPU-seconds less and
-     * ended 2-4 s sooner without them.
+     * reference database at scale 10 on two cores: the {@code create_database} restore's machine used 31-33
+     * CPU-seconds without them, 35-40 with them (their 3 CPU-seconds are most of the difference).
      */
     private static final String ONE_CORE_EACH =
             "SET max_parallel_maintenance_workers = 0; SET max_parallel_workers_per_gather = 0";
