@@ -93,7 +93,7 @@ final class ParallelCreate {
             // take the parts still unread once the post-data section is done
             readBack = new ReadBack(RestoreEngine.readBackParts(main, tables, loaded, pool.size()));
             readBack.startEarly(connections);
-            postData(pool, executor, RestoreEngine.runnable(main, schema.postData()));
+            postData(pool, executor, RestoreEngine.runnable(main, schema.postData()), tables);
             phases.done("post_data");
             RestoreEngine.refresh(main, schema);
             phases.done("refresh");
@@ -127,7 +127,7 @@ final class ParallelCreate {
      * lock both tables against each other's checks, while validating locks neither against the others. They end
      * validated exactly as the source's. Two statements that deadlock anyway are run again one after the other.
      */
-    private static void postData(List<Connection> pool, ExecutorService executor, String sql)
+    private static void postData(List<Connection> pool, ExecutorService executor, String sql, List<Table> tables)
             throws SQLException, IOException {
         SchemaScript script = SchemaScript.of(sql);
         BlockingQueue<Connection> free = new ArrayBlockingQueue<>(pool.size());
@@ -141,9 +141,14 @@ final class ParallelCreate {
             free.add(c);
         }
         List<SchemaScript.Entry> entries = script.entries();
+        boolean analyzed = false;
         try {
             for (int i = 0; i < entries.size(); ) {
                 SchemaScript.Entry first = entries.get(i);
+                if (first.foreignKey() && !analyzed) {
+                    analyze(executor, free, tables);
+                    analyzed = true;
+                }
                 int j = i + 1;
                 if (first.keyOrIndex() || first.foreignKey()) {
                     while (j < entries.size() && (first.keyOrIndex() ? entries.get(j).keyOrIndex()
@@ -176,6 +181,9 @@ final class ParallelCreate {
                 }
                 i = j;
             }
+            if (!analyzed) {
+                analyze(executor, free, tables);
+            }
             for (Connection c : pool) {
                 try (Statement s = c.createStatement()) {
                     s.execute("RESET ALL");
@@ -185,6 +193,20 @@ final class ParallelCreate {
             Thread.currentThread().interrupt();
             throw new IOException("the restore was interrupted", e);
         }
+    }
+
+    /**
+     * Gathers the planner's statistics of every restored table, side by side, once its keys and indexes are built
+     * (expression indexes have statistics of their own) and before the foreign keys are validated. A restored
+     * database then answers the application's first queries with informed plans ({@code pg_restore} leaves that to a
+     * later {@code ANALYZE} or to autovacuum, which may be off), and each validation's join is planned knowing its
+     * table: the reference data's self-referencing {@code tasks.parent_task_id} (nine in ten null) took 2.3 s without
+     * statistics (a hash of all 2 million keys) and 0.8 s with them; gathering them for the three largest tables took
+     * 0.8 s.
+     */
+    private static void analyze(ExecutorService executor, BlockingQueue<Connection> free, List<Table> tables)
+            throws SQLException, IOException, InterruptedException {
+        chains(executor, free, tables.stream().map(t -> new Step(t.sql(), "ANALYZE " + t.sql())).toList());
     }
 
     /** A foreign key as two statements: added {@code NOT VALID}, then validated in its table's chain. */

@@ -134,6 +134,15 @@ class RebuildFromNothingIT {
         assertThat(SchemaDump.of(infra, SOURCE)).isEqualTo(schema);
         try (Connection c = infra.connect(SOURCE); Statement s = c.createStatement()) {
             assertThat(fingerprint(c)).isEqualTo(data);
+            List<String> withoutStatistics = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT relname FROM pg_stat_user_tables "
+                    + "WHERE schemaname = 'public' AND last_analyze IS NULL")) {
+                while (rs.next()) {
+                    withoutStatistics.add(rs.getString(1));
+                }
+            }
+            assertThat(withoutStatistics).as("every rebuilt table analyzed: the planner's statistics are there")
+                    .isEmpty();
             assertThat(s.executeUpdate("INSERT INTO users (id, email, display_name, created_at, updated_at) VALUES "
                     + "(gen_random_uuid(), 'after-rebuild@taskagent.test', 'After', now(), now())")).isEqualTo(1);
         }
