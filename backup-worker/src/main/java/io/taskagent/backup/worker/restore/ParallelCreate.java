@@ -126,6 +126,7 @@ final class ParallelCreate {
      * catalog change) and then validated side by side, one chain per referencing table: adding them directly would
      * lock both tables against each other's checks, while validating locks neither against the others. They end
      * validated exactly as the source's. Two statements that deadlock anyway are run again one after the other.
+     * Before the first foreign key (or at the end, without one) every restored table is analyzed ({@link #analyze}).
      */
     private static void postData(List<Connection> pool, ExecutorService executor, String sql, List<Table> tables)
             throws SQLException, IOException {
