@@ -27,7 +27,7 @@ import java.util.Map;
  * {@code /}) gives a run a virtual host of its own, so that two test runs on one broker never take each other's
  * commands (it must exist: {@code rabbitmqctl add_vhost v && rabbitmqctl set_permissions -p v guest ".*" ".*" ".*"}).
  * Maven's test forks add their module and fork number to it (system property {@value #VHOST_SUFFIX}, set by the root
- * pom: {@code it-backup-worker-it-1}, {@code it-system-tests-2}, or {@code <RABBITMQ_VHOST>-<module>-<fork>}), so that
+ * pom: {@code it-backup-worker-1}, {@code it-system-tests-2}, or {@code <RABBITMQ_VHOST>-<module>-<fork>}), so that
  * modules and forks running side by side never share a queue; such a virtual host is created here with
  * {@code rabbitmqctl} when the broker is the local one.</li>
  * <li>Otherwise, where Docker runs, Testcontainers.</li>
