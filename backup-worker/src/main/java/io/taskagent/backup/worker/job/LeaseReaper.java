@@ -64,7 +64,9 @@ class LeaseReaper {
         }
     }
 
-    @Scheduled(fixedDelayString = "${backup.worker.reaper-interval-ms:5000}", initialDelay = 2000)
+    /** Every interval, the first one interval after start (a context that sets a long interval runs no round). */
+    @Scheduled(fixedDelayString = "${backup.worker.reaper-interval-ms:5000}",
+            initialDelayString = "${backup.worker.reaper-interval-ms:5000}")
     void reap() {
         if (executor.draining()) {
             return; // shutting down: expired leases are for the other workers
