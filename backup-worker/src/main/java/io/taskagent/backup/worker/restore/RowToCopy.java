@@ -32,6 +32,8 @@ final class RowToCopy {
 
     private final byte[][] names;
     private final boolean[] json;
+    /** Per column: its name needs no escape in JSON ({@link #plain}). */
+    private final boolean[] plain;
     private final Map<String, Integer> index = new HashMap<>();
     private final int[] kinds;
     private final Fields fields;
@@ -49,10 +51,12 @@ final class RowToCopy {
     RowToCopy(List<String> columnNames, java.util.Set<String> embedded) {
         names = new byte[columnNames.size()][];
         json = new boolean[columnNames.size()];
+        plain = new boolean[columnNames.size()];
         for (int i = 0; i < columnNames.size(); i++) {
             names[i] = columnNames.get(i).getBytes(StandardCharsets.UTF_8);
             index.put(columnNames.get(i), i);
             json[i] = embedded.contains(columnNames.get(i));
+            plain[i] = plain(names[i]);
         }
         kinds = new int[names.length];
         fields = new Fields(names.length);
@@ -78,8 +82,15 @@ final class RowToCopy {
                     throw malformed("a column name", i);
                 }
                 int nameStart = i + 1;
-                int nameEnd = stringEnd(line, nameStart, length);
-                int column = column(line, nameStart, nameEnd, expected);
+                int nameEnd;
+                int column;
+                if (expected < names.length && plain[expected] && named(line, nameStart, length, names[expected])) {
+                    column = expected; // the usual case: the next column, its name as is and then the quote
+                    nameEnd = nameStart + names[expected].length;
+                } else {
+                    nameEnd = stringEnd(line, nameStart, length);
+                    column = column(line, nameStart, nameEnd, expected);
+                }
                 i = space(line, nameEnd + 1, length);
                 if (i == length || line[i] != ':') {
                     throw malformed("':'", i);
@@ -120,7 +131,9 @@ final class RowToCopy {
                 case TRUE -> out.put((byte) 't');
                 case FALSE -> out.put((byte) 'f');
                 case NUMBER -> out.put(line, starts[c], ends[c] - starts[c]);
-                case PLAIN_STRING, JSON -> form = escape(line, starts[c], ends[c], out) ? Fields.ESCAPED : Fields.PLAIN;
+                // a string without escapes holds no byte COPY escapes (no control character, no backslash): as is
+                case PLAIN_STRING -> out.put(line, starts[c], ends[c] - starts[c]);
+                case JSON -> form = escape(line, starts[c], ends[c], out) ? Fields.ESCAPED : Fields.PLAIN;
                 default -> {
                     unescapeJson(line, starts[c], ends[c], out);
                     form = Fields.ESCAPED;
@@ -172,16 +185,28 @@ final class RowToCopy {
         int start = i;
         int end;
         switch (b) {
-            case '"' -> {
+            case '"' -> { // one pass: the end, whether it has escapes, and no raw control character (RFC 8259)
                 start = i + 1;
-                end = stringEnd(line, start, length);
                 kind = PLAIN_STRING;
-                for (int k = start; k < end; k++) {
-                    if (line[k] == '\\') {
-                        kind = ESCAPED_STRING;
+                int k = start;
+                while (true) {
+                    if (k >= length) {
+                        throw malformed("the end of a string", length);
+                    }
+                    byte c = line[k];
+                    if (c == '"') {
                         break;
                     }
+                    if (c == '\\') {
+                        kind = ESCAPED_STRING;
+                        k += 2;
+                    } else if (c >= 0 && c < 0x20) {
+                        throw new IOException("malformed row: a control character not escaped in a string at byte " + k);
+                    } else {
+                        k++;
+                    }
                 }
+                end = k;
                 i = end + 1;
             }
             case 't' -> {
@@ -263,6 +288,33 @@ final class RowToCopy {
 
     private static boolean same(byte[] line, int from, int to, byte[] name) {
         return to - from == name.length && java.util.Arrays.equals(line, from, to, name, 0, name.length);
+    }
+
+    /**
+     * Whether the JSON string whose content starts at {@code from} is {@code name}: its bytes, then the closing quote.
+     * Only for a name JSON writes as is (no quote, backslash or control character): no escape can hide in its bytes.
+     */
+    private static boolean named(byte[] line, int from, int length, byte[] name) {
+        int end = from + name.length;
+        if (end >= length || line[end] != '"') {
+            return false;
+        }
+        for (int k = 0; k < name.length; k++) {
+            if (line[from + k] != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether JSON writes {@code name} as is: no quote, backslash or control character to escape. */
+    private static boolean plain(byte[] name) {
+        for (byte b : name) {
+            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The index of the quote ending the JSON string whose content starts at {@code from}. */

@@ -83,6 +83,35 @@ class RowToCopyTest {
     }
 
     @Test
+    void everyPositionOfAQuoteEscapeOrControlCharacterInALongStringIsFound() throws IOException {
+        // one pass finds a string's end, its escapes and any raw control character: each at each offset, after
+        // one- and two-byte characters
+        for (int at = 0; at < 24; at++) {
+            String before = "é".repeat(at / 2) + "x".repeat(at % 2); // two-byte characters too: `at` bytes
+            String after = "y".repeat(23 - at);
+            assertThat(copy(List.of("t", "u"), "{\"t\":\"" + before + "\\n" + after + "\",\"u\":\"" + before + "\"}"))
+                    .as("an escape at byte %d", at).isEqualTo(before + "\\n" + after + "\t" + before + "\n");
+            assertThat(copy(List.of("t"), "{\"t\":\"" + before + "\\\"" + after + "\"}"))
+                    .as("an escaped quote at byte %d", at).isEqualTo(before + "\"" + after + "\n");
+            String raw = "{\"t\":\"" + before + "\u001f" + after + "\"}";
+            int offset = 6 + at;
+            assertThatThrownBy(() -> copy(List.of("t"), raw)).as("a raw control character at byte %d", at)
+                    .hasMessageContaining("control character not escaped in a string at byte " + offset);
+        }
+    }
+
+    @Test
+    void aColumnIsFoundByItsWholeNameWhereverItComes() throws IOException {
+        List<String> columns = List.of("id", "ids", "a\\b", "x\"y", "é");
+        assertThat(copy(columns, "{\"id\":1,\"ids\":2,\"a\\\\b\":3,\"x\\\"y\":4,\"é\":5}"))
+                .as("in order").isEqualTo("1\t2\t3\t4\t5\n");
+        assertThat(copy(columns, "{\"ids\":2,\"id\":1,\"é\":5,\"x\\\"y\":4,\"a\\\\b\":3}"))
+                .as("a name that starts as the next one's, escaped names, out of order").isEqualTo("1\t2\t3\t4\t5\n");
+        assertThat(copy(List.of("id", "idx"), "{\"i\":0,\"idx\":7}")).as("a shorter name, not a column")
+                .isEqualTo("\\N\t7\n");
+    }
+
+    @Test
     void refusesMalformedRowsNamingWhatIsWrong() {
         assertThatThrownBy(() -> copy(List.of("a"), "[1]")).hasMessageContaining("not a JSON object");
         assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":1")).hasMessageContaining("',' or '}' expected");
@@ -92,5 +121,11 @@ class RowToCopyTest {
         assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":1} x")).hasMessageContaining("end of the row");
         assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"\\q\"}")).hasMessageContaining("valid escape");
         assertThatThrownBy(() -> copy(List.of("a"), "{a:1}")).hasMessageContaining("column name");
+        // a raw tab or newline inside a string is not JSON (RFC 8259 escapes them) and would split the COPY line
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"x\ty\"}"))
+                .hasMessageContaining("control character not escaped in a string at byte 7");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"x\u0001\"}")).hasMessageContaining("control character");
+        assertThatThrownBy(() -> copy(List.of("a"), "{\"a\":\"x\\\"}")).as("an escape at the end")
+                .hasMessageContaining("end of a string");
     }
 }
