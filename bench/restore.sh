@@ -7,8 +7,8 @@
 # worker (format 2: schema and rows) and one full pg_dump -Fc -Z6 of the same database, then times, every row
 # verified on our side:
 #   (a) rebuilding the database from nothing: our restore with create_database, against pg_restore --create of the
-#       full dump with --single-transaction and with -j2, the latter also without the server's parallel workers as
-#       ours runs (goal: <= 0.8x the fastest of the three);
+#       full dump with --single-transaction and with -j2, the latter also as ours runs: without the server's parallel
+#       workers and with our sessions' sort memory (goal: <= 0.8x the fastest of the three);
 #   (b) replacing the rows of the populated database: our replace restore (no safety backup), against
 #       pg_restore --clean --if-exists --single-transaction (goal: <= 1.0x);
 #   (c) a restore drill of the same backup (POST /api/backup/drills): its recovery time (RTO), against
@@ -109,10 +109,11 @@ settle; cpu_begin; theirs_1tx=$(timed pg_restore --single-transaction -d "$THEIR
 same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
 drop "$OURS_NEW" "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
 settle; cpu_begin; theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2=$(cpu_end)
-# and as ours runs its side-by-side connections: without the server's parallel workers (the faster of the two counts)
+# and as ours runs its side-by-side connections: without the server's parallel workers, and with the sort and hash
+# memory our restore's sessions get (backup.restore.memory, 256MB by default); the fastest of the three counts
 drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
 settle; cpu_begin; theirs_j2s=$(timed env \
-  PGOPTIONS="-c max_parallel_maintenance_workers=0 -c max_parallel_workers_per_gather=0" pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2s=$(cpu_end)
+  PGOPTIONS="-c max_parallel_maintenance_workers=0 -c max_parallel_workers_per_gather=0 -c maintenance_work_mem=256MB -c work_mem=256MB" pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2s=$(cpu_end)
 
 # (c) a restore drill of the same backup: throw-away database, rows, schema compared, dropped (its RTO)
 settle; drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
@@ -177,7 +178,7 @@ awk -v scale="$SCALE" -v rto="$drill_rto_ms" -v new="$ours_new_ms" -v t1="$their
   printf "(a) %-62s %8.2f s\n", "worker create_database (schema, load, keys, every row checked)", new/1000
   printf "    %-62s %8.2f s\n", "pg_restore --single-transaction (full -Fc -Z6 dump, empty db)", t1
   printf "    %-62s %8.2f s\n", "pg_restore -j2 (full -Fc -Z6 dump, empty db)", j2
-  printf "    %-62s %8.2f s\n", "pg_restore -j2, without the server parallel workers", j2s
+  printf "    %-62s %8.2f s\n", "pg_restore -j2, no parallel workers, with our sort memory", j2s
   printf "    ratio %.2f against the faster (goal <= 0.8); fingerprints equal: ours %s, pg_restore %s\n", (new/1000)/best, s1, s3
   printf "(c) %-62s %8.2f s\n", "restore drill: recovery time (RTO) to a usable, checked database", rto/1000
   printf "    ratio %.2f against pg_restore --single-transaction (goal <= 0.5)\n", (rto/1000)/t1
@@ -199,7 +200,7 @@ awk -v d="$data_s" -v dc="$data_cpu" -v bd="$bin_s" -v bdc="$bin_cpu" -v p="$pos
   printf "(b) floor: data + post-data + read-back on one backend = %.2f s = %.2fx pg_restore --clean -1 (goal 1.0)\n", fb, fb / clean
 }'
 echo "machine CPU ($CORES cores) during each step:"
-echo "  create_database $cpu_new; pg_restore -1 $cpu_1tx; pg_restore -j2 $cpu_j2; the same without parallel workers $cpu_j2s"
+echo "  create_database $cpu_new; pg_restore -1 $cpu_1tx; pg_restore -j2 $cpu_j2; the same without parallel workers, with our memory $cpu_j2s"
 echo "  drill (restore, checks, drop) $cpu_drill"
 echo "  replace $cpu_replace; pg_restore --clean -1 $cpu_clean"
 echo "phases (ms): create_database $(phases "$rebuild")"
