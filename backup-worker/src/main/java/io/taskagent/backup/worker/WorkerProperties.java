@@ -232,6 +232,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
      * @param maxAttempts   attempts of a job (take-overs included) before it is failed
      * @param progressInterval least time between two progress reports of a job
      * @param retryDelay    wait before a backup that failed on its destination is tried again (doubled per attempt)
+     * @param shutdownGrace on SIGTERM, how long a running job may still finish before it is handed back to the other
+     *                      workers ({@code WorkerShutdown}; the listener containers wait that and 5 s more)
      */
     public record Worker(String id,
                          @Min(1) @Max(16) @DefaultValue("1") int concurrency,
@@ -239,7 +241,8 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
                          @NotNull @DefaultValue("2m") Duration leaseDuration,
                          @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
                          @NotNull @DefaultValue("5s") Duration progressInterval,
-                         @NotNull @DefaultValue("30s") Duration retryDelay) {
+                         @NotNull @DefaultValue("30s") Duration retryDelay,
+                         @NotNull @DefaultValue("30s") Duration shutdownGrace) {
 
         /**
          * Readers of one dump. Measured on 2 cores: one reader per core beats more (each reader's server process

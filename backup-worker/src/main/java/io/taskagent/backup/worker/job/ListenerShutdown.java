@@ -1,8 +1,8 @@
 package io.taskagent.backup.worker.job;
 
+import io.taskagent.backup.worker.WorkerProperties;
 import org.springframework.amqp.rabbit.config.ContainerCustomizer;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,7 +24,8 @@ class ListenerShutdown {
 
     @Bean
     ContainerCustomizer<SimpleMessageListenerContainer> listenerShutdownAfterGrace(
-            @Value("${backup.worker.shutdown-grace:30s}") Duration grace) {
-        return container -> container.setShutdownTimeout(grace.plus(AFTER_GRACE).toMillis());
+            WorkerProperties properties) {
+        long timeout = properties.worker().shutdownGrace().plus(AFTER_GRACE).toMillis();
+        return container -> container.setShutdownTimeout(timeout);
     }
 }

@@ -1,9 +1,9 @@
 package io.taskagent.backup.worker.job;
 
+import io.taskagent.backup.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -31,7 +31,8 @@ class WorkerShutdown implements SmartLifecycle {
     private volatile boolean running;
 
     WorkerShutdown(JobExecutor executor, JobStore jobs, LeaseKeeper leases, RabbitListenerEndpointRegistry listeners,
-                   @Value("${backup.worker.shutdown-grace:30s}") Duration grace) {
+                   WorkerProperties properties) {
+        Duration grace = properties.worker().shutdownGrace();
         if (grace.isNegative()) {
             throw new IllegalArgumentException("backup.worker.shutdown-grace must not be negative: " + grace);
         }

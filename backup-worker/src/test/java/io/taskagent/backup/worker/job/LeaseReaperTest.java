@@ -52,7 +52,8 @@ class LeaseReaperTest {
                         Duration.ofSeconds(1), List.of(), List.of(), List.of()),
                 new WorkerProperties.Storage(dir, "zstd", 1, 500, Map.of(), "", java.util.List.of(), 8, Duration.ofSeconds(30),
                         org.springframework.util.unit.DataSize.ofBytes(0)),
-                new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)),
+                new WorkerProperties.Worker("me", threads, 0, Duration.ofMinutes(2), 3, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                        Duration.ofSeconds(30)),
                 new WorkerProperties.Restore(true, Map.of(), "256MB", 0), new WorkerProperties.Schema("", false),
                 new WorkerProperties.EncryptionSettings("", ""), new WorkerProperties.Drill("", "", "", Map.of(), "template0"));
         LeaseKeeper leases = new LeaseKeeper(jobs, "me", Duration.ofMinutes(2));
