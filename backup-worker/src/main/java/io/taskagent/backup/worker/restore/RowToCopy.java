@@ -296,15 +296,7 @@ final class RowToCopy {
      */
     private static boolean named(byte[] line, int from, int length, byte[] name) {
         int end = from + name.length;
-        if (end >= length || line[end] != '"') {
-            return false;
-        }
-        for (int k = 0; k < name.length; k++) {
-            if (line[from + k] != name[k]) {
-                return false;
-            }
-        }
-        return true;
+        return end < length && line[end] == '"' && same(line, from, end, name);
     }
 
     /** Whether JSON writes {@code name} as is: no quote, backslash or control character to escape. */
