@@ -17,7 +17,7 @@
 # Then what the goals leave room for on this machine, same dump, same run: pg_restore's data and post-data sections
 # timed apart, the same rows loaded as ours are (binary COPY FREEZE), and reading every row back as COPY text (what our
 # row check asks of the server), each with the machine's CPU; from them (the cheaper load) two floors no implementation that checks every row can go below here: (a) all of that CPU work plus
-# our worker's spread over every core, (b) the three one after the other on one server backend, as a restore into a
+# our worker's spread over every core (and the read-back's share of it: what the row check alone costs), (b) the three one after the other on one server backend, as a restore into a
 # populated database in one transaction must run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -196,6 +196,7 @@ awk -v d="$data_s" -v dc="$data_cpu" -v bd="$bin_s" -v bdc="$bin_cpu" -v p="$pos
   if (bd < d) { d = bd; dc = bdc }
   fa = (dc + pc + rc + w) / cores
   printf "(a) floor: (data + post-data + read-back + our worker %.1f cpu-s) / %d cores = %.2f s = %.2fx the faster pg_restore (goal 0.8)\n", w, cores, fa, fa / best
+  printf "    of which the server reading every row back: %.1f cpu-s / %d cores = %.2f s = %.2fx the faster pg_restore\n", rc, cores, rc / cores, rc / cores / best
   fb = d + p + r
   printf "(b) floor: data + post-data + read-back on one backend = %.2f s = %.2fx pg_restore --clean -1 (goal 1.0)\n", fb, fb / clean
 }'
