@@ -122,6 +122,14 @@ public record WorkerProperties(@Valid @NotNull @DefaultValue Source source, @Val
         public int connections() {
             return parallelism > 0 ? parallelism : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }
+
+        /**
+         * The server's parallel workers a one-transaction restore ({@code replace}, {@code create}) lets read its
+         * rows back beside its backend: one fewer than {@link #connections()}.
+         */
+        public int checkHelpers() {
+            return connections() - 1;
+        }
     }
 
     /** The connection settings of restore target {@code name}: the source under its target name, or a configured one. */

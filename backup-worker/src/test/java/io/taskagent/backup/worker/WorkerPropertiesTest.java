@@ -38,6 +38,14 @@ class WorkerPropertiesTest {
         });
         runner.withPropertyValues("backup.worker.parallelism=3").run(context ->
                 assertThat(context.getBean(WorkerProperties.class).worker().readers()).isEqualTo(3));
+        runner.withPropertyValues("backup.restore.parallelism=3").run(context -> {
+            WorkerProperties.Restore restore = context.getBean(WorkerProperties.class).restore();
+            assertThat(restore.connections()).isEqualTo(3);
+            assertThat(restore.checkHelpers()).as("the server's parallel workers beside a one-transaction read-back")
+                    .isEqualTo(2);
+        });
+        runner.withPropertyValues("backup.restore.parallelism=1").run(context ->
+                assertThat(context.getBean(WorkerProperties.class).restore().checkHelpers()).isZero());
     }
 
     @Test

@@ -60,7 +60,17 @@ final class RestoreEngine {
          * {@code where}: empty, or a condition starting with a space).
          */
         String copyOut(boolean only, String where) {
-            return "COPY (SELECT " + String.join(", ", columns.stream().map(RestoreEngine::quote).toList())
+            return copyOut(only, where, java.util.Set.of());
+        }
+
+        /**
+         * The same, with the columns in {@code asText} cast to text in the query ({@code "c"::text}), for columns whose
+         * cast to text is their type's output function: the same COPY line, but the output functions run where the
+         * query's rows are made, in the server's parallel workers too.
+         */
+        String copyOut(boolean only, String where, java.util.Set<String> asText) {
+            return "COPY (SELECT " + String.join(", ", columns.stream()
+                    .map(c -> asText.contains(c) ? quote(c) + "::text" : quote(c)).toList())
                     + " FROM " + (only ? "ONLY " : "") + sql() + where + ") TO STDOUT";
         }
     }
@@ -177,7 +187,7 @@ final class RestoreEngine {
      * @throws SQLException or IOException after rolling back: the target is unchanged
      */
     static Map<String, Long> load(Connection target, StoredFile file, BackupMetadata metadata, Map<String, Long> expected,
-                                  Phases phases) throws SQLException, IOException {
+                                  int helpers, Phases phases) throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
@@ -213,7 +223,7 @@ final class RestoreEngine {
             }
             phases.done("keys");
             phases.begin("verifying");
-            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
+            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected, helpers);
             phases.done("check");
             target.commit();
             phases.done("commit");
@@ -231,10 +241,10 @@ final class RestoreEngine {
      * @throws SQLException naming every table that differs
      */
     private static Map<String, Long> checkLoaded(Connection target, List<Table> tables,
-                                                 Map<String, RowSum> loaded, Map<String, Long> expected)
+                                                 Map<String, RowSum> loaded, Map<String, Long> expected, int helpers)
             throws SQLException {
         // read each loaded table back once: its row count and the sum of its rows' digests come from one scan
-        return compare(target, tables, loaded, readBack(target, tables, loaded), expected);
+        return compare(target, tables, loaded, readBack(target, tables, loaded, helpers), expected);
     }
 
     /**
@@ -280,7 +290,8 @@ final class RestoreEngine {
      * @throws SQLException or IOException after rolling back: the database is as empty as before
      */
     static Map<String, Long> create(Connection target, StoredFile file, BackupMetadata metadata, SchemaSections schema,
-                                    Map<String, Long> expected, Phases phases) throws SQLException, IOException {
+                                    Map<String, Long> expected, int helpers, Phases phases)
+            throws SQLException, IOException {
         List<Table> tables = tables(metadata);
         target.setAutoCommit(false);
         try {
@@ -298,7 +309,7 @@ final class RestoreEngine {
             refresh(target, schema);
             phases.done("refresh");
             phases.begin("verifying");
-            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected);
+            Map<String, Long> counts = checkLoaded(target, tables, loaded, expected, helpers);
             phases.done("check");
             target.commit();
             phases.done("commit");
@@ -414,12 +425,14 @@ final class RestoreEngine {
      * rows as the load summed the COPY lines it sent: the server writes the text form of what it stored, so equal
      * sums show the tables hold exactly the rows loaded (a trigger, rule or default that changed or dropped a row shows),
      * whatever order the server returns them in. Tables without rows in the backup are not read (their count is checked).
+     * {@code helpers}: the server's parallel workers that may work beside the backend ({@link #readBackHelpers}).
      */
-    private static Map<String, RowSum> readBack(Connection target, List<Table> tables, Map<String, RowSum> loaded)
-            throws SQLException {
+    static Map<String, RowSum> readBack(Connection target, List<Table> tables, Map<String, RowSum> loaded,
+                                        int helpers) throws SQLException {
         readBackSettings(target, "SET LOCAL ");
+        readBackHelpers(target, helpers);
         Map<String, RowSum> restored = new LinkedHashMap<>();
-        for (String[] part : readBackParts(target, tables, loaded, 1)) {
+        for (String[] part : readBackParts(target, tables, loaded, 1, helpers > 0)) {
             restored.put(part[0], RowSum.ofCopy(target, part[1]));
         }
         return restored;
@@ -433,6 +446,24 @@ final class RestoreEngine {
         }
     }
 
+    /**
+     * A read-back inside one transaction runs on one backend: with {@code helpers} above 0 the server's parallel
+     * workers (at most {@code helpers}, the transaction's own, which see its rows) read and turn rows into text beside
+     * it, for every table the server deems large enough for a parallel scan ({@code min_parallel_table_scan_size}).
+     * Their start and their rows' passing are priced at nothing: what they take off the backend (each value's output
+     * function) is what the planner does not weigh.
+     */
+    static void readBackHelpers(Connection target, int helpers) throws SQLException {
+        if (helpers < 1) {
+            return;
+        }
+        try (Statement s = target.createStatement()) {
+            s.execute("SET LOCAL max_parallel_workers_per_gather = " + helpers);
+            s.execute("SET LOCAL parallel_setup_cost = 0");
+            s.execute("SET LOCAL parallel_tuple_cost = 0");
+        }
+    }
+
     /** Tables above 1 MB are read back in page ranges when several connections share the work. */
     private static final long SPLIT_PAGES = 128;
 
@@ -442,9 +473,23 @@ final class RestoreEngine {
      */
     static List<String[]> readBackParts(Connection target, List<Table> tables, Map<String, RowSum> loaded, int ways)
             throws SQLException {
+        return readBackParts(target, tables, loaded, ways, false);
+    }
+
+    /**
+     * The same; {@code castText}: each column whose type's cast to text is its output function (no cast of its own in
+     * {@code pg_cast}, not a domain: not boolean, char, inet, whose casts write other text) is cast to text in the
+     * query, so that the server's parallel workers, which make the query's rows, run the output functions too.
+     */
+    static List<String[]> readBackParts(Connection target, List<Table> tables, Map<String, RowSum> loaded, int ways,
+                                        boolean castText) throws SQLException {
         List<String[]> parts = new ArrayList<>();
         try (PreparedStatement s = target.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
-                + "current_setting('block_size')::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+                + "current_setting('block_size')::bigint, ARRAY(SELECT a.attname FROM pg_attribute a "
+                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                + "AND t.typtype <> 'd' AND a.atttypid <> 'text'::regtype AND NOT EXISTS (SELECT 1 FROM pg_cast k "
+                + "WHERE k.castsource = a.atttypid AND k.casttarget = 'text'::regtype)) "
+                + "FROM pg_class c WHERE c.oid = to_regclass(?)")) {
             for (Table t : tables) {
                 if (!loaded.containsKey(t.qualified())) {
                     continue;
@@ -456,7 +501,9 @@ final class RestoreEngine {
                     }
                     boolean plain = "r".equals(rs.getString(1));
                     long pages = rs.getLong(2);
-                    String all = t.copyOut(plain, "");
+                    java.util.Set<String> asText = castText
+                            ? java.util.Set.of((String[]) rs.getArray(3).getArray()) : java.util.Set.of();
+                    String all = t.copyOut(plain, "", asText);
                     if (ways < 2 || !plain || pages < SPLIT_PAGES) {
                         parts.add(new String[]{t.qualified(), all});
                         continue;

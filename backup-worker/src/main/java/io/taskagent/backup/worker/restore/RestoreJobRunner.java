@@ -231,8 +231,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
                         }
                         counts = create
                                 ? RestoreEngine.create(connection, file, content.metadata(), content.schema(), backupRows,
-                                phases)
-                                : RestoreEngine.load(connection, file, content.metadata(), backupRows, phases);
+                                properties.restore().checkHelpers(), phases)
+                                : RestoreEngine.load(connection, file, content.metadata(), backupRows,
+                                properties.restore().checkHelpers(), phases);
                         result.put("row_counts", counts);
                         result.put("phases_ms", phases.millis());
                     }
