@@ -60,8 +60,12 @@ class ParallelReadBackIT {
         return DriverManager.getConnection(infra.jdbcUrl(DB), props);
     }
 
-    /** Empties the table and fills it again, in the connection's open transaction. */
-    static void fill(Connection c) throws SQLException {
+    /**
+     * Opens a transaction, empties the table and fills it again in it (rows the transaction wrote, as a restore's), and
+     * returns the sum of a plain {@code COPY} of it under the read-back's settings.
+     */
+    static RowSum fillAndCopy(Connection c) throws SQLException {
+        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("TRUNCATE wide");
             s.execute("""
@@ -78,15 +82,14 @@ class ParallelReadBackIT {
                       repeat('x', 40) || E'\\t\\\\\\n\\r' || 'ユーザー ' || i, decode(md5(i::text), 'hex')
                     FROM generate_series(1, ROWS) i""".replace("ROWS", String.valueOf(ROWS)));
         }
+        RestoreEngine.readBackSettings(c, "SET LOCAL ");
+        return RowSum.ofCopy(c, "COPY public.wide TO STDOUT");
     }
 
     @Test
     void sumsWhatThePlainCopyReturnsWithAParallelWorkerOnRowsOfItsOwnTransaction() throws Exception {
         try (Connection c = session()) {
-            c.setAutoCommit(false);
-            fill(c);
-            RestoreEngine.readBackSettings(c, "SET LOCAL ");
-            RowSum plain = RowSum.ofCopy(c, "COPY public.wide TO STDOUT");
+            RowSum plain = fillAndCopy(c);
 
             RowSum helped = RestoreEngine.readBack(c, List.of(WIDE), LOADED, 1).get(WIDE.qualified());
 
@@ -109,10 +112,7 @@ class ParallelReadBackIT {
     @Test
     void seesARowThatChanged() throws Exception {
         try (Connection c = session()) {
-            c.setAutoCommit(false);
-            fill(c);
-            RestoreEngine.readBackSettings(c, "SET LOCAL ");
-            RowSum before = RowSum.ofCopy(c, "COPY public.wide TO STDOUT");
+            RowSum before = fillAndCopy(c);
             try (Statement s = c.createStatement()) {
                 s.execute("UPDATE wide SET tz = tz + interval '1 microsecond' WHERE id = " + (ROWS - 7));
             }
