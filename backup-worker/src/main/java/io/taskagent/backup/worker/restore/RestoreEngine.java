@@ -70,7 +70,7 @@ final class RestoreEngine {
          */
         String copyOut(boolean only, String where, java.util.Set<String> asText) {
             return "COPY (SELECT " + String.join(", ", columns.stream()
-                    .map(c -> asText.contains(c) ? quote(c) + "::text" : quote(c)).toList())
+                    .map(c -> asText.contains(c) ? quote(c) + "::pg_catalog.text" : quote(c)).toList())
                     + " FROM " + (only ? "ONLY " : "") + sql() + where + ") TO STDOUT";
         }
     }
@@ -458,7 +458,7 @@ final class RestoreEngine {
             return;
         }
         try (Statement s = target.createStatement()) {
-            s.execute("SET LOCAL max_parallel_workers_per_gather = " + helpers);
+            s.execute("SET LOCAL max_parallel_workers_per_gather = " + Math.min(helpers, 1024)); // its maximum
             s.execute("SET LOCAL parallel_setup_cost = 0");
             s.execute("SET LOCAL parallel_tuple_cost = 0");
         }
@@ -477,9 +477,12 @@ final class RestoreEngine {
     }
 
     /**
-     * The same; {@code castText}: each column whose type's cast to text is its output function (no cast of its own in
-     * {@code pg_cast}, not a domain: not boolean, char, inet, whose casts write other text) is cast to text in the
-     * query, so that the server's parallel workers, which make the query's rows, run the output functions too.
+     * The same; {@code castText}: each column of a type with no cast to text in {@code pg_cast} (so that its cast is
+     * its output function, as COPY's) and a parallel-safe output function is cast to text in the query, so that the
+     * server's parallel workers, which make the query's rows, run the output functions too. Others are left to COPY:
+     * boolean, character(n), "char", name, inet and cidr, whose casts write other text; xml, whose binary cast skips
+     * the output function's rewriting of its declaration (so a binary cast must not count as one); varchar; domains
+     * (cast as their base type).
      */
     static List<String[]> readBackParts(Connection target, List<Table> tables, Map<String, RowSum> loaded, int ways,
                                         boolean castText) throws SQLException {
@@ -487,8 +490,9 @@ final class RestoreEngine {
         try (PreparedStatement s = target.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
                 + "current_setting('block_size')::bigint, ARRAY(SELECT a.attname FROM pg_attribute a "
                 + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                + "AND t.typtype <> 'd' AND a.atttypid <> 'text'::regtype AND NOT EXISTS (SELECT 1 FROM pg_cast k "
-                + "WHERE k.castsource = a.atttypid AND k.casttarget = 'text'::regtype)) "
+                + "AND t.typtype <> 'd' AND a.atttypid <> 'pg_catalog.text'::regtype AND NOT EXISTS (SELECT 1 "
+                + "FROM pg_cast k WHERE k.castsource = a.atttypid AND k.casttarget = 'pg_catalog.text'::regtype) "
+                + "AND (SELECT p.proparallel FROM pg_proc p WHERE p.oid = t.typoutput) = 's') "
                 + "FROM pg_class c WHERE c.oid = to_regclass(?)")) {
             for (Table t : tables) {
                 if (!loaded.containsKey(t.qualified())) {
@@ -511,7 +515,7 @@ final class RestoreEngine {
                     for (int k = 0; k < ways; k++) {
                         String where = " WHERE ctid >= '(" + (pages * k / ways) + ",0)'::tid"
                                 + (k < ways - 1 ? " AND ctid < '(" + (pages * (k + 1) / ways) + ",0)'::tid" : "");
-                        parts.add(new String[]{t.qualified(), t.copyOut(true, where)});
+                        parts.add(new String[]{t.qualified(), t.copyOut(true, where, asText)});
                     }
                 }
             }

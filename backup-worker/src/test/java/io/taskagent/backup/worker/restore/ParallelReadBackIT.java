@@ -98,13 +98,14 @@ class ParallelReadBackIT {
             assertThat(helped.hex()).isEqualTo(plain.hex());
             String copy = RestoreEngine.readBackParts(c, List.of(WIDE), LOADED, 1, true).get(0)[1];
             for (String cast : List.of("m", "ba", "tz", "ts", "da", "u", "n", "f", "iv", "jb", "by", "id")) {
-                assertThat(copy).contains("\"" + cast + "\"::text");
+                assertThat(copy).contains("\"" + cast + "\"::pg_catalog.text");
             }
             for (String raw : List.of("bo", "c", "ip", "net", "yes", "t")) { // their casts to text write other text
-                assertThat(copy).doesNotContain("\"" + raw + "\"::text").contains("\"" + raw + "\"");
+                assertThat(copy).doesNotContain("\"" + raw + "\"::").contains("\"" + raw + "\"");
             }
             String plan = explainAnalyze(c, copy);
-            assertThat(plan).contains("Workers Launched: 1").contains("rows=" + ROWS + " loops=1");
+            assertThat(plan).contains("Workers Launched: 1") // all rows through the Gather (PostgreSQL 18: rows=N.00)
+                    .containsPattern("rows=" + ROWS + "(\\.00)? loops=1");
             c.rollback();
         }
     }
