@@ -64,7 +64,7 @@ final class RestoreEngine {
         }
 
         /**
-         * The same, with the columns in {@code asText} cast to text in the query ({@code "c"::text}), for columns whose
+         * The same, with the columns in {@code asText} cast to text in the query ({@code "c"::pg_catalog.text}), for columns whose
          * cast to text is their type's output function: the same COPY line, but the output functions run where the
          * query's rows are made, in the server's parallel workers too.
          */
