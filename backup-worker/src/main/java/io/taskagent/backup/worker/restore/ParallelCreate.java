@@ -91,7 +91,7 @@ final class ParallelCreate {
             // the rows are committed: reading them back needs no key, so it starts now on a connection of its own and
             // fills the cores the post-data section leaves idle (its chains wait on each other); the pool's connections
             // take the parts still unread once the post-data section is done
-            readBack = new ReadBack(RestoreEngine.readBackParts(main, tables, loaded, pool.size()));
+            readBack = new ReadBack(RestoreEngine.readBackParts(main, tables, loaded, pool.size(), false));
             readBack.startEarly(connections);
             postData(pool, executor, RestoreEngine.runnable(main, schema.postData()), tables);
             phases.done("post_data");

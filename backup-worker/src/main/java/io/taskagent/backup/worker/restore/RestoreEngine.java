@@ -57,16 +57,10 @@ final class RestoreEngine {
 
         /**
          * The loaded columns read back in the load's order, as COPY text ({@code only}: without child tables;
-         * {@code where}: empty, or a condition starting with a space).
-         */
-        String copyOut(boolean only, String where) {
-            return copyOut(only, where, java.util.Set.of());
-        }
-
-        /**
-         * The same, with the columns in {@code asText} cast to text in the query ({@code "c"::pg_catalog.text}), for columns whose
-         * cast to text is their type's output function: the same COPY line, but the output functions run where the
-         * query's rows are made, in the server's parallel workers too.
+         * {@code where}: empty, or a condition starting with a space); the columns in {@code asText} cast to text in the
+         * query ({@code "c"::pg_catalog.text}), for columns whose cast to text is their type's output function: the
+         * same COPY line, but the output functions run where the query's rows are made, in the server's parallel
+         * workers too.
          */
         String copyOut(boolean only, String where, java.util.Set<String> asText) {
             return "COPY (SELECT " + String.join(", ", columns.stream()
@@ -470,14 +464,7 @@ final class RestoreEngine {
     /**
      * The {@code COPY ... TO STDOUT} statements that read the loaded tables back, as {table, statement}: one per
      * table, or, with {@code ways} above 1, a table above {@link #SPLIT_PAGES} pages in {@code ways} page ranges.
-     */
-    static List<String[]> readBackParts(Connection target, List<Table> tables, Map<String, RowSum> loaded, int ways)
-            throws SQLException {
-        return readBackParts(target, tables, loaded, ways, false);
-    }
-
-    /**
-     * The same; {@code castText}: each column of a type with no cast to text in {@code pg_cast} (so that its cast is
+     * {@code castText}: each column of a type with no cast to text in {@code pg_cast} (so that its cast is
      * its output function, as COPY's) and a parallel-safe output function is cast to text in the query, so that the
      * server's parallel workers, which make the query's rows, run the output functions too. Others are left to COPY:
      * boolean, character(n), "char", name, inet and cidr, whose casts write other text; xml, whose binary cast skips
@@ -489,7 +476,7 @@ final class RestoreEngine {
         List<String[]> parts = new ArrayList<>();
         try (PreparedStatement s = target.prepareStatement("SELECT c.relkind, pg_relation_size(c.oid) / "
                 + "current_setting('block_size')::bigint, ARRAY(SELECT a.attname FROM pg_attribute a "
-                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                + "JOIN pg_type t ON t.oid = a.atttypid WHERE ? AND a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
                 + "AND t.typtype <> 'd' AND a.atttypid <> 'pg_catalog.text'::regtype AND NOT EXISTS (SELECT 1 "
                 + "FROM pg_cast k WHERE k.castsource = a.atttypid AND k.casttarget = 'pg_catalog.text'::regtype) "
                 + "AND (SELECT p.proparallel FROM pg_proc p WHERE p.oid = t.typoutput) = 's') "
@@ -498,15 +485,15 @@ final class RestoreEngine {
                 if (!loaded.containsKey(t.qualified())) {
                     continue;
                 }
-                s.setString(1, t.sql());
+                s.setBoolean(1, castText);
+                s.setString(2, t.sql());
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         throw new SQLException("table " + t.qualified() + " is missing in the target after loading");
                     }
                     boolean plain = "r".equals(rs.getString(1));
                     long pages = rs.getLong(2);
-                    java.util.Set<String> asText = castText
-                            ? java.util.Set.of((String[]) rs.getArray(3).getArray()) : java.util.Set.of();
+                    java.util.Set<String> asText = java.util.Set.of((String[]) rs.getArray(3).getArray());
                     String all = t.copyOut(plain, "", asText);
                     if (ways < 2 || !plain || pages < SPLIT_PAGES) {
                         parts.add(new String[]{t.qualified(), all});
