@@ -47,6 +47,9 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreJobRunner.class);
 
+    /** The text settings of a restore's sessions (the dumper's), under which loaded values are read back as text. */
+    static final String SESSION_TEXT = "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres";
+
     /** What the worker offers a restore: catalog, verification and the safety backup. */
     public interface Backups {
         /** The catalogued backup with this id: file name and row counts, or empty. */
@@ -496,7 +499,7 @@ public class RestoreJobRunner implements JobHandler<RequestRestore> {
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), String.valueOf(Math.max(1, target.connectTimeout().toSeconds())));
         props.setProperty(PGProperty.APPLICATION_NAME.getName(), "taskagent-backup-restore");
         String memory = properties.restore().memory();
-        props.setProperty(PGProperty.OPTIONS.getName(), "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres"
+        props.setProperty(PGProperty.OPTIONS.getName(), SESSION_TEXT
                 + " -c maintenance_work_mem=" + memory + " -c work_mem=" + memory);
         try {
             return DriverManager.getConnection(target.url(), props);

@@ -56,7 +56,7 @@ class ParallelReadBackIT {
         Properties props = new Properties();
         props.setProperty(PGProperty.USER.getName(), infra.pgUser);
         props.setProperty(PGProperty.PASSWORD.getName(), infra.pgPassword);
-        props.setProperty(PGProperty.OPTIONS.getName(), "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres");
+        props.setProperty(PGProperty.OPTIONS.getName(), RestoreJobRunner.SESSION_TEXT);
         return DriverManager.getConnection(infra.jdbcUrl(DB), props);
     }
 
