@@ -48,7 +48,9 @@ createdb $CATALOG
 
 export SPRING_DATASOURCE_URL=jdbc:postgresql://$PGHOST:$PGPORT/$CATALOG SPRING_DATASOURCE_USERNAME=$PGUSER
 export BACKUP_SOURCE_URL=jdbc:postgresql://$PGHOST:$PGPORT/$DB BACKUP_SOURCE_USERNAME=$PGUSER
-export BACKUP_STORAGE_DIR=$WORK/backups BACKUP_ADMIN_TOKEN=$TOKEN BACKUP_MAX_BACKUP_SIZE_MB=10000
+# the sort and hash memory of our restore's sessions, given to the pg_restore -j2 that runs as ours too
+RESTORE_MEMORY=256MB
+export BACKUP_STORAGE_DIR=$WORK/backups BACKUP_ADMIN_TOKEN=$TOKEN BACKUP_MAX_BACKUP_SIZE_MB=10000 BACKUP_RESTORE_MEMORY=$RESTORE_MEMORY
 export BACKUP_RESTORE_TARGETS_BENCH_URL=jdbc:postgresql://$PGHOST:$PGPORT/$OURS_REPLACE BACKUP_RESTORE_TARGETS_BENCH_USERNAME=$PGUSER
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -113,10 +115,10 @@ same_new=$(same "$OURS_NEW"); same_pg_new=$(same "$THEIRS_NEW")
 drop "$OURS_NEW" "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
 settle; cpu_begin; theirs_j2=$(timed pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2=$(cpu_end)
 # and as ours runs its side-by-side connections: without the server's parallel workers, and with the sort and hash
-# memory our restore's sessions get (backup.restore.memory, 256MB by default); the fastest of the three counts
+# memory our restore's sessions get (RESTORE_MEMORY above); the fastest of the three counts
 drop "$THEIRS_NEW"; createdb -T template0 "$THEIRS_NEW"
 settle; cpu_begin; theirs_j2s=$(timed env \
-  PGOPTIONS="-c max_parallel_maintenance_workers=0 -c max_parallel_workers_per_gather=0 -c maintenance_work_mem=256MB -c work_mem=256MB" pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2s=$(cpu_end)
+  PGOPTIONS="-c max_parallel_maintenance_workers=0 -c max_parallel_workers_per_gather=0 -c maintenance_work_mem=$RESTORE_MEMORY -c work_mem=$RESTORE_MEMORY" pg_restore -j2 -d "$THEIRS_NEW" "$WORK/full.z6"); cpu_j2s=$(cpu_end)
 
 # (c) a restore drill of the same backup: throw-away database, rows, schema compared, dropped (its RTO)
 settle; drill=$(api -X POST -d "{\"backup_id\":\"$backup\"}" localhost:18180/api/backup/drills | jq -r .job_id)
